@@ -1,0 +1,60 @@
+"""Builders: one module per generated thing, each a pure function from the model to resources.
+
+`build_declaration` puts them together for one declaration and applies what every generated
+resource shares: the declaration's Condition, Metadata and DependsOn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..declaration.model import Declaration
+from . import cluster, images, logs, network, outputs, roles, schedule, service, task_definition
+
+
+def build_declaration(
+    d: Declaration, service_token: Any, nonce: str, metadata: Any = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(resources, outputs) replacing one declaration, in a stable, readable order."""
+    generated: list[tuple[dict[str, Any], list[str]]] = [
+        (cluster.resources(d, service_token), []),
+        (network.resources(d, service_token), []),
+        (images.resources(d, service_token, nonce), []),
+        (logs.resources(d), []),
+        (roles.execution_role(d), []),
+    ]
+    waits = cluster.dependencies(d)
+    for t in d.tasks:
+        own = t.depends_on
+        generated.append((roles.task_role(d, t), own))
+        generated.append((task_definition.resources(d, t), own))
+        if t.kind == "service":
+            generated.append((service.resources(d, t), own + waits))
+        elif t.kind == "schedule":
+            generated.append((schedule.resources(d, t), own + waits))
+    generated.append((roles.schedule_role(d), []))
+
+    resources: dict[str, Any] = {}
+    for group, depends_on in generated:
+        for logical_id, resource in group.items():
+            resources[logical_id] = _decorate(d, resource, depends_on, metadata)
+    result_outputs = outputs.outputs(d)
+    if d.condition is not None:
+        for output in result_outputs.values():
+            output["Condition"] = d.condition
+    return resources, result_outputs
+
+
+def _decorate(
+    d: Declaration, resource: dict[str, Any], depends_on: list[str], metadata: Any
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"Type": resource["Type"]}
+    if d.condition is not None:
+        out["Condition"] = d.condition
+    wanted = list(dict.fromkeys(d.depends_on + depends_on))
+    if wanted:
+        out["DependsOn"] = wanted
+    if metadata is not None:
+        out["Metadata"] = metadata
+    out["Properties"] = resource["Properties"]
+    return out

@@ -1,0 +1,80 @@
+"""The ECS cluster: created with FARGATE and FARGATE_SPOT, or an existing one joined to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..declaration.model import Declaration
+from ..intrinsics import get_att, ref, sub
+from . import names
+from .common import with_tags
+
+CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"]
+_ARN_PREFIX = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/"
+
+
+def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
+    if d.cluster is not None:
+        # An existing, maybe shared, cluster: add the providers without touching the rest
+        # (AWS::ECS::ClusterCapacityProviderAssociations would replace the whole set).
+        return {
+            names.capacity_providers(d): {
+                "Type": "Custom::CapacityProviders",
+                "Properties": {
+                    "ServiceToken": service_token,
+                    "Cluster": d.cluster,
+                    "CapacityProviders": CAPACITY_PROVIDERS,
+                },
+            }
+        }
+    properties: dict[str, Any] = {}
+    if d.cluster_name:
+        properties["ClusterName"] = d.cluster_name
+    properties["CapacityProviders"] = CAPACITY_PROVIDERS
+    properties["DefaultCapacityProviderStrategy"] = [{"CapacityProvider": "FARGATE", "Weight": 1}]
+    if d.container_insights:
+        properties["ClusterSettings"] = [
+            {"Name": "containerInsights", "Value": d.container_insights}
+        ]
+    return {
+        names.cluster(d): {"Type": "AWS::ECS::Cluster", "Properties": with_tags(properties, d.tags)}
+    }
+
+
+def dependencies(d: Declaration) -> list[str]:
+    """What services and schedules must wait for: the providers joined to an existing cluster."""
+    return [names.capacity_providers(d)] if d.cluster is not None else []
+
+
+def reference(d: Declaration) -> Any:
+    """The cluster as ECS services take it (name or ARN)."""
+    return d.cluster if d.cluster is not None else ref(names.cluster(d))
+
+
+def cluster_name(d: Declaration) -> Any:
+    if d.cluster is None:
+        return ref(names.cluster(d))
+    if isinstance(d.cluster, str):
+        return d.cluster.rsplit("cluster/", 1)[-1]
+    # Name or ARN is only known at deploy time: strip this account's ARN prefix if present.
+    return {"Fn::Join": ["", {"Fn::Split": [sub(_ARN_PREFIX), d.cluster]}]}
+
+
+def arn(d: Declaration) -> Any:
+    if d.cluster is None:
+        return get_att(names.cluster(d), "Arn")
+    if isinstance(d.cluster, str) and d.cluster.startswith("arn:"):
+        return d.cluster
+    if isinstance(d.cluster, dict) and _is_arn_attribute(d.cluster):
+        return d.cluster
+    name = cluster_name(d)
+    if isinstance(name, str):
+        return sub(_ARN_PREFIX + name)
+    return sub(_ARN_PREFIX + "${Name}", {"Name": name})
+
+
+def _is_arn_attribute(value: dict[str, Any]) -> bool:
+    target = value.get("Fn::GetAtt")
+    if isinstance(target, str):
+        target = target.split(".", 1)
+    return isinstance(target, list) and len(target) == 2 and target[1] == "Arn"

@@ -1,0 +1,27 @@
+"""Small shapes several builders share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def tag_list(tags: dict[str, Any]) -> list[dict[str, Any]]:
+    """CloudFormation's [{Key, Value}] form of a tag map."""
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def with_tags(properties: dict[str, Any], tags: dict[str, Any]) -> dict[str, Any]:
+    if tags:
+        properties["Tags"] = tag_list(tags)
+    return properties
+
+
+def policy_document(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def enabled(value: Any) -> Any:
+    """ENABLED/DISABLED from a boolean; an intrinsic is passed through as written."""
+    if isinstance(value, bool):
+        return "ENABLED" if value else "DISABLED"
+    return value

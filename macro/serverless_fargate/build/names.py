@@ -1,0 +1,80 @@
+"""Generated logical IDs: a stable contract. Changing one replaces live resources."""
+
+from __future__ import annotations
+
+from ..declaration.model import Declaration, Task
+
+
+def cluster(d: Declaration) -> str:
+    return f"{d.logical_id}Cluster"
+
+
+def log_group(d: Declaration) -> str:
+    return f"{d.logical_id}LogGroup"
+
+
+def execution_role(d: Declaration) -> str:
+    return f"{d.logical_id}ExecutionRole"
+
+
+def schedule_role(d: Declaration) -> str:
+    return f"{d.logical_id}ScheduleRole"
+
+
+def task_role(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}TaskRole"
+
+
+def task_definition(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}TaskDefinition"
+
+
+def service(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}Service"
+
+
+def schedule(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}Schedule"
+
+
+# Deploy-time lookups and the default network (documented in docs/reference.md).
+def image_digests(d: Declaration) -> str:
+    return f"{d.logical_id}ImageDigests"
+
+
+def capacity_providers(d: Declaration) -> str:
+    return f"{d.logical_id}CapacityProviders"
+
+
+def default_network(d: Declaration) -> str:
+    return f"{d.logical_id}DefaultNetwork"
+
+
+def security_group(d: Declaration) -> str:
+    return f"{d.logical_id}SecurityGroup"
+
+
+# Service extras.
+def scalable_target(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}ScalableTarget"
+
+
+def scaling_policy(d: Declaration, t: Task, metric: str) -> str:
+    return f"{d.logical_id}{t.name}{metric}ScalingPolicy"
+
+
+# Outputs.
+def cluster_output(d: Declaration) -> str:
+    return f"{d.logical_id}ClusterArn"
+
+
+def task_definition_output(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}TaskDefinitionArn"
+
+
+def service_output(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}ServiceArn"
+
+
+def schedule_output(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}ScheduleArn"

@@ -1,0 +1,37 @@
+"""The long-running ECS service of a service task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..declaration.model import Declaration, Task
+from ..declaration.parse import deep_merge
+from ..intrinsics import ref
+from . import cluster, names, network, spot
+from .common import with_tags
+
+
+def resources(d: Declaration, t: Task) -> dict[str, Any]:
+    config = t.service
+    assert config is not None
+    properties: dict[str, Any] = {
+        "Cluster": cluster.reference(d),
+        "TaskDefinition": ref(names.task_definition(d, t)),
+        "DesiredCount": config.desired_count,
+        "CapacityProviderStrategy": spot.strategy(t),
+        "PlatformVersion": "LATEST",
+        "NetworkConfiguration": network.awsvpc(d),
+        "DeploymentConfiguration": {
+            "MinimumHealthyPercent": config.minimum_healthy_percent,
+            "MaximumPercent": config.maximum_percent,
+            "DeploymentCircuitBreaker": {
+                "Enable": config.circuit_breaker,
+                "Rollback": config.circuit_breaker,
+            },
+        },
+        "EnableExecuteCommand": config.enable_execute_command,
+        "PropagateTags": "SERVICE",
+        "EnableECSManagedTags": True,
+    }
+    properties = deep_merge(with_tags(properties, t.tags), t.overrides.get("Service", {}))
+    return {names.service(d, t): {"Type": "AWS::ECS::Service", "Properties": properties}}

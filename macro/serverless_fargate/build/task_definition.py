@@ -1,0 +1,58 @@
+"""The task definition: Fargate sizes, the main container (named for the task key) and sidecars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..declaration.model import Declaration, Task
+from ..declaration.parse import deep_merge
+from . import images, logs, names, roles
+from .common import with_tags
+
+
+def main_container(d: Declaration, t: Task) -> dict[str, Any]:
+    container: dict[str, Any] = {"Name": t.key, "Image": images.image(d, t), "Essential": True}
+    if t.entry_point is not None:
+        container["EntryPoint"] = t.entry_point
+    if t.command is not None:
+        container["Command"] = t.command
+    if t.environment:
+        container["Environment"] = [{"Name": k, "Value": v} for k, v in t.environment.items()]
+    if t.secrets:
+        container["Secrets"] = [{"Name": k, "ValueFrom": v} for k, v in t.secrets.items()]
+    if t.port_mappings:
+        container["PortMappings"] = t.port_mappings
+    if t.health_check is not None:
+        container["HealthCheck"] = t.health_check
+    if t.stop_timeout is not None:
+        container["StopTimeout"] = t.stop_timeout
+    if t.readonly_root_filesystem is not False:
+        container["ReadonlyRootFilesystem"] = t.readonly_root_filesystem
+    container["LogConfiguration"] = logs.log_configuration(d, t, t.key)
+    return deep_merge(container, t.overrides.get("Container", {}))
+
+
+def sidecar(d: Declaration, t: Task, definition: dict[str, Any]) -> dict[str, Any]:
+    """A sidecar as written; it logs to the declaration's log group unless it says otherwise."""
+    container = dict(definition)
+    container.setdefault("LogConfiguration", logs.log_configuration(d, t, definition["Name"]))
+    return container
+
+
+def resources(d: Declaration, t: Task) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "RequiresCompatibilities": ["FARGATE"],
+        "NetworkMode": "awsvpc",
+        "Cpu": t.cpu,
+        "Memory": t.memory,
+        "RuntimePlatform": {"CpuArchitecture": t.architecture, "OperatingSystemFamily": "LINUX"},
+        "ExecutionRoleArn": roles.execution_role_arn(d, t),
+        "TaskRoleArn": roles.task_role_arn(d, t),
+        "ContainerDefinitions": [main_container(d, t)] + [sidecar(d, t, s) for s in t.sidecars],
+    }
+    if t.ephemeral_storage is not None:
+        properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
+    properties = deep_merge(with_tags(properties, t.tags), t.overrides.get("TaskDefinition", {}))
+    return {
+        names.task_definition(d, t): {"Type": "AWS::ECS::TaskDefinition", "Properties": properties}
+    }

@@ -1,0 +1,186 @@
+"""`serverless-fargate`: expand, validate and plan templates locally (a thin adapter).
+
+Exit status: 0 success, 1 invalid input (every problem on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import RESOURCE_TYPE, TRANSFORM_NAME, __version__
+from .errors import InvalidTemplate
+from .settings import default_service_token
+
+CLI_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="serverless-fargate",
+        description="Expand Fargate::Tasks declarations as the ServerlessFargate macro would.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("expand", "print the processed template"),
+        ("validate", "report problems only"),
+        ("plan", "print a table of what would be deployed"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("template", help="a CloudFormation or SAM template, YAML or JSON")
+        sub.add_argument("--region", default="us-east-1")
+        sub.add_argument("--account", default="123456789012")
+        sub.add_argument(
+            "--parameter",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a template parameter value (repeatable)",
+        )
+        sub.add_argument(
+            "--service-token",
+            help="ARN of the lookup Lambda (default: the one the SAM application installs)",
+        )
+        if name == "expand":
+            sub.add_argument("--format", choices=["yaml", "json"], default="yaml")
+            sub.add_argument("--output", "-o", help="write here instead of standard output")
+    return parser
+
+
+def _parameters(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            parser.error(f"--parameter takes KEY=VALUE, not {pair!r}")
+        values[key] = value
+    return values
+
+
+def run(template: Any, args: argparse.Namespace, parameters: dict[str, str]) -> dict[str, Any]:
+    """What the macro returns for this template, with the Transform list CloudFormation keeps.
+
+    CloudFormation hands a macro the template without its Transform section; the transforms
+    still to run (SAM's, after ours) are kept so the output can be fed to `sam` or cfn-lint.
+    """
+    from .transform import transform
+
+    fragment = dict(template) if isinstance(template, dict) else template
+    remaining = None
+    if isinstance(fragment, dict) and "Transform" in fragment:
+        names = fragment.pop("Transform")
+        names = names if isinstance(names, list) else [names]
+        remaining = [n for n in names if n != TRANSFORM_NAME]
+    processed = transform(
+        fragment,
+        parameters=parameters,
+        service_token=args.service_token or default_service_token(),
+        nonce=CLI_NONCE,
+        region=args.region,
+        account=args.account,
+    )
+    if remaining:
+        processed = {"Transform": remaining if len(remaining) > 1 else remaining[0], **processed}
+    return processed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    parameters = _parameters(args.parameter, parser)
+    from . import cfn_yaml
+
+    try:
+        with open(args.template, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        print(f"serverless-fargate: cannot read {args.template}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        template = cfn_yaml.load(text)
+    except Exception as error:  # yaml.YAMLError and its kin: the file is not a template
+        print(f"{args.template}: not valid YAML or JSON: {error}", file=sys.stderr)
+        return 1
+    try:
+        processed = run(template, args, parameters)
+    except InvalidTemplate as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    if args.command == "validate":
+        count = _count(template)
+        print(f"{args.template}: valid ({count} Fargate::Tasks declaration(s))")
+        return 0
+    if args.command == "plan":
+        print(plan(processed))
+        return 0
+    text = (
+        json.dumps(processed, indent=2) + "\n"
+        if args.format == "json"
+        else cfn_yaml.dump(processed)
+    )
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _count(template: Any) -> int:
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return 0
+    return sum(
+        1 for r in resources.values() if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
+    )
+
+
+def plan(template: dict[str, Any]) -> str:
+    """A short table: each generated resource, its type and what it does."""
+    rows = [("Logical ID", "Type", "What")]
+    for logical_id, resource in template.get("Resources", {}).items():
+        rows.append((logical_id, resource.get("Type", ""), _describe(resource)))
+    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in rows]
+    lines.insert(1, "-" * min(100, max(len(line) for line in lines)))
+    return "\n".join(lines)
+
+
+def _describe(resource: dict[str, Any]) -> str:
+    props = resource.get("Properties") or {}
+    kind = resource.get("Type")
+    if kind == "AWS::ECS::TaskDefinition":
+        containers = props.get("ContainerDefinitions") or [{}]
+        arch = (props.get("RuntimePlatform") or {}).get("CpuArchitecture", "")
+        return (
+            f"container {containers[0].get('Name')}: {_short(props.get('Cpu'))} CPU units, "
+            f"{_short(props.get('Memory'))} MiB, {arch}"
+            + (f", +{len(containers) - 1} sidecar(s)" if len(containers) > 1 else "")
+        )
+    if kind == "AWS::ECS::Service":
+        providers = "+".join(
+            s["CapacityProvider"] for s in props.get("CapacityProviderStrategy", [])
+        )
+        return f"{_short(props.get('DesiredCount', 'autoscaled'))} task(s) on {providers}"
+    if kind == "AWS::Scheduler::Schedule":
+        return f"{_short(props.get('ScheduleExpression'))} ({_short(props.get('ScheduleExpressionTimezone'))})"
+    if kind == "AWS::IAM::Role":
+        service = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+        return f"role for {service}"
+    if kind == "AWS::Logs::LogGroup":
+        return f"logs kept {_short(props.get('RetentionInDays'))} days"
+    if kind and kind.startswith("Custom::"):
+        return "deploy-time lookup"
+    return ""
+
+
+def _short(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""What a task's execution role must be allowed to read: which secrets, which repositories.
+
+Worked out while parsing, because it needs the template (a Ref may name a secret resource).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..intrinsics import is_intrinsic, resolve, sub
+from . import images
+
+SSM = "ssm"
+SECRETS_MANAGER = "secretsmanager"
+EITHER = "either"  # an intrinsic that may evaluate to either kind of ARN
+
+_SSM_PARAMETER = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/"
+
+
+def secret_grant(
+    value: Any, resources: dict[str, Any], parameters: dict[str, Any]
+) -> tuple[str, Any]:
+    """(service, ARN or list of ARNs to grant) for an ECS secret's ValueFrom."""
+    literal = resolve(value, parameters)
+    if isinstance(literal, str):
+        return _from_text(literal, value if is_intrinsic(value) else None)
+    if is_intrinsic(value):
+        ((name, argument),) = value.items()
+        if name == "Ref" and isinstance(resources.get(argument), dict):
+            kind = resources[argument].get("Type")
+            if kind == "AWS::SecretsManager::Secret":
+                return SECRETS_MANAGER, value  # Ref of a secret is its ARN
+            if kind == "AWS::SSM::Parameter":  # Ref of a parameter is its name
+                return SSM, _parameter_arn_of_name(value)
+        if name == "Fn::Sub":
+            text = argument if isinstance(argument, str) else argument[0]
+            if isinstance(text, str) and text.startswith("arn:"):
+                return _from_text(text, value)
+    return EITHER, value
+
+
+def _from_text(text: str, written: Any) -> tuple[str, Any]:
+    if text.startswith("arn:"):
+        parts = text.split(":")
+        if len(parts) > 2 and parts[2] == SECRETS_MANAGER:
+            # ValueFrom may end in :json-key:version-stage:version-id; IAM wants the secret.
+            base = ":".join(parts[:7])
+            return SECRETS_MANAGER, written if written is not None and base == text else base
+        return SSM, written if written is not None else text
+    if written is not None:
+        # The name comes from a parameter whose value is known now; the macro runs again
+        # on every deploy, so the ARN follows the value.
+        variables = {"Name": written}
+        prefix = _SSM_PARAMETER.rstrip("/") + ("" if text.startswith("/") else "/")
+        return SSM, sub(prefix + "${Name}", variables)
+    return SSM, sub(_SSM_PARAMETER + text.lstrip("/"))
+
+
+def _parameter_arn_of_name(name: Any) -> list[Any]:
+    # "/app/db" has the ARN ...:parameter/app/db, "db" has ...:parameter/db. Which one is only
+    # known at deploy time, so both exact forms are granted.
+    prefix = _SSM_PARAMETER.rstrip("/")
+    return [sub(prefix + "${Name}", {"Name": name}), sub(prefix + "/${Name}", {"Name": name})]
+
+
+def repository_arns(uris: list[Any], parameters: dict[str, Any]) -> list[Any]:
+    """ECR repositories a task's containers pull from (main image excluded), deduplicated."""
+    out: list[Any] = []
+    for uri in uris:
+        arn = images.classify(uri, parameters).ecr_repository_arn if uri is not None else None
+        if arn is not None and arn not in out:
+            out.append(arn)
+    return out

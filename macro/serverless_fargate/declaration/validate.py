@@ -1,0 +1,133 @@
+"""Shape validation with jsonschema, turned into one clear problem per mistake, each with its path."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from ..errors import Problem, join_path
+from .schema import SCHEMA, TASK_KEY_PATTERN
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    # Imported here: jsonschema is the heaviest import of the macro and only validation needs it.
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(SCHEMA)
+    return Draft202012Validator(SCHEMA)
+
+
+def schema_problems(properties: Any, base: str) -> list[Problem]:
+    """Every shape problem in a declaration's Properties, sorted by path."""
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(properties):
+        problems.extend(_explain(error, base))
+    return sorted(set(problems))
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value as the user wrote it, shortened for a one-line message."""
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        if word.lower() in lowered:
+            close = [lowered[word.lower()]]
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _expected(error: Any) -> str | None:
+    while error is not None:
+        if isinstance(error.schema, dict) and "x-expected" in error.schema:
+            return error.schema["x-expected"]
+        error = error.parent
+    return None
+
+
+def _looks_intrinsic(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and any(k == "Ref" or k.startswith("Fn::") for k in value)
+    )
+
+
+def _branch_for(instance: Any, branches: list[dict]) -> int | None:
+    """The anyOf branch the user evidently meant, so its precise errors can be shown."""
+    if isinstance(instance, dict) and not _looks_intrinsic(instance):
+        best, best_score = None, 0
+        for i, branch in enumerate(branches):
+            props = branch.get("properties")
+            if branch.get("type") != "object" or props is None:
+                continue
+            score = len(set(instance) & set(props)) + 1
+            if any(k in instance for k in branch.get("required", [])):
+                score += 10
+            if score > best_score:
+                best, best_score = i, score
+        return best
+    wanted = {list: "array", str: "string", int: "integer"}.get(type(instance))
+    for i, branch in enumerate(branches):
+        # Descend only where the branch says more than its type (a range, a pattern, items).
+        if branch.get("type") == wanted and len(branch) > 1:
+            return i
+    return None
+
+
+def _explain(error: Any, base: str) -> list[Problem]:
+    path = join_path(base, *error.absolute_path)
+    kind = error.validator
+    instance = error.instance
+    expected = _expected(error)
+
+    if kind in ("anyOf", "oneOf"):
+        branch = _branch_for(instance, error.validator_value)
+        if branch is not None:
+            inner = [e for e in error.context if e.relative_schema_path[0] == branch]
+            if inner:
+                return [p for e in inner for p in _explain(e, base)]
+        return [Problem(path, f"{show(instance)} is not valid: expected {expected}")]
+
+    if kind == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        extras = [k for k in instance if k not in known]
+        out = []
+        for key in extras:
+            hint = did_you_mean(key, known) or f" (valid: {', '.join(known)})"
+            out.append(Problem(join_path(path, key), f"unknown property{hint}"))
+        return out
+
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in instance]
+        return [Problem(join_path(path, k), "is required") for k in missing]
+
+    if "propertyNames" in error.absolute_schema_path:
+        # jsonschema reports a bad key as a failed pattern on the key, at the map's path.
+        name = str(instance)
+        if error.schema.get("pattern") == TASK_KEY_PATTERN:
+            why = "a task key starts with a letter and has only letters, digits, '-' and '_'"
+        else:
+            why = "a name starts with a letter or '_' and has only letters, digits and '_'"
+        return [Problem(join_path(path, name), f"{show(name)} is not a valid name: {why}")]
+
+    if kind == "minProperties" and path.endswith(".Tasks"):
+        return [Problem(path, "must declare at least one task")]
+    if kind in ("minItems", "minProperties", "minLength"):
+        return [Problem(path, f"must not be empty: expected {expected or error.message}")]
+    if kind in ("minimum", "maximum"):
+        return [Problem(path, f"{show(instance)} is out of range: expected {expected}")]
+    if kind == "enum":
+        allowed = expected or ", ".join(map(str, error.validator_value))
+        return [Problem(path, f"{show(instance)} is not one of: {allowed}")]
+    if kind in ("type", "pattern", "maxProperties", "const"):
+        return [
+            Problem(path, f"{show(instance)} is not valid: expected {expected or error.message}")
+        ]
+    return [Problem(path, error.message)]

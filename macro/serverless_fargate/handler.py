@@ -1,0 +1,52 @@
+"""The macro Lambda: CloudFormation's macro protocol around `transform` (a thin adapter).
+
+Always answers `success` with the processed fragment or `failure` with every problem; never
+raises, never returns a half-processed template.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from .errors import InvalidTemplate
+from .settings import default_service_token
+from .transform import transform
+
+logger = Logger(service="serverless-fargate-macro")
+
+
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
+    request_id = event.get("requestId", "") if isinstance(event, dict) else ""
+    fragment = event.get("fragment") if isinstance(event, dict) else None
+    response: dict[str, Any] = {"requestId": request_id}
+    try:
+        if fragment is None:
+            raise InvalidTemplate([])  # reported below as a malformed event
+        parameters = dict(event.get("templateParameterValues") or {})
+        processed = transform(
+            fragment,
+            parameters=parameters,
+            service_token=os.environ.get("RESOURCES_FUNCTION_ARN") or default_service_token(),
+            nonce=request_id,
+            region=event.get("region"),
+            account=event.get("accountId"),
+        )
+    except InvalidTemplate as error:
+        message = str(error) or "the macro event has no fragment: not a CloudFormation macro event"
+        logger.info(
+            "invalid template", extra={"request_id": request_id, "problems": len(error.problems)}
+        )
+        return {**response, "status": "failure", "fragment": fragment, "errorMessage": message}
+    except Exception as error:  # the protocol needs an answer, whatever went wrong
+        logger.exception("internal error", extra={"request_id": request_id})
+        message = (
+            f"ServerlessFargate internal error ({type(error).__name__}: {error}); your template "
+            f"was not changed. Please report it with request ID {request_id}."
+        )
+        return {**response, "status": "failure", "fragment": fragment, "errorMessage": message}
+    resources = processed.get("Resources") or {}
+    logger.info("expanded", extra={"request_id": request_id, "resources": len(resources)})
+    return {**response, "status": "success", "fragment": processed}

@@ -1,0 +1,58 @@
+"""Recognising CloudFormation intrinsic functions and resolving what can be known before deploy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def is_intrinsic(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (key,) = value
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def resolve(value: Any, parameters: dict[str, Any]) -> Any:
+    """The value to validate: a Ref to a parameter gives its deploy value; other intrinsics UNKNOWN.
+
+    Pseudo parameters and unresolvable intrinsics return UNKNOWN so that rules skip them:
+    CloudFormation will check them at deploy time.
+    """
+    if is_intrinsic(value):
+        ref = value.get("Ref")
+        if isinstance(ref, str) and ref in parameters:
+            return parameters[ref]
+        return UNKNOWN
+    return value
+
+
+class _Unknown:
+    """A value only known at deploy time."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"Ref": name}
+
+
+def get_att(name: str, attribute: str) -> dict[str, list[str]]:
+    return {"Fn::GetAtt": [name, attribute]}
+
+
+def sub(text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"Fn::Sub": [text, variables] if variables else text}

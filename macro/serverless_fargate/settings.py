@@ -1,0 +1,15 @@
+"""Names shared by the macro and the SAM application that installs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RESOURCES_FUNCTION_NAME = "ServerlessFargate-resources"
+
+
+def default_service_token(function_name: str = RESOURCES_FUNCTION_NAME) -> dict[str, Any]:
+    """ARN of the deploy-time lookup Lambda as the SAM application names it."""
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+        + function_name
+    }

@@ -1,0 +1,143 @@
+"""Template fragment in → processed fragment out, or every problem found. Pure: no AWS, no I/O.
+
+Everything outside the `Fargate::Tasks` resources is returned as it came in; each declaration
+is replaced, at its place among the resources, by what it generates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import RESOURCE_TYPE
+from .build import build_declaration
+from .declaration import Context, parse_declaration
+from .errors import InvalidTemplate, Problem
+
+MAX_RESOURCES = 500
+MAX_OUTPUTS = 200
+MAX_TEMPLATE_BYTES = 1_048_576  # a template in S3 may be at most 1 MB
+
+
+def transform(
+    fragment: Any,
+    *,
+    parameters: dict[str, Any] | None = None,
+    service_token: Any,
+    nonce: str,
+    region: str | None = None,
+    account: str | None = None,
+) -> dict[str, Any]:
+    """The processed fragment; raises InvalidTemplate listing every problem.
+
+    `service_token` is the ARN of the deploy-time lookup Lambda; `nonce` must differ on every
+    deploy (the macro passes CloudFormation's request ID) so that lookups run again. `region`
+    and `account` resolve the pseudo parameters for validation.
+    """
+    if not isinstance(fragment, dict):
+        raise InvalidTemplate([Problem("Template", "must be a map (a JSON object)")])
+    resources = fragment.get("Resources")
+    if not isinstance(resources, dict):
+        raise InvalidTemplate([Problem("Resources", "must be a map of logical IDs to resources")])
+    declarations = [
+        k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
+    ]
+    if not declarations:
+        return fragment
+
+    pseudo = {"AWS::Region": region, "AWS::AccountId": account}
+    values = {k: v for k, v in pseudo.items() if v} | _parameters(fragment, parameters or {})
+    context = Context(fragment, values)
+    problems: list[Problem] = []
+    new_resources: dict[str, Any] = {}
+    new_outputs: dict[str, Any] = {}
+    existing_outputs = fragment.get("Outputs") if isinstance(fragment.get("Outputs"), dict) else {}
+    taken = {k for k in resources if k not in declarations}
+
+    for logical_id, resource in resources.items():
+        if logical_id not in declarations:
+            new_resources[logical_id] = resource
+            continue
+        try:
+            model = parse_declaration(logical_id, resource, context)
+        except InvalidTemplate as error:
+            problems.extend(error.problems)
+            continue
+        built, outputs = build_declaration(model, service_token, nonce, resource.get("Metadata"))
+        for generated in built:
+            if generated in taken or generated in resources:
+                problems.append(_collision(logical_id, generated, "resource"))
+        for output in outputs:
+            if output in existing_outputs or output in new_outputs:
+                problems.append(_collision(logical_id, output, "output"))
+        taken.update(built)
+        new_resources.update(built)
+        new_outputs.update(outputs)
+
+    if problems:
+        raise InvalidTemplate(problems)
+    result = {k: v for k, v in fragment.items()}
+    result["Resources"] = new_resources
+    if new_outputs:
+        result["Outputs"] = {**existing_outputs, **new_outputs}
+    check_limits(result, declarations)
+    return result
+
+
+def _collision(declaration: str, logical_id: str, what: str) -> Problem:
+    return Problem(
+        f"Resources.{declaration}",
+        f"would generate the {what} {logical_id!r}, which already exists in this template; "
+        f"rename the declaration, the task, or the existing {what}",
+    )
+
+
+def _parameters(fragment: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values for validation: those given, else each parameter's Default."""
+    declared = fragment.get("Parameters")
+    values: dict[str, Any] = {}
+    if isinstance(declared, dict):
+        for name, spec in declared.items():
+            if isinstance(spec, dict) and "Default" in spec:
+                values[name] = spec["Default"]
+    values.update(given)
+    return values
+
+
+def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
+    """CloudFormation's quotas, checked on the result so a deploy does not fail later."""
+    where = "Resources." + declarations[0] if len(declarations) == 1 else "Template"
+    problems = []
+    count = len(template["Resources"])
+    if count > MAX_RESOURCES:
+        problems.append(
+            Problem(
+                where,
+                f"the processed template has {count} resources, {count - MAX_RESOURCES} over "
+                f"CloudFormation's limit of {MAX_RESOURCES}: split the tasks over several "
+                "stacks (nested stacks work)",
+            )
+        )
+    outputs = template.get("Outputs")
+    count = len(outputs) if isinstance(outputs, dict) else 0
+    if count > MAX_OUTPUTS:
+        problems.append(
+            Problem(
+                where,
+                f"the processed template has {count} outputs, {count - MAX_OUTPUTS} over "
+                f"CloudFormation's limit of {MAX_OUTPUTS}: set `Outputs: false` on a declaration "
+                "or split it",
+            )
+        )
+    size = len(json.dumps(template, separators=(",", ":")).encode())
+    if size > MAX_TEMPLATE_BYTES:
+        problems.append(
+            Problem(
+                where,
+                f"the processed template is {size} bytes, {size - MAX_TEMPLATE_BYTES} over "
+                f"CloudFormation's limit of {MAX_TEMPLATE_BYTES} (1 MB): split the tasks over "
+                "several stacks",
+            )
+        )
+    if problems:
+        raise InvalidTemplate(problems)

@@ -1,0 +1,73 @@
+"""Shared helpers: expand a template the way the macro does, and lint the result."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from serverless_fargate import cfn_yaml
+from serverless_fargate.errors import InvalidTemplate
+from serverless_fargate.transform import transform
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EVENTS = ROOT / "events"
+TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ServerlessFargate-resources"
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def expand(template: dict[str, Any], parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The macro's answer for `template` (which is left untouched)."""
+    before = copy.deepcopy(template)
+    result = transform(template, parameters=parameters, service_token=TOKEN, nonce="test")
+    assert template == before, "the transform must not change its input"
+    return result
+
+
+def declaration(properties: dict[str, Any], **resource: Any) -> dict[str, Any]:
+    """A template with one declaration `Workers` and the given Properties."""
+    extra = resource.pop("resources", {})
+    return {
+        "Resources": {
+            **extra,
+            "Workers": {"Type": "Fargate::Tasks", "Properties": properties, **resource},
+        }
+    }
+
+
+def task(**props: Any) -> dict[str, Any]:
+    """A declaration with one task `worker`, network given so no default-VPC lookup appears."""
+    return declaration(
+        {
+            "Network": {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"]},
+            "Tasks": {"worker": {"Image": "public.ecr.aws/docker/library/python:3.13", **props}},
+        }
+    )
+
+
+def problems(template: dict[str, Any], parameters: dict[str, Any] | None = None) -> list[str]:
+    with pytest.raises(InvalidTemplate) as caught:
+        expand(template, parameters)
+    return [str(p) for p in caught.value.problems]
+
+
+def lint(template: dict[str, Any]) -> list[str]:
+    """cfn-lint findings (errors and warnings) for a processed template."""
+    from cfnlint.api import lint as cfn_lint
+
+    matches = cfn_lint(json.dumps(template), regions=["us-east-1"])
+    return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
+
+
+def load(path: Path) -> dict[str, Any]:
+    return cfn_yaml.load(path.read_text())
+
+
+def without_transform(template: dict[str, Any]) -> dict[str, Any]:
+    """The fragment CloudFormation hands a template-level macro: no Transform section."""
+    return {k: v for k, v in template.items() if k != "Transform"}

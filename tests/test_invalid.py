@@ -1,0 +1,407 @@
+"""A catalogue of invalid declarations: each gets its exact path and a helpful message."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import declaration, problems, task
+
+P = "Resources.Workers.Properties"
+T = f"{P}.Tasks.worker"
+NET = {"Subnets": ["subnet-1"]}
+IMG = "public.ecr.aws/x/y:1"
+
+CASES = [
+    # name, template, [(path, words in the message)]
+    (
+        "bad cpu/memory pair",
+        task(Cpu=256, Memory=4096),
+        [(f"{T}.Memory", "4096 MiB is not valid with Cpu 256 (allowed: 512, 1024, 2048)")],
+    ),
+    (
+        "memory string too small for cpu",
+        task(Cpu="2048", Memory="2 GB"),
+        [
+            (
+                f"{T}.Memory",
+                "2048 MiB is not valid with Cpu 2048 (allowed: 4096 to 16384 in steps of 1024)",
+            )
+        ],
+    ),
+    (
+        "declaration memory bad for task cpu",
+        declaration(
+            {"Network": NET, "Memory": 512, "Tasks": {"worker": {"Image": IMG, "Cpu": 1024}}}
+        ),
+        [
+            (
+                f"{T}.Memory",
+                "512 MiB is not valid with Cpu 1024 (allowed: 2048 to 8192 in steps of 1024) "
+                f"(Memory from {P}.Memory)",
+            )
+        ],
+    ),
+    (
+        "cpu not a fargate size",
+        task(Cpu=300),
+        [(f"{T}.Cpu", "300 is not valid: expected one of 256, 512, 1024, 2048, 4096, 8192, 16384")],
+    ),
+    (
+        "memory not a size",
+        task(Memory="a lot"),
+        [(f"{T}.Memory", "'a lot' is not valid: expected MiB as a whole number")],
+    ),
+    (
+        "memory fits no cpu",
+        task(Memory=3000),
+        [(f"{T}.Memory", "3000 MiB fits no Fargate CPU size")],
+    ),
+    (
+        "unknown task property",
+        task(Comand=["x"]),
+        [(f"{T}.Comand", "unknown property; did you mean 'Command'?")],
+    ),
+    (
+        "unknown declaration property",
+        declaration({"Network": NET, "LogRetention": 7, "Tasks": {"worker": {"Image": IMG}}}),
+        [(f"{P}.LogRetention", "unknown property; did you mean 'LogRetentionInDays'?")],
+    ),
+    (
+        "unknown service property",
+        task(Service={"DesiredCnt": 2}),
+        [(f"{T}.Service.DesiredCnt", "unknown property; did you mean 'DesiredCount'?")],
+    ),
+    (
+        "unknown schedule property",
+        task(Schedule={"Expression": "rate(1 day)", "TimeZone": "UTC"}),
+        [(f"{T}.Schedule.TimeZone", "unknown property; did you mean 'Timezone'?")],
+    ),
+    (
+        "unknown spot property",
+        task(Spot={"Fallbak": False}),
+        [(f"{T}.Spot.Fallbak", "unknown property; did you mean 'Fallback'?")],
+    ),
+    (
+        "unknown network property",
+        declaration({"Network": {"Subnet": ["s"]}, "Tasks": {"worker": {"Image": IMG}}}),
+        [(f"{P}.Network.Subnet", "unknown property; did you mean 'Subnets'?")],
+    ),
+    (
+        "unknown resource attribute",
+        declaration({"Network": NET, "Tasks": {"worker": {"Image": IMG}}}, DeletionPolicy="Retain"),
+        [("Resources.Workers.DeletionPolicy", "not supported on Fargate::Tasks")],
+    ),
+    (
+        "task keys collide in PascalCase",
+        declaration(
+            {"Network": NET, "Image": IMG, "Tasks": {"queue-worker": {}, "queue_worker": {}}}
+        ),
+        [(f"{P}.Tasks.queue_worker", "both become 'QueueWorker' in logical IDs")],
+    ),
+    (
+        "generated ID already exists",
+        declaration(
+            {"Network": NET, "Tasks": {"worker": {"Image": IMG}}},
+            resources={"WorkersCluster": {"Type": "AWS::SNS::Topic"}},
+        ),
+        [
+            (
+                "Resources.Workers",
+                "would generate the resource 'WorkersCluster', which already exists",
+            )
+        ],
+    ),
+    (
+        "service with schedule",
+        task(Service=True, Schedule="rate(1 day)"),
+        [(f"{T}.Service", "a task with Schedule runs on its schedule, not as a service")],
+    ),
+    (
+        "policies with task role",
+        task(TaskRoleArn="arn:aws:iam::1:role/r", Policies=["arn:aws:iam::aws:policy/X"]),
+        [(f"{T}.Policies", "Policies cannot be granted with TaskRoleArn")],
+    ),
+    (
+        "declaration policies with task role",
+        declaration(
+            {
+                "Network": NET,
+                "Image": IMG,
+                "Policies": ["arn:aws:iam::aws:policy/X"],
+                "Tasks": {"worker": {"TaskRoleArn": "arn:aws:iam::1:role/r"}},
+            }
+        ),
+        [(f"{T}.TaskRoleArn", "the declaration-level Policies cannot be granted to it")],
+    ),
+    (
+        "not a schedule expression",
+        task(Schedule="every day"),
+        [(f"{T}.Schedule", "'every day' is not a rate(), cron() or at() expression")],
+    ),
+    (
+        "cron with five fields",
+        task(Schedule={"Expression": "cron(0 2 * * *)"}),
+        [(f"{T}.Schedule.Expression", "has 5 fields; cron() needs 6")],
+    ),
+    (
+        "bad time zone",
+        task(Schedule={"Expression": "rate(1 day)", "Timezone": "Europe/Pariss"}),
+        [
+            (
+                f"{T}.Schedule.Timezone",
+                "is not an IANA time zone name such as Europe/Paris or UTC; did you mean 'Europe/Paris'?",
+            )
+        ],
+    ),
+    (
+        "empty tasks",
+        declaration({"Network": NET, "Tasks": {}}),
+        [(f"{P}.Tasks", "must declare at least one task")],
+    ),
+    ("no tasks", declaration({"Network": NET}), [(f"{P}.Tasks", "is required")]),
+    (
+        "image given as a number",
+        task(Image=42),
+        [
+            (
+                f"{T}.Image",
+                "42 is not valid: expected an image URI, {Repository, Tag} or {Function: LogicalId}",
+            )
+        ],
+    ),
+    (
+        "image missing",
+        declaration({"Network": NET, "Tasks": {"worker": {"Command": ["x"]}}}),
+        [(f"{T}.Image", "is required (here or at the declaration level)")],
+    ),
+    (
+        "image of a missing function",
+        task(Image={"Function": "Api"}),
+        [(f"{T}.Image.Function", "no resource 'Api' in this template")],
+    ),
+    (
+        "image of a zip function",
+        declaration(
+            {"Network": NET, "Tasks": {"worker": {"Image": {"Function": "Api"}}}},
+            resources={
+                "Api": {
+                    "Type": "AWS::Serverless::Function",
+                    "Properties": {"Runtime": "python3.13", "Handler": "a.b", "CodeUri": "."},
+                }
+            },
+        ),
+        [(f"{T}.Image.Function", "'Api' is not an image function")],
+    ),
+    (
+        "image map with unknown key",
+        task(Image={"Repository": "app", "Tga": "1"}),
+        [(f"{T}.Image.Tga", "unknown property; did you mean 'Tag'?")],
+    ),
+    (
+        "bad task key",
+        declaration({"Network": NET, "Tasks": {"9lives": {"Image": IMG}}}),
+        [(f"{P}.Tasks.9lives", "'9lives' is not a valid name: a task key starts with a letter")],
+    ),
+    (
+        "bad environment name",
+        task(Environment={"MY-VAR": "1"}),
+        [(f"{T}.Environment.MY-VAR", "is not a valid name")],
+    ),
+    (
+        "environment value is a list",
+        task(Environment={"A": [1]}),
+        [
+            (
+                f"{T}.Environment.A",
+                "[1] is not valid: expected a string, number, boolean or intrinsic function",
+            )
+        ],
+    ),
+    (
+        "stop timeout out of range",
+        task(StopTimeout=300),
+        [(f"{T}.StopTimeout", "300 is out of range: expected a whole number from 2 to 120")],
+    ),
+    (
+        "ephemeral storage too small",
+        task(EphemeralStorage=20),
+        [(f"{T}.EphemeralStorage", "20 is out of range: expected a whole number from 21 to 200")],
+    ),
+    (
+        "architecture",
+        task(Architecture="arm64"),
+        [(f"{T}.Architecture", "'arm64' is not valid: expected X86_64 or ARM64")],
+    ),
+    (
+        "log retention",
+        declaration(
+            {"Network": NET, "LogRetentionInDays": 10, "Tasks": {"worker": {"Image": IMG}}}
+        ),
+        [(f"{P}.LogRetentionInDays", "10 is not valid: expected one of 1, 3, 5, 7, 14, 30")],
+    ),
+    (
+        "cluster name with cluster",
+        declaration(
+            {
+                "Network": NET,
+                "Cluster": "shared",
+                "ClusterName": "x",
+                "Tasks": {"worker": {"Image": IMG}},
+            }
+        ),
+        [(f"{P}.ClusterName", "applies to a created cluster only")],
+    ),
+    (
+        "duplicate sidecar name",
+        task(Sidecars=[{"Name": "proxy", "Image": "envoy"}, {"Name": "proxy", "Image": "envoy"}]),
+        [(f"{T}.Sidecars[1].Name", "container name 'proxy' is already used")],
+    ),
+    (
+        "sidecar named like the main container",
+        task(Sidecars=[{"Name": "worker", "Image": "x"}]),
+        [(f"{T}.Sidecars[0].Name", "already used by the main container (the task key)")],
+    ),
+    (
+        "sidecar without image",
+        task(Sidecars=[{"Name": "x"}]),
+        [(f"{T}.Sidecars[0].Image", "is required")],
+    ),
+    (
+        "service overrides on a scheduled task",
+        task(Schedule="rate(1 day)", Overrides={"Service": {"X": 1}}),
+        [
+            (
+                f"{T}.Overrides.Service",
+                "this task is a schedule task, so there is no service to override",
+            )
+        ],
+    ),
+    (
+        "unknown overrides section",
+        task(Overrides={"Cluster": {}}),
+        [(f"{T}.Overrides.Cluster", "unknown property")],
+    ),
+    (
+        "spot on a standalone task",
+        task(Service=False, Spot=True),
+        [(f"{T}.Spot", "Spot applies to services and scheduled tasks")],
+    ),
+    (
+        "spot weights both zero",
+        task(Spot={"SpotWeight": 0}),
+        [(f"{T}.Spot", "OnDemandWeight and SpotWeight are both 0")],
+    ),
+    (
+        "deployment that can never finish",
+        task(Service={"MinimumHealthyPercent": 100, "MaximumPercent": 100}),
+        [
+            (
+                f"{T}.Service",
+                "MinimumHealthyPercent 100 and MaximumPercent 100 with DesiredCount 1 leave ECS no room",
+            )
+        ],
+    ),
+    (
+        "depends on a missing resource",
+        task(DependsOn=["Queue"]),
+        [(f"{T}.DependsOn[0]", "no resource 'Queue' in this template")],
+    ),
+    (
+        "policy statement with unknown key",
+        task(Policies=[{"Action": "s3:*", "Resource": "*", "Efect": "Allow"}]),
+        [(f"{T}.Policies[0].Efect", "unknown property; did you mean 'Effect'?")],
+    ),
+    (
+        "empty subnets",
+        declaration({"Network": {"Subnets": []}, "Tasks": {"worker": {"Image": IMG}}}),
+        [(f"{P}.Network.Subnets", "must list at least one subnet")],
+    ),
+    (
+        "schedule retries out of range",
+        task(Schedule={"Expression": "rate(1 day)", "Retries": 200}),
+        [(f"{T}.Schedule.Retries", "200 is out of range: expected a whole number from 0 to 185")],
+    ),
+    (
+        "parameter value checked",
+        task(Cpu={"Ref": "Size"}, Memory=512),
+        [(f"{T}.Memory", "512 MiB is not valid with Cpu 1024")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_invalid_declaration(template, expected):
+    found = problems(template, parameters={"Size": "1024"})
+    for path, words in expected:
+        matching = [p for p in found if p.startswith(path + ": ")]
+        assert matching, f"no problem at {path}; got {found}"
+        assert any(words in p for p in matching), f"{words!r} not in {matching}"
+
+
+def test_catalogue_is_large():
+    assert len(CASES) >= 25
+
+
+def test_every_problem_is_listed_not_just_the_first():
+    template = declaration(
+        {
+            "Network": NET,
+            "Tasks": {
+                "a": {"Image": IMG, "Cpu": 256, "Memory": 4096},
+                "b": {"Image": IMG, "Schedule": "every day"},
+                "c": {"Image": 42, "Comand": ["x"]},
+            },
+        }
+    )
+    found = problems(template)
+    assert [p.split(":")[0] for p in found] == [
+        f"{P}.Tasks.a.Memory",
+        f"{P}.Tasks.b.Schedule",
+        f"{P}.Tasks.c.Comand",
+        f"{P}.Tasks.c.Image",
+    ]
+
+
+def test_problems_in_two_declarations_are_all_reported():
+    template = {
+        "Resources": {
+            "One": {"Type": "Fargate::Tasks", "Properties": {"Network": NET, "Tasks": {}}},
+            "Two": {
+                "Type": "Fargate::Tasks",
+                "Properties": {"Network": NET, "Tasks": {"x": {"Image": 1}}},
+            },
+        }
+    }
+    found = problems(template)
+    assert any(p.startswith("Resources.One.Properties.Tasks:") for p in found)
+    assert any(p.startswith("Resources.Two.Properties.Tasks.x.Image:") for p in found)
+
+
+def test_properties_missing():
+    found = problems({"Resources": {"Workers": {"Type": "Fargate::Tasks"}}})
+    assert found == ["Resources.Workers.Properties: is required: a map with at least Tasks"]
+
+
+def test_collision_between_two_declarations():
+    template = {
+        "Resources": {
+            "A": {
+                "Type": "Fargate::Tasks",
+                "Properties": {"Network": NET, "Tasks": {"b-c": {"Image": IMG}}},
+            },
+            "AB": {
+                "Type": "Fargate::Tasks",
+                "Properties": {"Network": NET, "Tasks": {"c": {"Image": IMG}}},
+            },
+        }
+    }
+    found = problems(template)
+    assert any("would generate the resource 'ABCTaskRole'" in p for p in found)
+
+
+def test_output_collision():
+    template = task()
+    template["Outputs"] = {"WorkersClusterArn": {"Value": "x"}}
+    found = problems(template)
+    assert any("would generate the output 'WorkersClusterArn'" in p for p in found)

@@ -1,0 +1,125 @@
+"""The rules the schema cannot say: Fargate sizes, memory strings, schedules, time zones, names."""
+
+import pytest
+from serverless_fargate.declaration import rules
+
+
+@pytest.mark.parametrize(
+    ("text", "mib"),
+    [
+        (512, 512),
+        ("512", 512),
+        ("0.5GB", 512),
+        ("2 GB", 2048),
+        ("3072MB", 3072),
+        ("1GiB", 1024),
+        ("4gb", 4096),
+        ("1.3GB", None),  # not a whole number of MiB
+        ("lots", None),
+        (True, None),
+    ],
+)
+def test_memory_strings(text, mib):
+    assert rules.parse_memory(text) == mib
+
+
+@pytest.mark.parametrize(
+    ("cpu", "valid", "invalid"),
+    [
+        (256, [512, 1024, 2048], [1536, 4096]),
+        (512, [1024, 2048, 3072, 4096], [512, 5120]),
+        (1024, [2048, 8192], [1024, 9216]),
+        (2048, [4096, 16384], [2048, 17408]),
+        (4096, [8192, 30720], [31744]),
+        (8192, [16384, 20480, 61440], [17408, 65536]),
+        (16384, [32768, 40960, 122880], [36864, 131072]),
+    ],
+)
+def test_fargate_table(cpu, valid, invalid):
+    for memory in valid:
+        assert rules.check_cpu_memory(cpu, memory) is None
+    for memory in invalid:
+        assert rules.check_cpu_memory(cpu, memory) is not None
+
+
+def test_size_message_lists_what_is_allowed():
+    assert rules.check_cpu_memory(256, 4096) == (
+        "4096 MiB is not valid with Cpu 256 (allowed: 512, 1024, 2048)"
+    )
+    assert rules.check_cpu_memory(512, 512) == (
+        "512 MiB is not valid with Cpu 512 (allowed: 1024, 2048, 3072, 4096)"
+    )
+    assert rules.check_cpu_memory(1024, 512) == (
+        "512 MiB is not valid with Cpu 1024 (allowed: 2048 to 8192 in steps of 1024)"
+    )
+
+
+def test_smallest_cpu_for_memory():
+    assert rules.smallest_cpu_for(512) == 256
+    assert rules.smallest_cpu_for(4096) == 512
+    assert rules.smallest_cpu_for(30720) == 4096
+    assert rules.smallest_cpu_for(122880) == 16384
+    assert rules.smallest_cpu_for(3000) is None
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(1 minute)",
+        "rate(5 minutes)",
+        "rate(1 hour)",
+        "rate(12 hours)",
+        "rate(7 days)",
+        "cron(0 2 * * ? *)",
+        "cron(15 10 ? * 6L 2027-2030)",
+        "cron(0/15 * * * ? *)",
+        "cron(0 8 1 * ? *)",
+        "cron(0 9 ? * MON-FRI *)",
+        "cron(0 12 ? * 2#1 *)",
+        "at(2027-01-01T00:00:00)",
+    ],
+)
+def test_valid_schedule_expressions(expression):
+    assert rules.check_schedule_expression(expression) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "says"),
+    [
+        ("every day", "is not a rate(), cron() or at() expression"),
+        ("rate(5 minute)", "write rate(5 minutes)"),
+        ("rate(1 minutes)", "write rate(1 minute)"),
+        ("rate(5 weeks)", "minute(s), hour(s) or day(s)"),
+        ("rate(0 minutes)", "at least 1"),
+        ("cron(0 2 * * *)", "has 5 fields; cron() needs 6"),
+        ("cron(0 2 * * * *)", "exactly one of day-of-month and day-of-week must be '?'"),
+        ("cron(61 2 * * ? *)", "not a valid minutes field"),
+        ("cron(0 25 * * ? *)", "not a valid hours field"),
+        ("at(2027-13-01T00:00:00)", "yyyy-mm-ddThh:mm:ss"),
+        ("at(tomorrow)", "yyyy-mm-ddThh:mm:ss"),
+    ],
+)
+def test_invalid_schedule_expressions(expression, says):
+    assert says in rules.check_schedule_expression(expression)
+
+
+def test_timezones():
+    assert rules.check_timezone("Europe/Paris") is None
+    assert rules.check_timezone("UTC") is None
+    message = rules.check_timezone("Europe/Pariss")
+    assert "did you mean 'Europe/Paris'" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "name"),
+    [
+        ("queue-worker", "QueueWorker"),
+        ("nightly_report", "NightlyReport"),
+        ("worker", "Worker"),
+        ("myTask", "MyTask"),
+        ("a-b_c", "ABC"),
+        ("api2", "Api2"),
+    ],
+)
+def test_pascal_case(key, name):
+    assert rules.pascal_case(key) == name
