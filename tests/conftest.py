@@ -16,6 +16,8 @@ from serverless_fargate.transform import transform
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EVENTS = ROOT / "events"
+SUBNET = "subnet-0123456789abcdef0"
+GROUP = "sg-0123456789abcdef0"
 TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ServerlessFargate-resources"
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -44,7 +46,7 @@ def task(**props: Any) -> dict[str, Any]:
     """A declaration with one task `worker`, network given so no default-VPC lookup appears."""
     return declaration(
         {
-            "Network": {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"]},
+            "Network": {"Subnets": [SUBNET], "SecurityGroups": [GROUP]},
             "Tasks": {"worker": {"Image": "public.ecr.aws/docker/library/python:3.13", **props}},
         }
     )

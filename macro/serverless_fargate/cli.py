@@ -61,7 +61,14 @@ def _parameters(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, 
     return values
 
 
-def run(template: Any, args: argparse.Namespace, parameters: dict[str, str]) -> dict[str, Any]:
+def expand_template(
+    template: Any,
+    *,
+    parameters: dict[str, Any] | None = None,
+    region: str = "us-east-1",
+    account: str = "123456789012",
+    service_token: Any = None,
+) -> dict[str, Any]:
     """What the macro returns for this template, with the Transform list CloudFormation keeps.
 
     CloudFormation hands a macro the template without its Transform section; the transforms
@@ -77,11 +84,11 @@ def run(template: Any, args: argparse.Namespace, parameters: dict[str, str]) -> 
         remaining = [n for n in names if n != TRANSFORM_NAME]
     processed = transform(
         fragment,
-        parameters=parameters,
-        service_token=args.service_token or default_service_token(),
+        parameters=parameters or {},
+        service_token=service_token or default_service_token(),
         nonce=CLI_NONCE,
-        region=args.region,
-        account=args.account,
+        region=region,
+        account=account,
     )
     if remaining:
         processed = {"Transform": remaining if len(remaining) > 1 else remaining[0], **processed}
@@ -106,7 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.template}: not valid YAML or JSON: {error}", file=sys.stderr)
         return 1
     try:
-        processed = run(template, args, parameters)
+        processed = expand_template(
+            template,
+            parameters=parameters,
+            region=args.region,
+            account=args.account,
+            service_token=args.service_token,
+        )
     except InvalidTemplate as error:
         print(str(error), file=sys.stderr)
         return 1

@@ -200,7 +200,7 @@ class _Parser:
         merged, origin = _merge(
             [
                 (inherited, "Globals.Function"),
-                (defaults, self.path),
+                ({k: v for k, v in defaults.items() if k not in KIND_KEYS}, self.path),
                 ({k: v for k, v in own.items() if k not in KIND_KEYS}, path),
             ]
         )

@@ -1,0 +1,152 @@
+"""The command-line tool: expand, validate, plan; exit codes 0, 1 and 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import EXAMPLES, lint
+from serverless_fargate import cfn_yaml
+from serverless_fargate.cli import main
+
+SHORT_FORM = """\
+AWSTemplateFormatVersion: 2010-09-09
+Transform: ServerlessFargate
+Parameters:
+  Size: {Type: String, Default: "512"}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Workers:
+    Type: Fargate::Tasks
+    Properties:
+      Network: {Subnets: [subnet-0123456789abcdef0]}
+      Tasks:
+        worker:
+          Image: !Sub ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/app:latest
+          Cpu: !Ref Size
+          Memory: 1GB
+          Environment:
+            BUCKET: !Ref Bucket
+            ARN: !GetAtt Bucket.Arn
+            JOINED: !Join [",", [a, b]]
+"""
+
+
+@pytest.fixture
+def template(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(SHORT_FORM)
+    return path
+
+
+def test_expand_yaml_with_short_form_tags(template, capsys):
+    assert main(["expand", str(template)]) == 0
+    result = cfn_yaml.load(capsys.readouterr().out)
+    assert "Transform" not in result  # ours was the only one
+    assert result["AWSTemplateFormatVersion"] == "2010-09-09"  # a string, not a date
+    main_container = result["Resources"]["WorkersWorkerTaskDefinition"]["Properties"][
+        "ContainerDefinitions"
+    ][0]
+    assert main_container["Environment"] == [
+        {"Name": "BUCKET", "Value": {"Ref": "Bucket"}},
+        {"Name": "ARN", "Value": {"Fn::GetAtt": ["Bucket", "Arn"]}},
+        {"Name": "JOINED", "Value": {"Fn::Join": [",", ["a", "b"]]}},
+    ]
+    assert lint(result) == []
+
+
+def test_expand_json_to_file(template, tmp_path):
+    out = tmp_path / "out.json"
+    assert main(["expand", str(template), "--format", "json", "--output", str(out)]) == 0
+    assert "WorkersWorkerService" in json.loads(out.read_text())["Resources"]
+
+
+def test_parameters_are_validated(template, capsys):
+    assert main(["validate", str(template), "--parameter", "Size=4096"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "Resources.Workers.Properties.Tasks.worker.Memory: 1024 MiB is not valid with Cpu 4096"
+        in err
+    )
+
+
+def test_validate_success(template, capsys):
+    assert main(["validate", str(template)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_invalid_template_exits_1_with_every_problem(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text(SHORT_FORM.replace("Memory: 1GB", "Memory: 9GB\n          Comand: [x]"))
+    assert main(["expand", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "Resources.Workers.Properties.Tasks.worker.Comand: unknown property; did you mean 'Command'?",
+        "Resources.Workers.Properties.Tasks.worker.Memory: 9216 MiB is not valid with Cpu 512 (allowed: 1024, 2048, 3072, 4096)",
+    ]
+
+
+def test_not_yaml_exits_1(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("Resources: [unclosed")
+    assert main(["expand", str(path)]) == 1
+    assert "not valid YAML or JSON" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["expand"],
+        ["frobnicate", "x"],
+        ["expand", "t.yaml", "--format", "xml"],
+        ["expand", "t.yaml", "--parameter", "novalue"],
+    ],
+)
+def test_usage_errors_exit_2(argv):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+
+
+def test_missing_file_exits_2(capsys):
+    assert main(["expand", "/nonexistent/template.yaml"]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_plan_lists_what_would_be_deployed(capsys):
+    assert main(["plan", str(EXAMPLES / "nightly-job.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "BatchNightlyReportSchedule" in out and "cron(30 2 * * ? *) (Europe/Paris)" in out
+    assert "1024 CPU units, 4096 MiB" in out
+
+
+def test_runs_as_a_module(template):
+    result = subprocess.run(
+        [sys.executable, "-m", "serverless_fargate", "validate", str(template)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_sam_transform_is_kept_for_later(capsys):
+    assert main(["expand", str(EXAMPLES / "lambda-and-worker.yaml")]) == 0
+    assert cfn_yaml.load(capsys.readouterr().out)["Transform"] == "AWS::Serverless-2016-10-31"
+
+
+def test_yaml_anchors_work(tmp_path, capsys):
+    path = tmp_path / "anchors.yaml"
+    path.write_text(
+        "Resources:\n  Workers:\n    Type: Fargate::Tasks\n    Properties:\n"
+        "      Network: {Subnets: [subnet-0123456789abcdef0]}\n"
+        "      Tasks:\n        a: &task {Image: nginx, Command: [run]}\n        b: *task\n"
+    )
+    assert main(["expand", str(path), "--format", "json"]) == 0
+    resources = json.loads(capsys.readouterr().out)["Resources"]
+    assert "WorkersATaskDefinition" in resources and "WorkersBTaskDefinition" in resources
