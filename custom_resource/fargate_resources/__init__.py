@@ -1,0 +1,1 @@
+"""Deploy-time lookups for ServerlessFargate: one Lambda, one custom resource type per job."""

@@ -1,0 +1,134 @@
+"""The lookup Lambda: crhelper dispatch by custom resource type (a thin adapter).
+
+crhelper answers CloudFormation on every path, exceptions and near-timeouts included, so a
+stack never waits an hour for a reply.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from crhelper import CfnResource
+
+from . import capacity_providers, default_network, image_digests
+from .clients import client
+
+logger = Logger(service="serverless-fargate-resources")
+
+Job = tuple[
+    Callable[[dict[str, Any], Any], tuple[str, dict[str, Any]]], Callable[[dict[str, Any]], None]
+]
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def _stable_id(event: dict[str, Any], kind: str) -> str:
+    """The existing physical ID on Update (same thing, same ID), a new one on Create."""
+    if event.get("PhysicalResourceId"):
+        return event["PhysicalResourceId"]
+    stack = event["StackId"].split("/")[1] if "/" in event.get("StackId", "") else "stack"
+    return f"{stack}-{event['LogicalResourceId']}-{kind}"
+
+
+# --- Custom::ImageDigests -------------------------------------------------------------------
+
+
+def images_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]]:
+    images = event["ResourceProperties"].get("Images") or {}
+    pinned = image_digests.resolve(images, lambda region: client("ecr", region))
+    logger.info("images pinned", extra={"images": pinned})
+    return _stable_id(event, "images"), pinned
+
+
+# --- Custom::CapacityProviders --------------------------------------------------------------
+
+
+def providers_upsert(event: dict[str, Any], old: Any) -> tuple[str, dict[str, Any]]:
+    props = event["ResourceProperties"]
+    cluster, wanted = props["Cluster"], list(props.get("CapacityProviders") or [])
+    arn, added = capacity_providers.ensure(client("ecs", _region()), cluster, wanted)
+    logger.info("capacity providers", extra={"cluster": arn, "added": added})
+    previous = capacity_providers.parse_physical_id(event.get("PhysicalResourceId") or "")
+    if old is not None and previous is not None and previous[0] == arn:
+        # Same cluster: keep the ID, which remembers what the first Create added.
+        physical = capacity_providers.physical_id(arn, sorted(set(previous[1]) | set(added)))
+        return physical, {"ClusterArn": arn}
+    return capacity_providers.physical_id(arn, added), {"ClusterArn": arn}
+
+
+def providers_delete(event: dict[str, Any]) -> None:
+    capacity_providers.remove_added(client("ecs", _region()), event.get("PhysicalResourceId", ""))
+
+
+# --- Custom::DefaultNetwork -----------------------------------------------------------------
+
+
+def network_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]]:
+    found = default_network.lookup(client("ec2", _region()), _region())
+    logger.info("default network", extra=found)
+    return found["VpcId"], found
+
+
+def _nothing(_event: dict[str, Any]) -> None:
+    """Lookups create nothing, so deleting them has nothing to undo."""
+
+
+JOBS: dict[str, Job] = {
+    "Custom::ImageDigests": (images_upsert, _nothing),
+    "Custom::CapacityProviders": (providers_upsert, providers_delete),
+    "Custom::DefaultNetwork": (network_upsert, _nothing),
+}
+
+
+def make_helper(sleep_on_delete: int = 120, ssl_verify: Any = None) -> CfnResource:
+    """A crhelper resource wired to the jobs (tests shorten the delete sleep, trust their CA)."""
+    helper = CfnResource(
+        json_logging=False,
+        log_level="INFO",
+        boto_level="ERROR",
+        sleep_on_delete=sleep_on_delete,
+        ssl_verify=ssl_verify,
+    )
+
+    def job_for(event: dict[str, Any]) -> Job:
+        kind = event.get("ResourceType", "")
+        if kind not in JOBS:
+            raise ValueError(
+                f"unknown resource type {kind!r}; this Lambda answers {', '.join(JOBS)}"
+            )
+        return JOBS[kind]
+
+    @helper.create
+    @helper.update
+    def upsert(event: dict[str, Any], _context: Any) -> str:
+        old = event.get("OldResourceProperties")
+        physical, data = job_for(event)[0](event, old)
+        helper.Data.update(data)
+        return physical
+
+    @helper.delete
+    def delete(event: dict[str, Any], _context: Any) -> None:
+        # Deleting must never fail a stack: a job that cannot undo logs and moves on.
+        try:
+            job_for(event)[1](event)
+        except Exception:  # noqa: BLE001
+            logger.exception(
+                "delete left something behind", extra={"event": event.get("LogicalResourceId")}
+            )
+
+    return helper
+
+
+_helper: CfnResource | None = None
+
+
+def handler(event: dict[str, Any], context: Any) -> None:
+    global _helper  # one helper per Lambda container, made on first use
+    if _helper is None:
+        _helper = make_helper()
+    _helper(event, context)

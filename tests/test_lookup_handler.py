@@ -1,0 +1,249 @@
+"""The lookup Lambda's whole crhelper round trip, for real: CloudFormation-shaped events in,
+the exact JSON body CloudFormation would receive out, over HTTPS to a local server."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import pytest
+from conftest import EVENTS
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from fargate_resources import handler as lookups
+from fargate_resources.clients import client
+from moto import mock_aws
+
+REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def self_signed(tmp_path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def cloudformation(tmp_path):
+    """A local HTTPS endpoint standing in for CloudFormation's pre-signed response URL."""
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PUT(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["content-length"]))
+            received.append({"path": self.path, "body": json.loads(body)})
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    cert_file, key_file = self_signed(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://localhost:{server.server_address[1]}", received, str(cert_file)
+    server.shutdown()
+
+
+class Context:
+    function_name = "ServerlessFargate-resources"
+    aws_request_id = "c6f0b8a2-0000-4000-8000-000000000001"
+    log_stream_name = "2026/11/28/[$LATEST]abc"
+    invoked_function_arn = (
+        "arn:aws:lambda:us-east-1:123456789012:function:ServerlessFargate-resources"
+    )
+    memory_limit_in_mb = 256
+
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return 120_000
+
+
+@pytest.fixture(autouse=True)
+def aws(monkeypatch):
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    client.cache_clear()  # clients made inside each mock
+    with mock_aws():
+        yield
+    client.cache_clear()
+
+
+def invoke(cloudformation, name, **changes):
+    url, received, cafile = cloudformation
+    event = json.loads((EVENTS / name).read_text())
+    event.update(changes)
+    event["ResponseURL"] = f"{url}/response?X-Amz-Signature=abc"
+    lookups.make_helper(sleep_on_delete=0, ssl_verify=cafile)(event, Context())
+    assert len(received) == 1, "exactly one answer to CloudFormation"
+    assert received[0]["path"] == "/response?X-Amz-Signature=abc"
+    return event, received.pop()["body"]
+
+
+def push(repository, tag, layer):
+    ecr = boto3.client("ecr", region_name="us-east-1")
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 1,
+            "digest": "sha256:" + "0" * 64,
+        },
+        "layers": [
+            {
+                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "size": 1,
+                "digest": "sha256:" + layer * 64,
+            }
+        ],
+    }
+    return ecr.put_image(
+        repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag
+    )["image"]["imageId"]["imageDigest"]
+
+
+def common(event):
+    return {
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "NoEcho": False,
+    }
+
+
+def test_image_digests_create_success(cloudformation):
+    boto3.client("ecr", region_name="us-east-1").create_repository(repositoryName="app")
+    latest, stable = push("app", "latest", "a"), push("app", "stable", "b")
+    event, body = invoke(cloudformation, "images-create.json")
+    assert body == {
+        "Status": "SUCCESS",
+        "PhysicalResourceId": "shop-WorkersImageDigests-images",
+        "Reason": "",
+        "Data": {"QueueWorker": f"{REGISTRY}/app@{latest}", "Nightly": f"{REGISTRY}/app@{stable}"},
+        **common(event),
+    }
+
+
+def test_image_digests_update_keeps_the_physical_id(cloudformation):
+    boto3.client("ecr", region_name="us-east-1").create_repository(repositoryName="app")
+    push("app", "latest", "a"), push("app", "stable", "b")
+    event, body = invoke(cloudformation, "images-update.json")
+    assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == event["PhysicalResourceId"]
+
+
+def test_image_digests_failure_reason(cloudformation):
+    boto3.client("ecr", region_name="us-east-1").create_repository(repositoryName="app")
+    push("app", "latest", "a")
+    event, body = invoke(cloudformation, "images-create.json")
+    assert body["Status"] == "FAILED"
+    assert (
+        body["Reason"]
+        == "task Nightly: tag 'stable' not found in repository 'app' (123456789012/us-east-1); push it first"
+    )
+    assert body["Data"] == {}
+    assert body["PhysicalResourceId"].startswith("shop_WorkersImageDigests_")
+
+
+def test_image_digests_delete_always_succeeds(cloudformation):
+    event, body = invoke(cloudformation, "images-delete.json")
+    assert body == {
+        "Status": "SUCCESS",
+        "PhysicalResourceId": event["PhysicalResourceId"],
+        "Reason": "",
+        "Data": {},
+        **common(event),
+    }
+
+
+def test_capacity_providers_create_update_delete(cloudformation):
+    ecs = boto3.client("ecs", region_name="us-east-1")
+    arn = ecs.create_cluster(clusterName="shared")["cluster"]["clusterArn"]
+    event, body = invoke(cloudformation, "capacity-providers-create.json")
+    assert body == {
+        "Status": "SUCCESS",
+        "PhysicalResourceId": f"{arn}|FARGATE,FARGATE_SPOT",
+        "Reason": "",
+        "Data": {"ClusterArn": arn},
+        **common(event),
+    }
+    _, body = invoke(
+        cloudformation,
+        "capacity-providers-update.json",
+        PhysicalResourceId=f"{arn}|FARGATE,FARGATE_SPOT",
+    )
+    assert body["PhysicalResourceId"] == f"{arn}|FARGATE,FARGATE_SPOT"  # same cluster, same ID
+    _, body = invoke(
+        cloudformation,
+        "capacity-providers-delete.json",
+        PhysicalResourceId=f"{arn}|FARGATE,FARGATE_SPOT",
+    )
+    assert body["Status"] == "SUCCESS"
+    assert ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"] == []
+
+
+def test_capacity_providers_missing_cluster_fails(cloudformation):
+    _, body = invoke(cloudformation, "capacity-providers-create.json")
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("ECS cluster 'shared' not found")
+
+
+def test_capacity_providers_delete_with_cluster_gone_succeeds(cloudformation):
+    event, body = invoke(cloudformation, "capacity-providers-delete.json")
+    assert body["Status"] == "SUCCESS" and body["PhysicalResourceId"] == event["PhysicalResourceId"]
+
+
+def test_default_network(cloudformation):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
+        "VpcId"
+    ]
+    event, body = invoke(cloudformation, "default-network-create.json")
+    assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == vpc
+    assert body["Data"]["VpcId"] == vpc
+    assert body["Data"]["SubnetIds"].count("subnet-") >= 2
+
+
+def test_unknown_type_fails_cleanly(cloudformation):
+    _, body = invoke(cloudformation, "images-create.json", ResourceType="Custom::Nope")
+    assert body["Status"] == "FAILED"
+    assert "unknown resource type 'Custom::Nope'" in body["Reason"]

@@ -1,0 +1,271 @@
+"""The deploy-time lookups against moto (ECR, ECS, EC2), failure paths included."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from fargate_resources import capacity_providers, default_network, image_digests
+from fargate_resources.clients import client
+from moto import mock_aws
+
+REGION = "us-east-1"
+REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch):
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+def manifest(layer: str) -> str:
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 1,
+                "digest": "sha256:" + layer * 64,
+            },
+            # moto derives the image digest from the layer digests
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 1,
+                    "digest": "sha256:" + layer * 64,
+                }
+            ],
+        }
+    )
+
+
+def push(ecr, repository: str, tag: str, layer: str) -> str:
+    answer = ecr.put_image(repositoryName=repository, imageManifest=manifest(layer), imageTag=tag)
+    return answer["image"]["imageId"]["imageDigest"]
+
+
+# --- image digests --------------------------------------------------------------------------
+
+
+@mock_aws
+def test_digest_pin_follows_the_tag_and_only_the_tag():
+    ecr = boto3.client("ecr", region_name=REGION)
+    ecr.create_repository(repositoryName="app")
+    images = {"Worker": f"{REGISTRY}/app:latest"}
+
+    def resolve():
+        return image_digests.resolve(images, lambda region: boto3.client("ecr", region_name=region))
+
+    digest_a = push(ecr, "app", "latest", "a")
+    first = resolve()
+    assert first == {"Worker": f"{REGISTRY}/app@{digest_a}"}
+
+    digest_b = push(ecr, "app", "latest", "b")
+    second = resolve()
+    assert digest_b != digest_a
+    assert second == {"Worker": f"{REGISTRY}/app@{digest_b}"}  # a new push rolls the tasks
+
+    assert resolve() == second  # no push, no change: no task definition revision
+
+
+@mock_aws
+def test_untagged_uri_means_latest_and_others_pass_through():
+    ecr = boto3.client("ecr", region_name=REGION)
+    ecr.create_repository(repositoryName="team/app")
+    digest = push(ecr, "team/app", "latest", "c")
+    pinned = f"{REGISTRY}/team/app@sha256:" + "d" * 64
+    answer = image_digests.resolve(
+        {"A": f"{REGISTRY}/team/app", "B": "nginx:1.27", "C": pinned, "D": "public.ecr.aws/x/y:1"},
+        lambda region: boto3.client("ecr", region_name=region),
+    )
+    assert answer == {
+        "A": f"{REGISTRY}/team/app@{digest}",
+        "B": "nginx:1.27",
+        "C": pinned,
+        "D": "public.ecr.aws/x/y:1",
+    }
+
+
+@mock_aws
+def test_missing_repository_names_task_repository_and_tag():
+    with pytest.raises(image_digests.ImageNotFound) as caught:
+        image_digests.resolve(
+            {"QueueWorker": f"{REGISTRY}/nope:v1"}, lambda r: boto3.client("ecr", region_name=r)
+        )
+    assert str(caught.value) == (
+        "task QueueWorker: repository 'nope' not found in 123456789012/us-east-1 (tag 'v1'); push the image first"
+    )
+
+
+@mock_aws
+def test_missing_tag_names_task_repository_and_tag():
+    ecr = boto3.client("ecr", region_name=REGION)
+    ecr.create_repository(repositoryName="app")
+    push(ecr, "app", "v1", "a")
+    with pytest.raises(image_digests.ImageNotFound) as caught:
+        image_digests.resolve(
+            {"Nightly": f"{REGISTRY}/app:v2", "Web": f"{REGISTRY}/app:v1"},
+            lambda r: boto3.client("ecr", region_name=r),
+        )
+    assert str(caught.value) == (
+        "task Nightly: tag 'v2' not found in repository 'app' (123456789012/us-east-1); push it first"
+    )
+
+
+class CountingEcr:
+    """Wraps a real (moto) client to count calls."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+        self.exceptions = real.exceptions
+
+    def batch_get_image(self, **kwargs):
+        self.calls.append(kwargs)
+        return self.real.batch_get_image(**kwargs)
+
+
+@mock_aws
+def test_one_call_per_repository():
+    ecr = boto3.client("ecr", region_name=REGION)
+    for repository in ("app", "tools"):
+        ecr.create_repository(repositoryName=repository)
+        push(ecr, repository, "v1", "a")
+        push(ecr, repository, "v2", "b")
+    counting = CountingEcr(ecr)
+    images = {
+        f"T{i}": f"{REGISTRY}/{'app' if i % 2 else 'tools'}:v{1 + i % 3 // 2}" for i in range(10)
+    }
+    answer = image_digests.resolve(images, lambda region: counting)
+    assert len(counting.calls) == 2
+    assert all("@sha256:" in uri for uri in answer.values())
+
+
+# --- capacity providers ---------------------------------------------------------------------
+
+
+@mock_aws
+def test_providers_added_without_touching_the_rest():
+    ecs = boto3.client("ecs", region_name=REGION)
+    arn = ecs.create_cluster(clusterName="shared")["cluster"]["clusterArn"]
+    ecs.put_cluster_capacity_providers(
+        cluster="shared",
+        capacityProviders=["FARGATE"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 2, "base": 1}],
+    )
+    found_arn, added = capacity_providers.ensure(ecs, "shared", ["FARGATE", "FARGATE_SPOT"])
+    assert (found_arn, added) == (arn, ["FARGATE_SPOT"])
+    cluster = ecs.describe_clusters(clusters=["shared"])["clusters"][0]
+    assert cluster["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert cluster["defaultCapacityProviderStrategy"] == [
+        {"capacityProvider": "FARGATE", "weight": 2, "base": 1}
+    ]
+
+    # Delete removes exactly what was added.
+    capacity_providers.remove_added(ecs, capacity_providers.physical_id(arn, added))
+    cluster = ecs.describe_clusters(clusters=["shared"])["clusters"][0]
+    assert cluster["capacityProviders"] == ["FARGATE"]
+    assert cluster["defaultCapacityProviderStrategy"] == [
+        {"capacityProvider": "FARGATE", "weight": 2, "base": 1}
+    ]
+
+
+@mock_aws
+def test_providers_already_there_are_not_added_or_removed():
+    ecs = boto3.client("ecs", region_name=REGION)
+    arn = ecs.create_cluster(clusterName="c", capacityProviders=["FARGATE", "FARGATE_SPOT"])[
+        "cluster"
+    ]["clusterArn"]
+    assert capacity_providers.ensure(ecs, arn, ["FARGATE", "FARGATE_SPOT"]) == (arn, [])
+    capacity_providers.remove_added(ecs, capacity_providers.physical_id(arn, []))
+    assert ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"] == [
+        "FARGATE",
+        "FARGATE_SPOT",
+    ]
+
+
+@mock_aws
+def test_missing_cluster_fails_with_advice():
+    ecs = boto3.client("ecs", region_name=REGION)
+    with pytest.raises(capacity_providers.ClusterNotFound, match="ECS cluster 'gone' not found"):
+        capacity_providers.ensure(ecs, "gone", ["FARGATE"])
+
+
+@mock_aws
+def test_delete_of_a_cluster_already_gone_or_never_created_succeeds():
+    ecs = boto3.client("ecs", region_name=REGION)
+    capacity_providers.remove_added(ecs, "arn:aws:ecs:us-east-1:123456789012:cluster/gone|FARGATE")
+    capacity_providers.remove_added(
+        ecs, "shop-WorkersCapacityProviders-ABCDEFGH"
+    )  # a failed Create
+
+
+# --- default network ------------------------------------------------------------------------
+
+
+@mock_aws
+def test_default_vpc_and_its_default_subnets():
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
+        "VpcId"
+    ]
+    other = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_subnet(VpcId=other, CidrBlock="10.9.1.0/24")
+    found = default_network.lookup(ec2, REGION)
+    expected = sorted(
+        s["SubnetId"]
+        for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+        if s["DefaultForAz"]
+    )
+    assert found == {"VpcId": vpc, "SubnetIds": ",".join(expected)}
+    assert len(expected) >= 2
+
+
+@mock_aws
+def test_no_default_vpc_says_what_to_write_instead():
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
+        "VpcId"
+    ]
+    for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]:
+        ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+    for gateway in ec2.describe_internet_gateways()["InternetGateways"]:
+        ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc)
+    ec2.delete_vpc(VpcId=vpc)
+    with pytest.raises(default_network.NoDefaultVpc) as caught:
+        default_network.lookup(ec2, REGION)
+    message = str(caught.value)
+    assert message.startswith("No default VPC in us-east-1")
+    assert "Network: {Subnets:" in message and len(message) <= 256
+
+
+# --- throttling -----------------------------------------------------------------------------
+
+
+def test_clients_retry_throttling_in_standard_mode():
+    retries = client("ecr", REGION).meta.config.retries
+    assert retries["mode"] == "standard"
+    assert retries.get("total_max_attempts", retries.get("max_attempts", 0) + 1) == 7
+
+
+class Throttled:
+    class exceptions:  # noqa: N801 - the shape of a boto3 client's exceptions attribute
+        RepositoryNotFoundException = type("RepositoryNotFoundException", (Exception,), {})
+
+    def batch_get_image(self, **kwargs):
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "BatchGetImage"
+        )
+
+
+def test_persistent_throttling_is_an_error_not_a_hang():
+    with pytest.raises(ClientError, match="Rate exceeded"):
+        image_digests.resolve({"A": f"{REGISTRY}/app:1"}, lambda region: Throttled())
