@@ -6,7 +6,15 @@ STAMP := $(VENV)/.installed
 DEMO ?= examples/lambda-and-worker.yaml
 OUT := .out
 
-.PHONY: install test lint format demo golden bench sam-check clean
+SAM_VENV ?= .sam-venv
+SAM_STAMP := $(SAM_VENV)/.installed
+# sam build finds python3.13 on PATH; with pyenv, name both versions so both shims resolve.
+PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.11' | tail -1):$(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.13' | tail -1)
+export PYENV_VERSION
+export SAM_CLI_TELEMETRY = 0
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: install test lint format demo golden docs bench sam-check clean
 
 $(STAMP): pyproject.toml macro/requirements.txt custom_resource/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +28,25 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 format: $(STAMP)
-	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
-test: lint
+test: lint sam-check
 	$(BIN)/pytest
+
+$(SAM_STAMP): requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $(SAM_STAMP)
+
+# `sam validate --lint` and `sam build` of the application (offline; no Docker).
+sam-check: $(SAM_STAMP)
+	@python3.13 --version >/dev/null 2>&1 || { \
+	  echo "sam-check: sam build needs a python3.13 interpreter on PATH (the Lambda runtime)."; \
+	  echo "  Install one: 'pyenv install 3.13' (then PYENV_VERSION=<3.11>:<3.13>), or your OS's python3.13."; \
+	  exit 1; }
+	$(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/sam build --build-dir .aws-sam/build
 
 # Expand the blog-style example, lint the result with cfn-lint, print what would be deployed.
 demo: $(STAMP)
@@ -38,6 +60,10 @@ demo: $(STAMP)
 # Rewrite the golden files after an intended change (review the diff: IDs are a contract).
 golden: $(STAMP)
 	UPDATE_GOLDEN=1 $(BIN)/pytest tests/test_examples.py -q
+
+# Regenerate docs/reference.md and schema/*.json from the transform's schema.
+docs: $(STAMP)
+	$(BIN)/python scripts/generate_reference.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

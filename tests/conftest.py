@@ -73,3 +73,21 @@ def load(path: Path) -> dict[str, Any]:
 def without_transform(template: dict[str, Any]) -> dict[str, Any]:
     """The fragment CloudFormation hands a template-level macro: no Transform section."""
     return {k: v for k, v in template.items() if k != "Transform"}
+
+
+class _NoManagedPolicies:
+    """SAM's managed-policy lookup, offline: the examples name policies by ARN or template."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def sam_translate(
+    template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The real AWS::Serverless-2016-10-31 transform, in-process (it mutates: give it a copy)."""
+    from samtranslator.translator.transform import transform as sam_transform
+
+    fragment = copy.deepcopy(template)
+    fragment["Transform"] = "AWS::Serverless-2016-10-31"
+    return sam_transform(fragment, parameters or {}, _NoManagedPolicies())

@@ -1,0 +1,77 @@
+"""The SAM application that installs the macro: consistent with the code it ships."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+
+from conftest import ROOT, load
+from serverless_fargate import __version__
+from serverless_fargate.settings import RESOURCES_FUNCTION_NAME
+
+APP = load(ROOT / "template.yaml")
+RESOURCES = APP["Resources"]
+
+
+def test_handlers_exist():
+    for logical_id in ("MacroFunction", "ResourcesFunction"):
+        module, _, function = RESOURCES[logical_id]["Properties"]["Handler"].rpartition(".")
+        assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_runtime_and_architecture():
+    function = APP["Globals"]["Function"]
+    assert function["Runtime"] == "python3.13" and function["Architectures"] == ["arm64"]
+
+
+def test_macro_knows_the_lookup_function():
+    env = RESOURCES["MacroFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["RESOURCES_FUNCTION_ARN"] == {"Fn::GetAtt": ["ResourcesFunction", "Arn"]}
+    # Without the variable, the macro falls back to the default name: keep them equal.
+    default = APP["Parameters"]["MacroName"]["Default"]
+    assert RESOURCES["ResourcesFunction"]["Properties"]["FunctionName"] == {
+        "Fn::Sub": "${MacroName}-resources"
+    }
+    assert f"{default}-resources" == RESOURCES_FUNCTION_NAME
+    assert RESOURCES["Macro"]["Properties"]["Name"] == {"Ref": "MacroName"}
+
+
+def test_serverless_repo_metadata_is_complete():
+    meta = APP["Metadata"]["AWS::ServerlessRepo::Application"]
+    for key in (
+        "Name",
+        "Description",
+        "Author",
+        "SpdxLicenseId",
+        "LicenseUrl",
+        "ReadmeUrl",
+        "Labels",
+        "SemanticVersion",
+        "SourceCodeUrl",
+    ):
+        assert meta.get(key), key
+    assert (ROOT / meta["LicenseUrl"]).is_file() and (ROOT / meta["ReadmeUrl"]).is_file()
+    assert meta["SemanticVersion"] == __version__
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    assert config["default"]["publish"]["parameters"]["semantic_version"] == __version__
+
+
+def test_roles_are_least_privilege():
+    for role in ("MacroRole", "ResourcesRole"):
+        for policy in RESOURCES[role]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if statement["Resource"] == "*":
+                    assert all(a.startswith("ec2:Describe") for a in statement["Action"]), statement
+    macro_actions = [
+        s["Action"]
+        for p in RESOURCES["MacroRole"]["Properties"]["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+    ]
+    assert macro_actions == [["logs:CreateLogStream", "logs:PutLogEvents"]]
+
+
+def test_log_groups_have_retention():
+    for logical_id in ("MacroLogGroup", "ResourcesLogGroup"):
+        assert RESOURCES[logical_id]["Properties"]["RetentionInDays"] == {
+            "Ref": "LogRetentionInDays"
+        }
