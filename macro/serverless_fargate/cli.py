@@ -181,6 +181,12 @@ def _describe(resource: dict[str, Any]) -> str:
         return f"{_short(props.get('DesiredCount', 'autoscaled'))} task(s) on {providers}"
     if kind == "AWS::Scheduler::Schedule":
         return f"{_short(props.get('ScheduleExpression'))} ({_short(props.get('ScheduleExpressionTimezone'))})"
+    if kind == "AWS::ApplicationAutoScaling::ScalableTarget":
+        return f"{_short(props.get('MinCapacity'))} to {_short(props.get('MaxCapacity'))} tasks"
+    if kind == "AWS::ApplicationAutoScaling::ScalingPolicy":
+        return "target tracking" if props.get("PolicyType") == "TargetTrackingScaling" else "step"
+    if kind == "AWS::CloudWatch::Alarm":
+        return _short(props.get("AlarmDescription", ""))
     if kind == "AWS::IAM::Role":
         service = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
         return f"role for {service}"

@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..declaration.model import Declaration
-from . import cluster, images, logs, network, outputs, roles, schedule, service, task_definition
+from . import (
+    cluster,
+    images,
+    logs,
+    network,
+    outputs,
+    roles,
+    scaling,
+    schedule,
+    service,
+    task_definition,
+)
 
 
 def build_declaration(
@@ -30,6 +41,7 @@ def build_declaration(
         generated.append((task_definition.resources(d, t), own))
         if t.kind == "service":
             generated.append((service.resources(d, t), own + waits))
+            generated.append((scaling.resources(d, t), own))
         elif t.kind == "schedule":
             generated.append((schedule.resources(d, t), own + waits))
     generated.append((roles.schedule_role(d), []))

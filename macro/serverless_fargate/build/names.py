@@ -63,6 +63,10 @@ def scaling_policy(d: Declaration, t: Task, metric: str) -> str:
     return f"{d.logical_id}{t.name}{metric}ScalingPolicy"
 
 
+def queue_alarm(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}QueueAlarm"
+
+
 # Outputs.
 def cluster_output(d: Declaration) -> str:
     return f"{d.logical_id}ClusterArn"

@@ -130,11 +130,39 @@ def task_role(d: Declaration, t: Task) -> dict[str, Any]:
     ]
     if t.service is not None and t.service.enable_execute_command is True:
         statements.append({"Effect": "Allow", "Action": EXEC_ACTIONS, "Resource": "*"})
+    statements += [_efs_statement(v) for v in t.volumes.values()]
     return {
         names.task_role(d, t): _role(
             _trust(ECS_TASKS, _ECS_SOURCE), statements, t.permissions_boundary, t.tags, managed
         )
     }
+
+
+def _efs_statement(volume: dict[str, Any]) -> dict[str, Any]:
+    """Mount (and write, unless read-only) exactly this file system, via its access point."""
+    actions = ["elasticfilesystem:ClientMount"]
+    if volume.get("ReadOnly") is not True:
+        actions.append("elasticfilesystem:ClientWrite")
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": sub(
+            "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:"
+            "file-system/${FileSystem}",
+            {"FileSystem": volume["FileSystemId"]},
+        ),
+    }
+    if volume.get("AccessPointId") is not None:
+        statement["Condition"] = {
+            "StringEquals": {
+                "elasticfilesystem:AccessPointArn": sub(
+                    "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:"
+                    "access-point/${AccessPoint}",
+                    {"AccessPoint": volume["AccessPointId"]},
+                )
+            }
+        }
+    return statement
 
 
 def task_role_arn(d: Declaration, t: Task) -> Any:

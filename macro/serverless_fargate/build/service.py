@@ -17,7 +17,6 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "Cluster": cluster.reference(d),
         "TaskDefinition": ref(names.task_definition(d, t)),
-        "DesiredCount": config.desired_count,
         "CapacityProviderStrategy": spot.strategy(t),
         "PlatformVersion": "LATEST",
         "NetworkConfiguration": network.awsvpc(d),
@@ -33,5 +32,11 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         "PropagateTags": "SERVICE",
         "EnableECSManagedTags": True,
     }
+    if config.autoscaling is None:
+        properties["DesiredCount"] = config.desired_count
+    # else no DesiredCount: CloudFormation then keeps the running count on updates (a new
+    # service starts at 1 and the scalable target moves it to MinCount).
+    if config.health_check_grace_period_seconds is not None:
+        properties["HealthCheckGracePeriodSeconds"] = config.health_check_grace_period_seconds
     properties = deep_merge(with_tags(properties, t.tags), t.overrides.get("Service", {}))
     return {names.service(d, t): {"Type": "AWS::ECS::Service", "Properties": properties}}

@@ -26,6 +26,15 @@ def main_container(d: Declaration, t: Task) -> dict[str, Any]:
         container["HealthCheck"] = t.health_check
     if t.stop_timeout is not None:
         container["StopTimeout"] = t.stop_timeout
+    if t.volumes:
+        container["MountPoints"] = [
+            {
+                "SourceVolume": name,
+                "ContainerPath": v["MountPath"],
+                "ReadOnly": v.get("ReadOnly", False),
+            }
+            for name, v in t.volumes.items()
+        ]
     if t.readonly_root_filesystem is not False:
         container["ReadonlyRootFilesystem"] = t.readonly_root_filesystem
     container["LogConfiguration"] = logs.log_configuration(d, t, t.key)
@@ -39,6 +48,21 @@ def sidecar(d: Declaration, t: Task, definition: dict[str, Any]) -> dict[str, An
     return container
 
 
+def volume(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """An EFS volume: encrypted in transit, mounted with the task role's IAM identity."""
+    authorization: dict[str, Any] = {"IAM": "ENABLED"}
+    if spec.get("AccessPointId") is not None:
+        authorization["AccessPointId"] = spec["AccessPointId"]
+    efs: dict[str, Any] = {
+        "FilesystemId": spec["FileSystemId"],
+        "TransitEncryption": "ENABLED",
+        "AuthorizationConfig": authorization,
+    }
+    if spec.get("RootDirectory") is not None:
+        efs["RootDirectory"] = spec["RootDirectory"]
+    return {"Name": name, "EFSVolumeConfiguration": efs}
+
+
 def resources(d: Declaration, t: Task) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "RequiresCompatibilities": ["FARGATE"],
@@ -50,6 +74,8 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         "TaskRoleArn": roles.task_role_arn(d, t),
         "ContainerDefinitions": [main_container(d, t)] + [sidecar(d, t, s) for s in t.sidecars],
     }
+    if t.volumes:
+        properties["Volumes"] = [volume(name, v) for name, v in t.volumes.items()]
     if t.ephemeral_storage is not None:
         properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
     properties = deep_merge(with_tags(properties, t.tags), t.overrides.get("TaskDefinition", {}))

@@ -33,8 +33,8 @@ class Spot:
 
 @dataclass(frozen=True)
 class Autoscaling:
-    min_count: Value
     max_count: Value
+    min_count: Value = 1
     cpu_target: Value | None = None
     memory_target: Value | None = None
     queue_arn: Value | None = None
@@ -48,6 +48,7 @@ class ServiceConfig:
     maximum_percent: Value = 200
     circuit_breaker: Value = True
     enable_execute_command: Value = False
+    health_check_grace_period_seconds: Value | None = None
     autoscaling: Autoscaling | None = None
 
 
@@ -92,6 +93,7 @@ class Task:
     service: ServiceConfig | None = None
     schedule: ScheduleConfig | None = None
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # What the execution role must read: (service, ARN or ARNs) per secret of any container,
     # and the ECR repositories of sidecar images.
     secret_grants: tuple[tuple[str, Any], ...] = ()

@@ -26,7 +26,7 @@ from .schema import DECLARATION_ONLY
 from .validate import did_you_mean, schema_problems
 
 RESOURCE_ATTRIBUTES = ("Type", "Properties", "Condition", "DependsOn", "Metadata")
-MAP_MERGE = frozenset({"Environment", "Secrets", "Tags"})
+MAP_MERGE = frozenset({"Environment", "Secrets", "Tags", "Volumes"})
 LIST_CONCAT = frozenset({"Policies", "Sidecars", "DependsOn"})
 KIND_KEYS = ("Service", "Schedule")
 SPOT_STOP_TIMEOUT = 120  # Spot's two-minute warning arrives as SIGTERM
@@ -108,7 +108,7 @@ class _Parser:
             network=self._network(),
             cluster=props.get("Cluster"),
             cluster_name=props.get("ClusterName"),
-            container_insights=_insights(props.get("ContainerInsights")),
+            container_insights=self._insights(tasks),
             log_group_name=props.get("LogGroupName"),
             log_retention_in_days=props.get("LogRetentionInDays", 30),
             permissions_boundary=self._shared_boundary(inherited, tasks),
@@ -117,6 +117,24 @@ class _Parser:
             condition=resource.get("Condition"),
             depends_on=_as_list(resource.get("DependsOn")),
         )
+
+    def _insights(self, tasks: list[Task]) -> str | None:
+        """Container Insights; queue-based scaling needs its RunningTaskCount metric."""
+        value = _insights(self.properties.get("ContainerInsights"))
+        queued = [
+            t.key
+            for t in tasks
+            if t.service and t.service.autoscaling and t.service.autoscaling.queue_arn is not None
+        ]
+        if queued and "Cluster" not in self.properties:
+            if value == "disabled":
+                self.problem(
+                    join_path(self.path, "ContainerInsights"),
+                    f"queue-based Autoscaling of {', '.join(queued)} reads the service's running "
+                    "task count from Container Insights: enable it or leave this out",
+                )
+            return value or "enabled"
+        return value
 
     def _globals_defaults(self) -> dict[str, Any]:
         """SAM Globals.Function settings that become task defaults (InheritGlobals)."""
@@ -248,6 +266,7 @@ class _Parser:
             else None,
             schedule=_schedule(merged.get("Schedule")) if kind == "schedule" else None,
             overrides=_map(merged.get("Overrides")),
+            volumes=_map(merged.get("Volumes")),
             secret_grants=self._secret_grants(merged),
             sidecar_repositories=tuple(
                 grants.repository_arns(
@@ -476,6 +495,17 @@ class _Parser:
                     f"this task is {_article(kind)} {kind} task, so there is no {section.lower()} "
                     "to override",
                 )
+        for name, volume in _map(merged.get("Volumes")).items():
+            if (
+                isinstance(volume, dict)
+                and volume.get("AccessPointId") is not None
+                and volume.get("RootDirectory") not in (None, "/")
+            ):
+                self.problem(
+                    join_path(origin["Volumes"], name, "RootDirectory"),
+                    "with AccessPointId the access point sets the directory: remove RootDirectory "
+                    "(or give it as the access point's root directory)",
+                )
         names = {key}
         for index, sidecar in enumerate(_as_list(merged.get("Sidecars"))):
             name = sidecar.get("Name") if isinstance(sidecar, dict) else None
@@ -592,6 +622,7 @@ _SNAKE = {
     "MaximumPercent": "maximum_percent",
     "CircuitBreaker": "circuit_breaker",
     "EnableExecuteCommand": "enable_execute_command",
+    "HealthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
     "Expression": "expression",
     "Timezone": "timezone",
     "Enabled": "enabled",

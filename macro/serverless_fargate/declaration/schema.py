@@ -130,24 +130,32 @@ SERVICE: dict[str, Any] = {
                     True,
                 ),
                 "EnableExecuteCommand": _bool("Allow ECS Exec into the running tasks.", False),
+                "HealthCheckGracePeriodSeconds": _int_range(
+                    "Seconds ECS ignores failing health checks of a new task.", 0, 2147483647
+                ),
                 "Autoscaling": {
                     "type": "object",
-                    "description": "Application Auto Scaling for the service.",
+                    "description": "Application Auto Scaling for the service. With it, DesiredCount "
+                    "is left out of the service so a deploy never resets the running count.",
                     "properties": {
-                        "MinCount": _int_range("Fewest tasks.", 0, 5000),
+                        "MinCount": _int_range("Fewest tasks (0 scales to zero).", 0, 5000, 1),
                         "MaxCount": _int_range("Most tasks.", 1, 5000),
                         "CpuTarget": _int_range("Target average CPU, percent.", 1, 100),
                         "MemoryTarget": _int_range("Target average memory, percent.", 1, 100),
                         "Queue": {
                             "type": "object",
+                            "description": "Scale on an SQS queue's backlog per running task.",
                             "properties": {
                                 "Arn": _string_or_intrinsic("SQS queue ARN."),
-                                "MessagesPerTask": _int_range("Backlog per task.", 1, 100000),
+                                "MessagesPerTask": _int_range(
+                                    "Target visible messages per running task.", 1, 100000, 10
+                                ),
                             },
                             "required": ["Arn"],
                             "additionalProperties": False,
                         },
                     },
+                    "required": ["MaxCount"],
                     "additionalProperties": False,
                 },
             },
@@ -262,6 +270,29 @@ OVERRIDES: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+VOLUME: dict[str, Any] = {
+    "type": "object",
+    "description": "An EFS file system mounted in the main container, with transit encryption "
+    "and IAM authorisation (the task role may mount exactly this file system).",
+    "properties": {
+        "FileSystemId": _string_or_intrinsic("EFS file system ID (fs-...)."),
+        "AccessPointId": _string_or_intrinsic("EFS access point ID (fsap-...)."),
+        "RootDirectory": _string_or_intrinsic(
+            "Directory of the file system to mount (not with AccessPointId)."
+        ),
+        "ReadOnly": _bool("Mount read-only (and grant no ClientWrite).", False),
+        "MountPath": {
+            "type": "string",
+            "pattern": "^/",
+            "description": "Absolute path in the container.",
+            "x-expected": "an absolute path such as /data",
+        },
+    },
+    "required": ["FileSystemId", "MountPath"],
+    "additionalProperties": False,
+    "x-expected": "a map with FileSystemId and MountPath",
+}
+
 # Every task property; each may also stand at the declaration level as every task's default.
 TASK_PROPERTIES: dict[str, Any] = {
     "Image": IMAGE,
@@ -362,6 +393,13 @@ TASK_PROPERTIES: dict[str, Any] = {
         "description": "Logical IDs added to DependsOn of this task's generated resources.",
         "items": {"type": "string", "pattern": "^[A-Za-z0-9]+$"},
         "x-expected": "a list of logical IDs",
+    },
+    "Volumes": {
+        "type": "object",
+        "description": "EFS volumes by name.",
+        "propertyNames": {"pattern": "^[A-Za-z0-9_-]{1,255}$"},
+        "additionalProperties": VOLUME,
+        "x-expected": "a map of volume names to EFS volumes",
     },
     "Service": SERVICE,
     "Schedule": SCHEDULE,
