@@ -62,8 +62,11 @@ def lint(template: dict[str, Any]) -> list[str]:
     """cfn-lint findings (errors and warnings) for a processed template."""
     from cfnlint.api import lint as cfn_lint
 
-    matches = cfn_lint(json.dumps(template), regions=["us-east-1"])
-    return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches]
+    matches = cfn_lint(json.dumps(template, ensure_ascii=False), regions=["us-east-1"])
+    return [
+        f"{m.rule.id} {m.message} ({'/'.join(map(str, getattr(m, 'path', None) or []))})"
+        for m in matches
+    ]
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -91,3 +94,11 @@ def sam_translate(
     fragment = copy.deepcopy(template)
     fragment["Transform"] = "AWS::Serverless-2016-10-31"
     return sam_transform(fragment, parameters or {}, _NoManagedPolicies())
+
+
+# Property-based tests explore new inputs locally, and the same ones on every CI run.
+from hypothesis import settings as _settings  # noqa: E402
+
+_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _settings.load_profile("ci")

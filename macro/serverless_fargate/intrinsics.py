@@ -9,7 +9,7 @@ def is_intrinsic(value: Any) -> bool:
     if not isinstance(value, dict) or len(value) != 1:
         return False
     (key,) = value
-    return key == "Ref" or key.startswith("Fn::")
+    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
 
 
 def resolve(value: Any, parameters: dict[str, Any]) -> Any:
@@ -20,7 +20,7 @@ def resolve(value: Any, parameters: dict[str, Any]) -> Any:
     """
     if is_intrinsic(value):
         ref = value.get("Ref")
-        if isinstance(ref, str) and ref in parameters:
+        if isinstance(ref, str) and ref in parameters:  # anything else is unknown
             return parameters[ref]
         return UNKNOWN
     return value

@@ -58,8 +58,19 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
     if not isinstance(properties, dict):
         problems.append(Problem(path, "is required: a map with at least Tasks"))
         raise InvalidTemplate(problems)
-    problems += schema_problems(properties, path)
-    parser = _Parser(logical_id, path, properties, context, problems)
+    too_deep = _too_deep(properties, path)
+    if too_deep is not None:
+        raise InvalidTemplate(problems + [too_deep])
+    shape = schema_problems(properties, path)
+    problems += shape
+    tasks_path = join_path(path, "Tasks") + "."
+    if any(not p.path.startswith(tasks_path) for p in shape):
+        # A declaration-level default is malformed: every task would inherit it.
+        raise InvalidTemplate(sorted(set(problems)))
+    # Tasks with shape problems are still checked by the rules, for a complete list, but a rule
+    # tripping over their malformed values is no new problem (see _Parser.declaration).
+    malformed = {p.path[len(tasks_path) :].split(".")[0] for p in shape}
+    parser = _Parser(logical_id, path, properties, context, problems, malformed)
     declaration = parser.declaration(resource)
     if problems:
         raise InvalidTemplate(sorted(set(problems)))
@@ -67,7 +78,8 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
 
 
 class _Parser:
-    def __init__(self, logical_id, path, properties, context, problems):
+    def __init__(self, logical_id, path, properties, context, problems, malformed=frozenset()):
+        self.malformed: set[str] = set(malformed)
         self.logical_id: str = logical_id
         self.path: str = path
         self.properties: dict[str, Any] = properties
@@ -97,10 +109,16 @@ class _Parser:
                     "rename one",
                 )
             names.setdefault(name, key)
-            if isinstance(task, dict):
+            if isinstance(task, dict) and key not in self.malformed:
                 parsed = self.task(key, name, task_path, inherited, defaults, task)
                 if parsed is not None:
                     tasks.append(parsed)
+            elif isinstance(task, dict):
+                found = len(self.problems)
+                try:
+                    self.task(key, name, task_path, inherited, defaults, task)
+                except Exception:  # noqa: BLE001 - the shape problems already explain it
+                    del self.problems[found:]
         self._check_declaration(tasks)
         return Declaration(
             logical_id=self.logical_id,
@@ -527,6 +545,25 @@ class _Parser:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+MAX_DEPTH = 64  # far beyond any real declaration; keeps every recursive step safe
+
+
+def _too_deep(value: Any, base: str) -> Problem | None:
+    """A problem where the value nests deeper than MAX_DEPTH (checked without recursion)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
+    while stack:
+        item, parts = stack.pop()
+        if len(parts) > MAX_DEPTH:
+            return Problem(
+                join_path(base, *parts[:4]),
+                f"nested deeper than {MAX_DEPTH} levels: no declaration needs that; simplify it",
+            )
+        if isinstance(item, dict):
+            stack.extend((child, (*parts, key)) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((child, (*parts, index)) for index, child in enumerate(item))
+    return None
 
 
 def _merge(layers: list[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any], dict[str, str]]:

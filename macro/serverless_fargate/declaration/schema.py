@@ -17,6 +17,7 @@ INTRINSIC: dict[str, Any] = {
     "minProperties": 1,
     "maxProperties": 1,
     "propertyNames": {"pattern": "^(Ref|Fn::[A-Za-z0-9]+)$"},
+    "properties": {"Ref": {"type": "string", "minLength": 1}},
     "description": "A CloudFormation intrinsic function such as Ref or Fn::Sub.",
 }
 _I = {"$ref": "#/$defs/Intrinsic"}
@@ -480,3 +481,23 @@ SCHEMA: dict[str, Any] = {
 }
 
 DECLARATION_ONLY = frozenset(DECLARATION_PROPERTIES)
+
+
+def for_python(schema: Any = SCHEMA) -> Any:
+    """The schema with each pattern's final `$` as `\\Z`.
+
+    JSON Schema patterns are ECMA-262, where `$` is the end of the string; Python's `re.search`
+    also lets `$` match before a final newline, which would accept a task key "x\\n". Both
+    validators use this copy; editors get SCHEMA as written.
+    """
+    if isinstance(schema, dict):
+        out = {}
+        for key, value in schema.items():
+            if key == "pattern" and isinstance(value, str) and value.endswith("$"):
+                out[key] = value[:-1] + r"\Z"
+            else:
+                out[key] = for_python(value)
+        return out
+    if isinstance(schema, list):
+        return [for_python(item) for item in schema]
+    return schema

@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import Problem, join_path
-from .schema import SCHEMA, TASK_KEY_PATTERN
+from . import fastcheck
+from .schema import SCHEMA, TASK_KEY_PATTERN, for_python
 
 
 @lru_cache(maxsize=1)
@@ -17,11 +18,13 @@ def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(SCHEMA)
-    return Draft202012Validator(SCHEMA)
+    return Draft202012Validator(for_python())
 
 
 def schema_problems(properties: Any, base: str) -> list[Problem]:
     """Every shape problem in a declaration's Properties, sorted by path."""
+    if fastcheck.is_valid(properties):
+        return []  # the usual case, without jsonschema's cost
     problems: list[Problem] = []
     for error in _validator().iter_errors(properties):
         problems.extend(_explain(error, base))
@@ -111,7 +114,7 @@ def _explain(error: Any, base: str) -> list[Problem]:
     if "propertyNames" in error.absolute_schema_path:
         # jsonschema reports a bad key as a failed pattern on the key, at the map's path.
         name = str(instance)
-        if error.schema.get("pattern") == TASK_KEY_PATTERN:
+        if error.schema.get("pattern") == for_python({"pattern": TASK_KEY_PATTERN})["pattern"]:
             why = "a task key starts with a letter and has only letters, digits, '-' and '_'"
         else:
             why = "a name starts with a letter or '_' and has only letters, digits and '_'"

@@ -1,0 +1,137 @@
+"""A fast yes/no check of the declaration schema, compiled once into closures.
+
+jsonschema gives precise messages but dominates expansion time and import time. Valid input
+(the usual case) only needs a yes, so it takes this path; anything it rejects goes to jsonschema
+for the messages. It implements exactly the keywords schema.py uses, with JSON Schema's
+semantics (booleans are not numbers, 1.0 is an integer); tests/test_fastcheck.py proves both
+paths accept and reject the same inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from .schema import for_python
+
+Check = Callable[[Any], bool]
+
+# Keywords that only annotate: they never decide validity.
+_ANNOTATIONS = frozenset(
+    {"description", "default", "x-expected", "title", "$schema", "$id", "$defs", "examples"}
+)
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if name == "string":
+        return isinstance(value, str)
+    if name == "object":
+        return isinstance(value, dict)
+    if name == "array":
+        return isinstance(value, list)
+    if name == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if name == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if name == "number":
+        return isinstance(value, (int, float))
+    if name == "null":
+        return value is None
+    raise ValueError(f"unsupported type {name!r}")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1, and containers compare element by element."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def _compile(schema: dict[str, Any], refs: dict[str, Check]) -> Check:
+    checks: list[Check] = []
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        checks.append(_keyword(keyword, value, schema, refs))
+
+    def check(instance: Any) -> bool:
+        return all(c(instance) for c in checks)
+
+    return check
+
+
+def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, Check]) -> Check:
+    if keyword == "$ref":
+        name = value.rsplit("/", 1)[-1]
+        return lambda x: refs[name](x)
+    if keyword == "type":
+        names = value if isinstance(value, list) else [value]
+        return lambda x: any(_is_type(x, n) for n in names)
+    if keyword == "enum":
+        return lambda x: any(_equal(x, v) for v in value)
+    if keyword == "const":
+        return lambda x: _equal(x, value)
+    if keyword == "anyOf":
+        options = [_compile(s, refs) for s in value]
+        return lambda x: any(o(x) for o in options)
+    if keyword == "properties":
+        known = {k: _compile(s, refs) for k, s in value.items()}
+        return lambda x: (
+            not isinstance(x, dict) or all(known[k](v) for k, v in x.items() if k in known)
+        )
+    if keyword == "additionalProperties":
+        known_names = set(schema.get("properties", {}))
+        if value is False:
+            return lambda x: not isinstance(x, dict) or all(k in known_names for k in x)
+        extra = _compile(value, refs)
+        return lambda x: (
+            not isinstance(x, dict) or all(extra(v) for k, v in x.items() if k not in known_names)
+        )
+    if keyword == "required":
+        return lambda x: not isinstance(x, dict) or all(k in x for k in value)
+    if keyword == "minProperties":
+        return lambda x: not isinstance(x, dict) or len(x) >= value
+    if keyword == "maxProperties":
+        return lambda x: not isinstance(x, dict) or len(x) <= value
+    if keyword == "propertyNames":
+        names = _compile(value, refs)
+        return lambda x: not isinstance(x, dict) or all(names(k) for k in x)
+    if keyword == "pattern":
+        pattern = re.compile(value)
+        return lambda x: not isinstance(x, str) or pattern.search(x) is not None
+    if keyword == "minLength":
+        return lambda x: not isinstance(x, str) or len(x) >= value
+    if keyword == "minItems":
+        return lambda x: not isinstance(x, list) or len(x) >= value
+    if keyword == "items":
+        item = _compile(value, refs)
+        return lambda x: not isinstance(x, list) or all(item(v) for v in x)
+    if keyword == "minimum":
+        return lambda x: not _is_type(x, "number") or x >= value
+    if keyword == "maximum":
+        return lambda x: not _is_type(x, "number") or x <= value
+    raise ValueError(f"fastcheck does not implement {keyword!r}: add it, with a test")
+
+
+@lru_cache(maxsize=1)
+def _root() -> Check:
+    schema = for_python()
+    refs: dict[str, Check] = {}
+    for name, definition in schema.get("$defs", {}).items():
+        refs[name] = _compile(definition, refs)
+    return _compile(schema, refs)
+
+
+def is_valid(properties: Any) -> bool:
+    """True exactly when jsonschema would find no error in these Properties."""
+    return _root()(properties)

@@ -1,0 +1,230 @@
+"""No input crashes the macro or loses the user's template (property-based), limits, hostile input."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+import pytest
+from conftest import lint
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from serverless_fargate.handler import handler
+from strategies import JSON, KEYS, generated_declarations, mutated_declarations
+
+OTHER = {
+    "Queue": {"Type": "AWS::SQS::Queue"},
+    "Image": {"Type": "AWS::ECR::Repository"},
+    "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "é ☃ \u0007"}},
+}
+LINTED = []
+
+
+def event(fragment, parameters=None):
+    return {
+        "region": "us-east-1",
+        "accountId": "123456789012",
+        "fragment": fragment,
+        "transformId": "123456789012::ServerlessFargate",
+        "params": {},
+        "requestId": "req-1",
+        "templateParameterValues": parameters or {"Size": "1024"},
+    }
+
+
+def check_answer(fragment):
+    """The protocol's promises for any input; returns the answer."""
+    before = json.loads(json.dumps(fragment))
+    answer = handler(event(copy.deepcopy(fragment)), None)
+    assert answer["requestId"] == "req-1"
+    assert answer["status"] in ("success", "failure")
+    if answer["status"] == "failure":
+        assert isinstance(answer["errorMessage"], str) and answer["errorMessage"].strip()
+        assert "internal error" not in answer["errorMessage"], answer["errorMessage"]
+        return answer
+    result = json.loads(json.dumps(answer["fragment"]))  # plain JSON, as CloudFormation reads it
+    # Everything outside the declarations is exactly what came in.
+    for key, value in before.items():
+        if key == "Resources":
+            for logical_id, resource in value.items():
+                if not (isinstance(resource, dict) and resource.get("Type") == "Fargate::Tasks"):
+                    assert result["Resources"][logical_id] == resource
+        elif key != "Outputs":
+            assert result[key] == value
+    for name, output in (before.get("Outputs") or {}).items():
+        assert result["Outputs"][name] == output
+    # Deterministic: the same input gives the same output.
+    again = handler(event(copy.deepcopy(fragment)), None)
+    assert json.dumps(again, sort_keys=True) == json.dumps(answer, sort_keys=True)
+    return answer
+
+
+def with_declaration(properties):
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {**OTHER, "Workers": {"Type": "Fargate::Tasks", "Properties": properties}},
+        "Outputs": {"Mine": {"Value": {"Ref": "Queue"}}},
+    }
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_declarations())
+def test_mutated_declarations(properties):
+    check_answer(with_declaration(properties))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated_declarations())
+def test_generated_declarations_and_lint_a_sample(properties):
+    answer = check_answer(with_declaration(properties))
+    if answer["status"] == "success" and len(LINTED) < 8:
+        LINTED.append(1)
+        assert lint(answer["fragment"]) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(JSON, st.dictionaries(KEYS, JSON, max_size=5)))
+def test_arbitrary_fragments(fragment):
+    check_answer(fragment)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=10),
+        st.one_of(
+            JSON, st.fixed_dictionaries({"Type": st.just("Fargate::Tasks"), "Properties": JSON})
+        ),
+        max_size=4,
+    )
+)
+def test_arbitrary_resources(resources):
+    check_answer({"Resources": resources})
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+def many(n, **extra):
+    tasks = {f"t{i}": {"Image": "nginx"} for i in range(n)}
+    return {
+        "Resources": {
+            "Workers": {
+                "Type": "Fargate::Tasks",
+                "Properties": {
+                    "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+                    "Tasks": tasks,
+                    **extra,
+                },
+            }
+        }
+    }
+
+
+def failure(fragment):
+    answer = handler(event(fragment), None)
+    assert answer["status"] == "failure"
+    return answer["errorMessage"]
+
+
+def test_resource_limit_says_by_how_much_and_what_to_do():
+    message = failure(many(170, Outputs=False))
+    assert message == (
+        "Resources.Workers: the processed template has 513 resources, 13 over CloudFormation's "
+        "limit of 500: split the tasks over several stacks (nested stacks work)"
+    )
+
+
+def test_output_limit_says_how_to_stay_under():
+    message = failure(many(100))
+    assert message == (
+        "Resources.Workers: the processed template has 201 outputs, 1 over CloudFormation's limit "
+        "of 200: set `Outputs: false` on a declaration or split it"
+    )
+    assert handler(event(many(100, Outputs=False)), None)["status"] == "success"
+
+
+def test_size_limit():
+    big = many(20)
+    big["Resources"]["Workers"]["Properties"]["Environment"] = {
+        f"V{i}": "x" * 4000 for i in range(15)
+    }
+    message = failure(big)
+    assert "bytes," in message and "over CloudFormation's limit of 1048576 (1 MB)" in message
+
+
+# --- hostile input --------------------------------------------------------------------------
+
+
+def nested(depth):
+    value = "x"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("where", ["Overrides", "Environment", "Resource"])
+def test_very_deep_input_fails_clearly_and_fast(where):
+    properties = {
+        "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+        "Tasks": {"w": {"Image": "nginx"}},
+    }
+    deep = nested(5000)
+    if where == "Overrides":
+        properties["Tasks"]["w"]["Overrides"] = {"TaskDefinition": deep}
+    elif where == "Environment":
+        properties["Tasks"]["w"]["Environment"] = {"A": deep}
+    else:
+        properties["Tasks"]["w"]["Policies"] = [{"Action": "s3:*", "Resource": deep}]
+    start = time.perf_counter()
+    message = failure(
+        {"Resources": {"Workers": {"Type": "Fargate::Tasks", "Properties": properties}}}
+    )
+    assert time.perf_counter() - start < 5
+    assert message.startswith("Resources.Workers.Properties.Tasks.w.")
+    assert "nested deeper than" in message
+
+
+def test_a_deep_resource_elsewhere_is_left_alone():
+    fragment = many(1)
+    fragment["Resources"]["Other"] = {"Type": "AWS::SNS::Topic", "Metadata": nested(200)}
+    assert handler(event(fragment), None)["status"] == "success"
+
+
+def test_very_large_declaration_fails_in_bounded_time():
+    start = time.perf_counter()
+    message = failure(many(3000, Outputs=False))
+    assert time.perf_counter() - start < 10
+    assert "over CloudFormation's limit of 500" in message
+
+
+@pytest.mark.parametrize("key", ["café", "task\u0000", "a b", "x\n", "☃", "", "-lead"])
+def test_odd_task_keys_are_rejected_by_name(key):
+    message = failure(
+        {
+            "Resources": {
+                "Workers": {
+                    "Type": "Fargate::Tasks",
+                    "Properties": {
+                        "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+                        "Tasks": {key: {"Image": "nginx"}},
+                    },
+                }
+            }
+        }
+    )
+    assert "is not a valid name: a task key starts with a letter" in message
+
+
+def test_unicode_and_control_characters_in_values_pass_through():
+    fragment = many(1)
+    task = fragment["Resources"]["Workers"]["Properties"]["Tasks"]["t0"]
+    task["Environment"] = {"GREETING": "héllo ☃ \u0007\t"}
+    task["Command"] = ["echo", "日本語"]
+    answer = handler(event(fragment), None)
+    assert answer["status"] == "success"
+    container = answer["fragment"]["Resources"]["WorkersT0TaskDefinition"]["Properties"][
+        "ContainerDefinitions"
+    ][0]
+    assert container["Environment"] == [{"Name": "GREETING", "Value": "héllo ☃ \u0007\t"}]
