@@ -77,6 +77,7 @@ def test_smallest_cpu_for_memory():
         "cron(0 9 ? * MON-FRI *)",
         "cron(0 12 ? * 2#1 *)",
         "at(2027-01-01T00:00:00)",
+        "at(2028-02-29T23:59:59)",  # a leap day
     ],
 )
 def test_valid_schedule_expressions(expression):
@@ -97,6 +98,9 @@ def test_valid_schedule_expressions(expression):
         ("cron(0 25 * * ? *)", "not a valid hours field"),
         ("at(2027-13-01T00:00:00)", "yyyy-mm-ddThh:mm:ss"),
         ("at(tomorrow)", "yyyy-mm-ddThh:mm:ss"),
+        ("at(2027-02-29T00:00:00)", "yyyy-mm-ddThh:mm:ss"),  # not a leap year
+        ("at(2100-02-29T00:00:00)", "yyyy-mm-ddThh:mm:ss"),  # centuries are not, unless /400
+        ("at(2027-01-01T24:00:00)", "yyyy-mm-ddThh:mm:ss"),
     ],
 )
 def test_invalid_schedule_expressions(expression, says):

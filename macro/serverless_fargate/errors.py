@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from .record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
-@dataclass(frozen=True, order=True)
+@record
 class Problem:
     """One thing wrong with the input: where it is and what would be valid."""
 
     path: str
     message: str
+
+    def __lt__(self, other: Problem) -> bool:
+        return (self.path, self.message) < (other.path, other.message)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

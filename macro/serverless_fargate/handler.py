@@ -7,13 +7,15 @@ raises, never returns a half-processed template.
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from aws_lambda_powertools import Logger
 
 from .errors import InvalidTemplate
+from .log import Logger
 from .settings import default_service_token
 from .transform import transform
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 logger = Logger(service="serverless-fargate-macro")
 

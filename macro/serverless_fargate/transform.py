@@ -7,12 +7,15 @@ is replaced, at its place among the resources, by what it generates.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from . import RESOURCE_TYPE
 from .build import build_declaration
 from .declaration import Context, parse_declaration
 from .errors import InvalidTemplate, Problem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200

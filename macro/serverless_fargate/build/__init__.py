@@ -6,8 +6,6 @@ resource shares: the declaration's Condition, Metadata and DependsOn.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration
 from . import (
     cluster,
@@ -21,6 +19,10 @@ from . import (
     service,
     task_definition,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def build_declaration(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration
 from ..intrinsics import get_att, ref, sub
 from . import names
 from .common import with_tags
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"]
 _ARN_PREFIX = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att
 from . import names
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def resources(d: Declaration, service_token: Any, nonce: str) -> dict[str, Any]:

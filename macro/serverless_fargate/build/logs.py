@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration, Task
 from ..intrinsics import ref
 from . import names
 from .common import with_tags
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def resources(d: Declaration) -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration
 from ..intrinsics import get_att
 from . import names
 from .common import enabled, with_tags
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def resources(d: Declaration, service_token: Any) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration
 from ..intrinsics import get_att, ref
 from . import cluster, names
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def outputs(d: Declaration) -> dict[str, Any]:

@@ -8,13 +8,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
 from ..declaration import grants
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, is_intrinsic, ref, sub
 from . import cluster, names
 from .common import policy_document, with_tags
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 # Confused-deputy protection: only ECS acting for this account may assume task roles.
@@ -69,10 +73,14 @@ def _role(
 
 
 def _unique(values: list[Any]) -> list[Any]:
+    """Flattened, first occurrence kept; linear (items are JSON values, compared by content)."""
     out: list[Any] = []
+    seen: set[str] = set()
     for value in values:
         for item in value if isinstance(value, list) else [value]:
-            if item not in out:
+            key = json.dumps(item, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
                 out.append(item)
     return out
 

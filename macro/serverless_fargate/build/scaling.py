@@ -7,11 +7,13 @@ service has no DesiredCount, so a deploy never resets the running count.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, ref, sub
 from . import cluster, names
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 SCALE_IN_COOLDOWN = 120
 SCALE_OUT_COOLDOWN = 60

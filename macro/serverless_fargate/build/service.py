@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration, Task
 from ..declaration.parse import deep_merge
 from ..intrinsics import ref
 from . import cluster, names, network, spot
 from .common import with_tags
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def resources(d: Declaration, t: Task) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Task
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 ON_DEMAND = [{"CapacityProvider": "FARGATE", "Weight": 1}]
 

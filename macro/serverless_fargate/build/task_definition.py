@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..declaration.model import Declaration, Task
 from ..declaration.parse import deep_merge
 from . import images, logs, names, roles
 from .common import with_tags
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 def main_container(d: Declaration, t: Task) -> dict[str, Any]:

@@ -10,13 +10,16 @@ paths accept and reject the same inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
 from .schema import for_python
 
-Check = Callable[[Any], bool]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from collections.abc import Callable
+    from typing import Any
+
+    Check = Callable[[Any], bool]
 
 # Keywords that only annotate: they never decide validity.
 _ANNOTATIONS = frozenset(

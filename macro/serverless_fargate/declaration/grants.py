@@ -5,10 +5,12 @@ Worked out while parsing, because it needs the template (a Ref may name a secret
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..intrinsics import is_intrinsic, resolve, sub
 from . import images
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 SSM = "ssm"
 SECRETS_MANAGER = "secretsmanager"

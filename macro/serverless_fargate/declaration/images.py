@@ -6,10 +6,13 @@ Also works out which ECR repository the execution role may pull from.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..intrinsics import get_att, is_intrinsic, sub
 from .model import Image
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 _ECR = re.compile(
     r"^(?P<account>[^/]+?)\.dkr\.ecr(?:-fips)?\.(?P<region>[^/]+?)\.amazonaws\.com(?:\.cn)?"

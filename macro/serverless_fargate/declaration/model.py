@@ -1,19 +1,22 @@
 """The typed declaration model: what parse produces and every builder reads.
 
-Values that CloudFormation resolves at deploy time (intrinsics) are kept as written.
+Values that CloudFormation resolves at deploy time (intrinsics) are kept as written. Records
+(see record.py) are immutable; defaults that are maps or lists are never mutated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from ..record import record
 
-Value = Any  # a literal or an intrinsic function, as CloudFormation accepts it
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs the cold start 5 ms; annotations are strings anyway
+    from typing import Any, Literal
 
-Kind = Literal["service", "schedule", "standalone"]
+    Value = Any  # a literal or an intrinsic function, as CloudFormation accepts it
+    Kind = Literal["service", "schedule", "standalone"]
 
 
-@dataclass(frozen=True)
+@record
 class Image:
     """`uri` is used as written unless `resolve` asks the deploy-time digest lookup for it."""
 
@@ -22,7 +25,7 @@ class Image:
     ecr_repository_arn: Value | None  # what the execution role may pull; None outside ECR
 
 
-@dataclass(frozen=True)
+@record
 class Spot:
     on_demand_base: Value = 0
     on_demand_weight: Value = 0
@@ -31,7 +34,7 @@ class Spot:
     rerun_on_interruption: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Autoscaling:
     max_count: Value
     min_count: Value = 1
@@ -41,7 +44,7 @@ class Autoscaling:
     messages_per_task: Value = 10
 
 
-@dataclass(frozen=True)
+@record
 class ServiceConfig:
     desired_count: Value = 1
     minimum_healthy_percent: Value = 100
@@ -52,7 +55,7 @@ class ServiceConfig:
     autoscaling: Autoscaling | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ScheduleConfig:
     expression: Value
     timezone: Value = "UTC"
@@ -64,7 +67,7 @@ class ScheduleConfig:
     task_count: Value = 1
 
 
-@dataclass(frozen=True)
+@record
 class Task:
     key: str  # as written; also the main container's name
     name: str  # PascalCase, used in logical IDs
@@ -75,39 +78,39 @@ class Task:
     kind: Kind
     command: Value | None = None
     entry_point: Value | None = None
-    environment: dict[str, Value] = field(default_factory=dict)
-    secrets: dict[str, Value] = field(default_factory=dict)
-    policies: list[Value] = field(default_factory=list)
+    environment: dict[str, Value] = {}
+    secrets: dict[str, Value] = {}
+    policies: list[Value] = []
     task_role_arn: Value | None = None
     execution_role_arn: Value | None = None
     permissions_boundary: Value | None = None
-    tags: dict[str, Value] = field(default_factory=dict)
+    tags: dict[str, Value] = {}
     spot: Spot | None = None
     stop_timeout: Value | None = None
     ephemeral_storage: Value | None = None
     readonly_root_filesystem: Value = False
-    port_mappings: list[dict[str, Value]] = field(default_factory=list)
+    port_mappings: list[dict[str, Value]] = []
     health_check: dict[str, Value] | None = None
-    sidecars: list[dict[str, Any]] = field(default_factory=list)
-    depends_on: list[str] = field(default_factory=list)
+    sidecars: list[dict[str, Any]] = []
+    depends_on: list[str] = []
     service: ServiceConfig | None = None
     schedule: ScheduleConfig | None = None
-    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
-    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = {}
+    volumes: dict[str, dict[str, Any]] = {}
     # What the execution role must read: (service, ARN or ARNs) per secret of any container,
     # and the ECR repositories of sidecar images.
     secret_grants: tuple[tuple[str, Any], ...] = ()
     sidecar_repositories: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Network:
     subnets: Value | None  # None: the default VPC, looked up at deploy time
     security_groups: Value | None  # None with default VPC: the transform creates one
     assign_public_ip: Value
 
 
-@dataclass(frozen=True)
+@record
 class Declaration:
     logical_id: str
     tasks: tuple[Task, ...]
@@ -118,10 +121,10 @@ class Declaration:
     log_group_name: Value | None = None
     log_retention_in_days: Value = 30
     permissions_boundary: Value | None = None  # for roles shared by all tasks
-    tags: dict[str, Value] = field(default_factory=dict)  # for resources shared by all tasks
+    tags: dict[str, Value] = {}  # for resources shared by all tasks
     outputs: bool = True
     condition: str | None = None
-    depends_on: list[str] = field(default_factory=list)
+    depends_on: list[str] = []
 
     @property
     def creates_execution_role(self) -> bool:

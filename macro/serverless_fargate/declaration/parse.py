@@ -6,9 +6,6 @@ the schema cannot say → the model. Every problem is collected; none stops the 
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 from ..errors import InvalidTemplate, Problem, join_path
 from ..intrinsics import UNKNOWN, is_intrinsic, resolve
 from . import grants, images, rules
@@ -24,6 +21,10 @@ from .model import (
 )
 from .schema import DECLARATION_ONLY
 from .validate import did_you_mean, schema_problems
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 RESOURCE_ATTRIBUTES = ("Type", "Properties", "Condition", "DependsOn", "Metadata")
 MAP_MERGE = frozenset({"Environment", "Secrets", "Tags", "Volumes"})
@@ -551,18 +552,25 @@ MAX_DEPTH = 64  # far beyond any real declaration; keeps every recursive step sa
 
 def _too_deep(value: Any, base: str) -> Problem | None:
     """A problem where the value nests deeper than MAX_DEPTH (checked without recursion)."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
+    # (value, depth, the first path parts, for the message)
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 0, ())]
     while stack:
-        item, parts = stack.pop()
-        if len(parts) > MAX_DEPTH:
+        item, depth, head = stack.pop()
+        if depth > MAX_DEPTH:
             return Problem(
-                join_path(base, *parts[:4]),
+                join_path(base, *head),
                 f"nested deeper than {MAX_DEPTH} levels: no declaration needs that; simplify it",
             )
         if isinstance(item, dict):
-            stack.extend((child, (*parts, key)) for key, child in item.items())
+            stack.extend(
+                (child, depth + 1, head if depth >= 4 else (*head, key))
+                for key, child in item.items()
+            )
         elif isinstance(item, list):
-            stack.extend((child, (*parts, index)) for index, child in enumerate(item))
+            stack.extend(
+                (child, depth + 1, head if depth >= 4 else (*head, index))
+                for index, child in enumerate(item)
+            )
     return None
 
 
@@ -586,13 +594,16 @@ def _merge(layers: list[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any], di
 
 
 def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """`top` merged into a copy of `base`; maps merge recursively, anything else is replaced."""
+    """`top` merged into a copy of `base`; maps merge recursively, anything else is replaced.
+
+    Values are shared, not copied: nothing downstream mutates them.
+    """
     out = dict(base)
     for key, value in top.items():
         if isinstance(out.get(key), dict) and isinstance(value, dict):
             out[key] = deep_merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = value
     return out
 
 

@@ -6,7 +6,6 @@ Each check returns a message (what is wrong and what would be valid) or None.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from .timezones import TIMEZONES
 from .validate import did_you_mean, show
@@ -81,6 +80,7 @@ def check_cpu_memory(cpu: int, memory: int) -> str | None:
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+([a-z]+)\s*\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
 _AT = re.compile(r"^at\((.*)\)$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$")
 _UNITS = {"minute", "minutes", "hour", "hours", "day", "days"}
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 _DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
@@ -117,12 +117,27 @@ def check_schedule_expression(expression: str) -> str | None:
     if match := _CRON.match(text):
         return _check_cron(expression, match.group(1).split())
     if match := _AT.match(text):
-        try:
-            datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
-        except ValueError:
+        if not _valid_datetime(match.group(1)):
             return f"{show(expression)}: at() takes a date and time as yyyy-mm-ddThh:mm:ss"
         return None
     return f"{show(expression)} is not a rate(), cron() or at() expression"
+
+
+def _valid_datetime(text: str) -> bool:
+    """yyyy-mm-ddThh:mm:ss naming a real moment (datetime costs the cold start 3 ms)."""
+    match = _DATETIME.match(text)
+    if not match:
+        return False
+    year, month, day, hour, minute, second = map(int, match.groups())
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return (
+        1 <= month <= 12
+        and 1 <= day <= days[month - 1]
+        and hour < 24
+        and minute < 60
+        and second < 60
+    )
 
 
 def _check_cron(expression: str, fields: list[str]) -> str | None:

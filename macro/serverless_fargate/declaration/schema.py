@@ -8,7 +8,9 @@ in `rules.py`.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 SCHEMA_ID = "https://serverless-fargate.dev/schema/fargate-tasks.json"
 

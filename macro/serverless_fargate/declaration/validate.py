@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
-from typing import Any
 
 from ..errors import Problem, join_path
 from . import fastcheck
 from .schema import SCHEMA, TASK_KEY_PATTERN, for_python
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +40,8 @@ def show(value: Any, limit: int = 60) -> str:
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib  # only invalid input needs it
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in choices}

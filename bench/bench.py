@@ -1,0 +1,292 @@
+"""`make bench`: how fast the macro is, against AWS SAM's transform, with pass/fail targets.
+
+Each figure is measured in a fresh process of its own (`bench.py measure ...`), so no figure
+warms another's caches. Warm expansion times are medians over repeated runs in that process.
+
+Targets (issue: "Fast and unbreakable"):
+- warm expansion of 100 tasks at most half of SAM's time for 100 functions;
+- handler import at most 60 ms above a bare interpreter start (the built package, with the
+  bytecode sam build ships, on this machine);
+- linear growth: the 100-task time at most 12 times the 10-task time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / ".aws-sam" / "build" / "MacroFunction"
+RESOURCE_LIMIT = 500
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def declaration(n: int) -> dict:
+    """n tasks, half services and half scheduled, each with environment and a policy."""
+    tasks = {}
+    for i in range(n):
+        task = {
+            "Image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v{i % 3}",
+            "Command": ["python", "-m", f"jobs.job{i}"],
+            "Environment": {"STAGE": "prod", "INDEX": i, "TABLE": {"Ref": "Table"}},
+            "Policies": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{i}/*"}
+            ],
+        }
+        if i % 2:
+            task["Schedule"] = {"Expression": "rate(5 minutes)", "Timezone": "Europe/Paris"}
+        tasks[f"task-{i}"] = task
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Table": {"Type": "AWS::SNS::Topic"},
+            "Workers": {
+                "Type": "Fargate::Tasks",
+                "Properties": {
+                    "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+                    "Outputs": False,
+                    "Tasks": tasks,
+                },
+            },
+        },
+    }
+
+
+def sam_template(n: int) -> dict:
+    """n functions, each with a schedule event, environment and policies."""
+    resources = {"Table": {"Type": "AWS::SNS::Topic"}}
+    for i in range(n):
+        resources[f"Function{i}"] = {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "Runtime": "python3.13",
+                "Handler": f"jobs.job{i}.handler",
+                "CodeUri": "s3://bucket/code.zip",
+                "Environment": {
+                    "Variables": {"STAGE": "prod", "INDEX": str(i), "TABLE": {"Ref": "Table"}}
+                },
+                "Policies": [
+                    {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "s3:GetObject",
+                                "Resource": f"arn:aws:s3:::b{i}/*",
+                            }
+                        ]
+                    }
+                ],
+                "Events": {
+                    "Every5": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
+                },
+            },
+        }
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": resources,
+    }
+
+
+# --- one figure per process ---------------------------------------------------------------
+
+
+def _median_time(run, prepare=lambda: None, minimum_runs: int = 15, budget: float = 3.0) -> float:
+    for _ in range(3):  # warm up
+        run(prepare())
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < minimum_runs or time.perf_counter() - start < budget:
+        argument = prepare()
+        t0 = time.perf_counter()
+        run(argument)
+        times.append(time.perf_counter() - t0)
+        if len(times) >= 200:
+            break
+    return statistics.median(times)
+
+
+def measure_ours(n: int) -> float:
+    sys.path.insert(0, str(ROOT / "macro"))
+    from serverless_fargate.transform import transform
+
+    template = declaration(n)
+    return _median_time(lambda t: transform(t, service_token="arn", nonce="n"), lambda: template)
+
+
+def measure_sam(n: int) -> float:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from samtranslator.translator.transform import transform
+
+    class NoPolicies:
+        def load(self) -> dict:
+            return {}
+
+    template = sam_template(n)
+    # SAM mutates its input: each run gets a fresh copy, made outside the timing.
+    return _median_time(lambda t: transform(t, {}, NoPolicies()), lambda: copy.deepcopy(template))
+
+
+def largest_declaration() -> int:
+    """The most tasks one declaration can have within CloudFormation's 500 resources."""
+    sys.path.insert(0, str(ROOT / "macro"))
+    from serverless_fargate.errors import InvalidTemplate
+    from serverless_fargate.transform import transform
+
+    n = 1
+    while True:
+        try:
+            transform(declaration(n + 1), service_token="arn", nonce="n")
+        except InvalidTemplate:  # over the resource limit
+            return n
+        n += 1
+
+
+def _wall(command: list[str], env: dict[str, str], runs: int = 21) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def measure_import() -> dict:
+    """Import of the handler from the built package vs a bare start, same interpreter."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # The interpreter itself, not a launcher such as a pyenv shim (a shell script).
+    python = subprocess.run(
+        [os.environ.get("BENCH_PYTHON", "python3.13"), "-c", "import sys; print(sys.executable)"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    bare = _wall([python, "-c", "pass"], env)
+    env_built = {**env, "PYTHONPATH": str(BUILD), "PYTHONDONTWRITEBYTECODE": "1"}
+    imported = _wall([python, "-c", "import serverless_fargate.handler"], env_built)
+    first_call = _wall(
+        [python, "-c", FIRST_CALL.format(example=str(ROOT / "events" / "macro.json"))],
+        env_built,
+        11,
+    )
+    return {"bare": bare, "import": imported, "first_call": first_call}
+
+
+FIRST_CALL = """
+import json
+from serverless_fargate.handler import handler
+event = json.load(open({example!r}))
+assert handler(event, None)["status"] == "success"
+"""
+
+
+def measure_package() -> dict:
+    files = [p for p in BUILD.rglob("*") if p.is_file()]
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, path.relative_to(BUILD))
+    return {
+        "bytes": sum(p.stat().st_size for p in files),
+        "zip": len(buffer.getvalue()),
+        "files": len(files),
+    }
+
+
+def measure(what: str, argument: str | None) -> None:
+    if what == "ours":
+        print(json.dumps(measure_ours(int(argument))))
+    elif what == "sam":
+        print(json.dumps(measure_sam(int(argument))))
+    elif what == "largest":
+        print(json.dumps(largest_declaration()))
+    elif what == "import":
+        print(json.dumps(measure_import()))
+    elif what == "package":
+        print(json.dumps(measure_package()))
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def run(what: str, argument: object = None) -> object:
+    command = [sys.executable, __file__, "measure", what] + ([str(argument)] if argument else [])
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> int:
+    if not BUILD.exists():
+        print(
+            f"no {BUILD.relative_to(ROOT)}: run `make sam-check` (sam build) first", file=sys.stderr
+        )
+        return 2
+    largest = run("largest")
+    sizes = [1, 10, 100, largest]
+    rows = []
+    for n in sizes:
+        ours, sam = run("ours", n), run("sam", n)
+        rows.append((n, ours, sam))
+    cold = run("import")
+    package = run("package")
+
+    print("Warm expansion (median, validation included)")
+    print(f"{'tasks':>6}  {'ours':>10}  {'SAM (same n functions)':>22}  {'ours/SAM':>8}")
+    for n, ours, sam in rows:
+        label = f"{n}*" if n == largest else str(n)
+        print(f"{label:>6}  {ours * 1000:>8.2f}ms  {sam * 1000:>20.2f}ms  {ours / sam:>8.3f}")
+    print(f"  * the largest declaration within {RESOURCE_LIMIT} resources (Outputs: false)")
+    print()
+    over = cold["import"] - cold["bare"]
+    print("Cold start (median wall time of a fresh python3.13, the built package)")
+    print(f"  bare interpreter           {cold['bare'] * 1000:7.1f} ms")
+    print(f"  import the handler         {cold['import'] * 1000:7.1f} ms  (+{over * 1000:.1f} ms)")
+    print(f"  import + first expansion   {cold['first_call'] * 1000:7.1f} ms  (events/macro.json)")
+    print()
+    print(
+        f"Deployment package (sam build): {package['bytes'] / 1e6:.2f} MB in {package['files']} "
+        f"files, {package['zip'] / 1e6:.2f} MB zipped"
+    )
+    print()
+
+    by_n = {n: (ours, sam) for n, ours, sam in rows}
+    targets = [
+        (
+            "100 tasks at most half of SAM's 100 functions",
+            by_n[100][0] <= 0.5 * by_n[100][1],
+            f"{by_n[100][0] / by_n[100][1]:.3f} of SAM's time",
+        ),
+        (
+            "handler import at most 60 ms above a bare start",
+            over <= 0.060,
+            f"+{over * 1000:.1f} ms",
+        ),
+        (
+            "100-task time at most 12x the 10-task time",
+            by_n[100][0] <= 12 * by_n[10][0],
+            f"{by_n[100][0] / by_n[10][0]:.1f}x",
+        ),
+    ]
+    failed = 0
+    for name, ok, figure in targets:
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {figure}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "measure":
+        measure(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    else:
+        sys.exit(main())
