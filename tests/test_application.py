@@ -7,14 +7,14 @@ import tomllib
 
 from conftest import ROOT, load
 from serverless_fargate import __version__
-from serverless_fargate.settings import RESOURCES_FUNCTION_NAME
+from serverless_fargate.settings import RESOURCES_FUNCTION_NAME, SPOT_FUNCTION_NAME
 
 APP = load(ROOT / "template.yaml")
 RESOURCES = APP["Resources"]
 
 
 def test_handlers_exist():
-    for logical_id in ("MacroFunction", "ResourcesFunction"):
+    for logical_id in ("MacroFunction", "ResourcesFunction", "SpotFunction"):
         module, _, function = RESOURCES[logical_id]["Properties"]["Handler"].rpartition(".")
         assert callable(getattr(importlib.import_module(module), function))
 
@@ -27,6 +27,11 @@ def test_runtime_and_architecture():
 def test_macro_knows_the_lookup_function():
     env = RESOURCES["MacroFunction"]["Properties"]["Environment"]["Variables"]
     assert env["RESOURCES_FUNCTION_ARN"] == {"Fn::GetAtt": ["ResourcesFunction", "Arn"]}
+    assert env["SPOT_FUNCTION_ARN"] == {"Fn::GetAtt": ["SpotFunction", "Arn"]}
+    assert RESOURCES["SpotFunction"]["Properties"]["FunctionName"] == {
+        "Fn::Sub": "${MacroName}-spot"
+    }
+    assert f"{APP['Parameters']['MacroName']['Default']}-spot" == SPOT_FUNCTION_NAME
     # Without the variable, the macro falls back to the default name: keep them equal.
     default = APP["Parameters"]["MacroName"]["Default"]
     assert RESOURCES["ResourcesFunction"]["Properties"]["FunctionName"] == {
@@ -57,11 +62,18 @@ def test_serverless_repo_metadata_is_complete():
 
 
 def test_roles_are_least_privilege():
-    for role in ("MacroRole", "ResourcesRole"):
+    # Only where IAM has no resource-level permissions.
+    allowed_star = {"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ecs:ListTasks"}
+    for role in ("MacroRole", "ResourcesRole", "SpotRole"):
         for policy in RESOURCES[role]["Properties"]["Policies"]:
             for statement in policy["PolicyDocument"]["Statement"]:
                 if statement["Resource"] == "*":
-                    assert all(a.startswith("ec2:Describe") for a in statement["Action"]), statement
+                    actions = (
+                        statement["Action"]
+                        if isinstance(statement["Action"], list)
+                        else [statement["Action"]]
+                    )
+                    assert set(actions) <= allowed_star, statement
     macro_actions = [
         s["Action"]
         for p in RESOURCES["MacroRole"]["Properties"]["Policies"]
@@ -75,3 +87,32 @@ def test_log_groups_have_retention():
         assert RESOURCES[logical_id]["Properties"]["RetentionInDays"] == {
             "Ref": "LogRetentionInDays"
         }
+
+
+def test_spot_role_acts_only_on_what_the_transform_created():
+    statements = {
+        s["Action"] if isinstance(s["Action"], str) else s["Action"][0]: s
+        for s in RESOURCES["SpotRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    }
+    assert (
+        "aws:ResourceTag/serverless-fargate:fallback-for"
+        in statements["ecs:UpdateService"]["Condition"]["StringLike"]
+    )
+    assert statements["ecs:RunTask"]["Condition"]["StringEquals"] == {
+        "aws:ResourceTag/serverless-fargate:managed": "true"
+    }
+    assert statements["iam:PassRole"]["Resource"]["Fn::Sub"].endswith(":role/serverless-fargate/*")
+
+
+def test_spot_events_reach_the_spot_function():
+    events = RESOURCES["SpotFunction"]["Properties"]["Events"]
+    service = events["ServiceActions"]["Properties"]["Pattern"]
+    assert service["detail"]["eventName"] == [
+        "SERVICE_TASK_PLACEMENT_FAILURE",
+        "SERVICE_STEADY_STATE",
+    ]
+    task = events["SpotInterruptions"]["Properties"]["Pattern"]
+    assert task["detail"] == {
+        "stopCode": ["SpotInterruption"],
+        "startedBy": ["serverless-fargate/rerun"],
+    }

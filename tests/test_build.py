@@ -414,7 +414,9 @@ def test_spot_strategies():
 
 
 def test_spot_on_schedules():
-    out = expand(task(Spot=True, Schedule="rate(1 day)", Architecture="ARM64"))["Resources"]
+    out = expand(task(Spot={"Fallback": False}, Schedule="rate(1 day)", Architecture="ARM64"))[
+        "Resources"
+    ]
     ecs = out["WorkersWorkerSchedule"]["Properties"]["Target"]["EcsParameters"]
     assert ecs["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
     assert "LaunchType" not in ecs

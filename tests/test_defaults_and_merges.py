@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import declaration, expand, task
 
 IMG = "public.ecr.aws/x/y:1"
+MANAGED = {"Key": "serverless-fargate:managed", "Value": "true"}
 NET = {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"]}
 
 
@@ -205,7 +206,7 @@ def test_environment_secrets_and_tags_merge_key_by_key():
         {"Name": "C", "Value": "3"},
     ]
     assert [s["Name"] for s in main["Secrets"]] == ["S", "T"]
-    assert props["Tags"] == [{"Key": "team", "Value": "b"}, {"Key": "app", "Value": "x"}]
+    assert props["Tags"] == [{"Key": "team", "Value": "b"}, {"Key": "app", "Value": "x"}, MANAGED]
 
 
 def test_policies_and_sidecars_concatenate_declaration_first():
@@ -348,7 +349,7 @@ def test_inherit_globals():
     props = out["WorkersOneTaskDefinition"]["Properties"]
     env = {e["Name"]: e["Value"] for e in props["ContainerDefinitions"][0]["Environment"]}
     assert env == {"A": "global", "B": "decl", "C": "task"}
-    assert props["Tags"] == [{"Key": "owner", "Value": "me"}]
+    assert props["Tags"] == [{"Key": "owner", "Value": "me"}, MANAGED]
     network = out["WorkersOneService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
     assert network == {
         "Subnets": ["subnet-g"],
@@ -368,7 +369,7 @@ def test_inherit_globals_off():
     }
     props = taskdef(template, "One")
     assert "Environment" not in props["ContainerDefinitions"][0]
-    assert "Tags" not in props
+    assert props["Tags"] == [MANAGED]
 
 
 def test_permissions_boundary_on_every_created_role():

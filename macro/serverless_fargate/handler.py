@@ -32,6 +32,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
             fragment,
             parameters=parameters,
             service_token=os.environ.get("RESOURCES_FUNCTION_ARN") or default_service_token(),
+            spot_function=os.environ.get("SPOT_FUNCTION_ARN") or None,
             nonce=request_id,
             region=event.get("region"),
             account=event.get("accountId"),

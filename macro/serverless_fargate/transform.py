@@ -12,6 +12,7 @@ from . import RESOURCE_TYPE
 from .build import build_declaration
 from .declaration import Context, parse_declaration
 from .errors import InvalidTemplate, Problem
+from .settings import SPOT_FUNCTION_NAME, default_service_token
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -28,12 +29,14 @@ def transform(
     parameters: dict[str, Any] | None = None,
     service_token: Any,
     nonce: str,
+    spot_function: Any = None,
     region: str | None = None,
     account: str | None = None,
 ) -> dict[str, Any]:
     """The processed fragment; raises InvalidTemplate listing every problem.
 
-    `service_token` is the ARN of the deploy-time lookup Lambda; `nonce` must differ on every
+    `service_token` is the ARN of the deploy-time lookup Lambda, `spot_function` that of the
+    application's Spot handler and runner; `nonce` must differ on every
     deploy (the macro passes CloudFormation's request ID) so that lookups run again. `region`
     and `account` resolve the pseudo parameters for validation.
     """
@@ -66,7 +69,13 @@ def transform(
         except InvalidTemplate as error:
             problems.extend(error.problems)
             continue
-        built, outputs = build_declaration(model, service_token, nonce, resource.get("Metadata"))
+        built, outputs = build_declaration(
+            model,
+            service_token,
+            spot_function or default_service_token(SPOT_FUNCTION_NAME),
+            nonce,
+            resource.get("Metadata"),
+        )
         for generated in built:
             if generated in taken or generated in resources:
                 problems.append(_collision(logical_id, generated, "resource"))

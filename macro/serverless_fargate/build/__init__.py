@@ -11,12 +11,14 @@ from . import (
     cluster,
     images,
     logs,
+    names,
     network,
     outputs,
     roles,
     scaling,
     schedule,
     service,
+    spot,
     task_definition,
 )
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 
 
 def build_declaration(
-    d: Declaration, service_token: Any, nonce: str, metadata: Any = None
+    d: Declaration, service_token: Any, spot_function: Any, nonce: str, metadata: Any = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(resources, outputs) replacing one declaration, in a stable, readable order."""
     generated: list[tuple[dict[str, Any], list[str]]] = [
@@ -42,11 +44,14 @@ def build_declaration(
         generated.append((roles.task_role(d, t), own))
         generated.append((task_definition.resources(d, t), own))
         if t.kind == "service":
-            generated.append((service.resources(d, t), own + waits))
+            primary = service.resources(d, t)
+            generated.append((primary, own + waits))
+            twin = spot.fallback_service(d, t, primary[names.service(d, t)])
+            generated.append((twin, own + waits))
             generated.append((scaling.resources(d, t), own))
         elif t.kind == "schedule":
-            generated.append((schedule.resources(d, t), own + waits))
-    generated.append((roles.schedule_role(d), []))
+            generated.append((schedule.resources(d, t, spot_function), own + waits))
+    generated.append((roles.schedule_role(d, spot_function), []))
 
     resources: dict[str, Any] = {}
     for group, depends_on in generated:

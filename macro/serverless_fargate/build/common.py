@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..settings import MANAGED_TAG
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
@@ -15,6 +17,14 @@ def tag_list(tags: dict[str, Any]) -> list[dict[str, Any]]:
 def with_tags(properties: dict[str, Any], tags: dict[str, Any]) -> dict[str, Any]:
     if tags:
         properties["Tags"] = tag_list(tags)
+    return properties
+
+
+def with_managed_tags(
+    properties: dict[str, Any], tags: dict[str, Any], *extra: dict[str, Any]
+) -> dict[str, Any]:
+    """The user's tags plus the one marking what this project created (for IAM conditions)."""
+    properties["Tags"] = [*tag_list(tags), {"Key": MANAGED_TAG, "Value": "true"}, *extra]
     return properties
 
 

@@ -33,6 +33,10 @@ def service(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}Service"
 
 
+def fallback_service(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}FallbackService"
+
+
 def schedule(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}Schedule"
 

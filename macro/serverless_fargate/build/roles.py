@@ -13,7 +13,8 @@ import json
 from ..declaration import grants
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, is_intrinsic, ref, sub
-from . import cluster, names
+from ..settings import ROLE_PATH
+from . import cluster, names, spot
 from .common import policy_document, with_tags
 
 TYPE_CHECKING = False
@@ -59,8 +60,11 @@ def _role(
     boundary: Any,
     tags: dict[str, Any],
     managed: list[Any] | None = None,
+    path: str | None = None,
 ) -> dict[str, Any]:
     properties: dict[str, Any] = {"AssumeRolePolicyDocument": trust}
+    if path is not None:
+        properties["Path"] = path
     if managed:
         properties["ManagedPolicyArns"] = managed
     if statements:
@@ -117,7 +121,7 @@ def execution_role(d: Declaration) -> dict[str, Any]:
             statements.append({"Effect": "Allow", "Action": action, "Resource": arns})
     return {
         names.execution_role(d): _role(
-            _trust(ECS_TASKS), statements, d.permissions_boundary, d.tags
+            _trust(ECS_TASKS), statements, d.permissions_boundary, d.tags, path=ROLE_PATH
         )
     }
 
@@ -141,7 +145,12 @@ def task_role(d: Declaration, t: Task) -> dict[str, Any]:
     statements += [_efs_statement(v) for v in t.volumes.values()]
     return {
         names.task_role(d, t): _role(
-            _trust(ECS_TASKS, _ECS_SOURCE), statements, t.permissions_boundary, t.tags, managed
+            _trust(ECS_TASKS, _ECS_SOURCE),
+            statements,
+            t.permissions_boundary,
+            t.tags,
+            managed,
+            path=ROLE_PATH,
         )
     }
 
@@ -179,37 +188,45 @@ def task_role_arn(d: Declaration, t: Task) -> Any:
     return get_att(names.task_role(d, t), "Arn")
 
 
-def schedule_role(d: Declaration) -> dict[str, Any]:
+def schedule_role(d: Declaration, spot_function: Any) -> dict[str, Any]:
     scheduled = d.scheduled
     if not scheduled:
         return {}
-    passed = _unique(
-        [execution_role_arn(d, t) for t in scheduled] + [task_role_arn(d, t) for t in scheduled]
-    )
-    statements = [
-        {
-            "Effect": "Allow",
-            "Action": "ecs:RunTask",
-            "Resource": [ref(names.task_definition(d, t)) for t in scheduled],
-            "Condition": {"ArnEquals": {"ecs:cluster": cluster.arn(d)}},
-        },
-        {
-            "Effect": "Allow",
-            "Action": "iam:PassRole",
-            "Resource": passed,
-            "Condition": {"StringLike": {"iam:PassedToService": ECS_TASKS}},
-        },
-        {
-            # Scheduler tags the tasks it starts (PropagateTags, ECS managed tags).
-            "Effect": "Allow",
-            "Action": "ecs:TagResource",
-            "Resource": sub(
-                "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*",
-                {"Cluster": cluster.cluster_name(d)},
-            ),
-            "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}},
-        },
-    ]
+    direct = [t for t in scheduled if not spot.uses_runner(t)]
+    statements: list[dict[str, Any]] = []
+    if direct:
+        passed = _unique(
+            [execution_role_arn(d, t) for t in direct] + [task_role_arn(d, t) for t in direct]
+        )
+        statements += [
+            {
+                "Effect": "Allow",
+                "Action": "ecs:RunTask",
+                "Resource": [ref(names.task_definition(d, t)) for t in direct],
+                "Condition": {"ArnEquals": {"ecs:cluster": cluster.arn(d)}},
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": passed,
+                "Condition": {"StringLike": {"iam:PassedToService": ECS_TASKS}},
+            },
+            {
+                # Scheduler tags the tasks it starts (PropagateTags, ECS managed tags).
+                "Effect": "Allow",
+                "Action": "ecs:TagResource",
+                "Resource": sub(
+                    "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*",
+                    {"Cluster": cluster.cluster_name(d)},
+                ),
+                "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}},
+            },
+        ]
+    if len(direct) < len(scheduled):
+        # Spot runs with fallback go through the application's runner, which starts them.
+        statements.append(
+            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": spot_function}
+        )
     trust = _trust(
         "scheduler.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
     )

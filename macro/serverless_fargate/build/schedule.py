@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
 
-def resources(d: Declaration, t: Task) -> dict[str, Any]:
+def resources(d: Declaration, t: Task, spot_function: Any) -> dict[str, Any]:
     config = t.schedule
     assert config is not None
     ecs: dict[str, Any] = {
@@ -28,12 +28,13 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
     retry: dict[str, Any] = {"MaximumRetryAttempts": config.retries}
     if config.max_event_age_seconds is not None:
         retry["MaximumEventAgeInSeconds"] = config.max_event_age_seconds
-    target: dict[str, Any] = {
-        "Arn": cluster.arn(d),
-        "RoleArn": get_att(names.schedule_role(d), "Arn"),
-        "EcsParameters": ecs,
-        "RetryPolicy": retry,
-    }
+    target: dict[str, Any] = {"RoleArn": get_att(names.schedule_role(d), "Arn")}
+    if spot.uses_runner(t):
+        # The runner starts the run on Spot and falls back to on-demand (see build/spot.py).
+        target.update({"Arn": spot_function, "Input": spot.runner_input(d, t)})
+    else:
+        target.update({"Arn": cluster.arn(d), "EcsParameters": ecs})
+    target["RetryPolicy"] = retry
     if config.dead_letter_queue_arn is not None:
         target["DeadLetterConfig"] = {"Arn": config.dead_letter_queue_arn}
     window = (

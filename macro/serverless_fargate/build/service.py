@@ -6,7 +6,7 @@ from ..declaration.model import Declaration, Task
 from ..declaration.parse import deep_merge
 from ..intrinsics import ref
 from . import cluster, names, network, spot
-from .common import with_tags
+from .common import with_managed_tags
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -40,5 +40,8 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
     # service starts at 1 and the scalable target moves it to MinCount).
     if config.health_check_grace_period_seconds is not None:
         properties["HealthCheckGracePeriodSeconds"] = config.health_check_grace_period_seconds
-    properties = deep_merge(with_tags(properties, t.tags), t.overrides.get("Service", {}))
+    properties = deep_merge(
+        with_managed_tags(properties, t.tags, *spot.primary_tags(d, t)),
+        t.overrides.get("Service", {}),
+    )
     return {names.service(d, t): {"Type": "AWS::ECS::Service", "Properties": properties}}

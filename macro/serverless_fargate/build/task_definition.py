@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..declaration.model import Declaration, Task
 from ..declaration.parse import deep_merge
 from . import images, logs, names, roles
-from .common import with_tags
+from .common import with_managed_tags
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -80,7 +80,9 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         properties["Volumes"] = [volume(name, v) for name, v in t.volumes.items()]
     if t.ephemeral_storage is not None:
         properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
-    properties = deep_merge(with_tags(properties, t.tags), t.overrides.get("TaskDefinition", {}))
+    properties = deep_merge(
+        with_managed_tags(properties, t.tags), t.overrides.get("TaskDefinition", {})
+    )
     return {
         names.task_definition(d, t): {"Type": "AWS::ECS::TaskDefinition", "Properties": properties}
     }

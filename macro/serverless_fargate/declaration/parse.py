@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..errors import InvalidTemplate, Problem, join_path
 from ..intrinsics import UNKNOWN, is_intrinsic, resolve
+from ..settings import ROLE_PATH
 from . import grants, images, rules
 from .model import (
     Autoscaling,
@@ -253,6 +254,7 @@ class _Parser:
         kind = self._kind(merged, origin, own, path)
         spot = self._spot(merged.get("Spot"), origin.get("Spot"), kind, "Spot" in own)
         self._check_task(key, merged, origin, kind, path)
+        self._check_runner_roles(merged, origin, kind, spot)
         if image is None:
             return None
         return Task(
@@ -493,6 +495,24 @@ class _Parser:
                 self.problem(
                     join_path(path, "Autoscaling"),
                     "says nothing to scale on: add CpuTarget, MemoryTarget or Queue",
+                )
+
+    def _check_runner_roles(self, merged, origin, kind, spot: Spot | None) -> None:
+        """Spot runs with fallback are started by the application's runner, which may pass
+        only roles under the path the transform gives its own roles."""
+        if kind != "schedule" or spot is None:
+            return
+        if spot.fallback is False and spot.rerun_on_interruption is not True:
+            return
+        for key in ("TaskRoleArn", "ExecutionRoleArn"):
+            value = merged.get(key)
+            if isinstance(value, str) and f":role{ROLE_PATH}" not in value:
+                self.problem(
+                    origin[key],
+                    f"a Spot scheduled task with Fallback or RerunOnInterruption is started by "
+                    f"the ServerlessFargate runner, which may pass only roles under the path "
+                    f"{ROLE_PATH}: give the role that path, leave {key} out, or set Spot "
+                    f"Fallback: false",
                 )
 
     def _check_task(self, key, merged, origin, kind, path) -> None:
