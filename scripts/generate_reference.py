@@ -163,11 +163,21 @@ def reference() -> str:
         "| task role | `AWS::IAM::Role` | `{D}{T}TaskRole` | unless the task has `TaskRoleArn` |",
         "| task definition | `AWS::ECS::TaskDefinition` | `{D}{T}TaskDefinition` | every task |",
         "| service | `AWS::ECS::Service` | `{D}{T}Service` | service tasks |",
+        "| on-demand twin | `AWS::ECS::Service` | `{D}{T}FallbackService` | Spot services with `Fallback` |",
+        "| scalable target | `AWS::ApplicationAutoScaling::ScalableTarget` | `{D}{T}ScalableTarget` | `Autoscaling` |",
+        "| scaling policies | `AWS::ApplicationAutoScaling::ScalingPolicy` | `{D}{T}CpuScalingPolicy`, `{D}{T}MemoryScalingPolicy`, `{D}{T}QueueScalingPolicy`, `{D}{T}FromZeroScalingPolicy` | per target |",
+        "| queue alarm | `AWS::CloudWatch::Alarm` | `{D}{T}QueueAlarm` | `Autoscaling.Queue` (starts the first task) |",
         "| schedule | `AWS::Scheduler::Schedule` | `{D}{T}Schedule` | scheduled tasks |",
         "| schedule role | `AWS::IAM::Role` | `{D}ScheduleRole` | any scheduled task |",
         "",
         "Outputs (unless `Outputs: false`): `{D}ClusterArn`, and per task "
         "`{D}{T}TaskDefinitionArn` plus `{D}{T}ServiceArn` or `{D}{T}ScheduleArn`.",
+        "",
+        'Task definitions and services carry the tag `serverless-fargate:managed: "true"`, and '
+        "created task and execution roles the IAM path `/serverless-fargate/`: the application's "
+        "Spot Lambda may act only on those. A Spot scheduled task with `Fallback` or "
+        "`RerunOnInterruption` is started by that Lambda (the schedule invokes it) rather than by "
+        "Scheduler directly.",
         "",
         "The declaration's `Condition` and `Metadata` are copied onto every generated resource "
         "(and the `Condition` onto every output); its `DependsOn` is added to every generated "
