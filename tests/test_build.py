@@ -282,7 +282,37 @@ def test_existing_cluster_given_by_intrinsic_name_or_arn():
     service = out["Resources"]["WorkersWorkerService"]
     assert service["Properties"]["Cluster"] == {"Fn::ImportValue": "shared-cluster"}
     assert service["DependsOn"] == ["WorkersCapacityProviders"]
-    assert out["Outputs"]["WorkersClusterArn"]["Value"]["Fn::Sub"][0].endswith(":cluster/${Name}")
+    # An intrinsic other than GetAtt .Arn (or an ARN-valued parameter) is taken as a name.
+    assert out["Outputs"]["WorkersClusterArn"]["Value"] == {
+        "Fn::Sub": [
+            "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/${Name}",
+            {"Name": {"Fn::ImportValue": "shared-cluster"}},
+        ]
+    }
+    # W6001 (re-exporting an imported value) is the user's choice of ImportValue, not ours.
+    assert [m for m in lint(out) if not m.startswith("W6001")] == []
+
+
+def test_existing_cluster_arn_from_a_parameter():
+    template = task(Schedule="rate(1 day)", Spot={"Fallback": False})
+    template["Parameters"] = {
+        "ClusterArn": {
+            "Type": "String",
+            "Default": "arn:aws:ecs:us-east-1:123456789012:cluster/shared",
+        }
+    }
+    template["Resources"]["Workers"]["Properties"]["Cluster"] = {"Ref": "ClusterArn"}
+    out = expand(template)
+    assert out["Resources"]["WorkersWorkerSchedule"]["Properties"]["Target"]["Arn"] == {
+        "Ref": "ClusterArn"
+    }
+    tag = out["Resources"]["WorkersScheduleRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"
+    ][2]
+    assert tag["Resource"]["Fn::Sub"][1] == {
+        "Cluster": {"Fn::Select": [1, {"Fn::Split": ["/", {"Ref": "ClusterArn"}]}]}
+    }
+    assert lint(out) == []
 
 
 def test_default_vpc_when_no_network():

@@ -434,3 +434,16 @@ def test_existing_outputs_are_kept():
     template["Outputs"] = {"Mine": {"Value": "x"}}
     outputs = expand(template)["Outputs"]
     assert list(outputs)[0] == "Mine" and "WorkersClusterArn" in outputs
+
+
+def test_declaration_overrides_apply_to_the_tasks_they_fit():
+    # Found by the migration tests: a declaration-level Overrides.Service made every scheduled
+    # task of the declaration invalid.
+    template = shared(
+        {"Overrides": {"Service": {"EnableECSManagedTags": False}, "Schedule": {"GroupName": "g"}}},
+        svc={},
+        job={"Schedule": "rate(1 hour)"},
+    )
+    out = resources(template)
+    assert out["WorkersSvcService"]["Properties"]["EnableECSManagedTags"] is False
+    assert out["WorkersJobSchedule"]["Properties"]["GroupName"] == "g"

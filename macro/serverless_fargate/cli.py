@@ -48,7 +48,47 @@ def _parser() -> argparse.ArgumentParser:
         if name == "expand":
             sub.add_argument("--format", choices=["yaml", "json"], default="yaml")
             sub.add_argument("--output", "-o", help="write here instead of standard output")
+    migrate = commands.add_parser(
+        "migrate",
+        help="turn a serverless.yml using the serverless-fargate plugin into a SAM template",
+        description="Write a SAM template with the Fargate::Tasks declaration equivalent to a "
+        "Serverless Framework service's fargate: block. Notes go to stderr and into the output.",
+    )
+    migrate.add_argument("serverless_yml", help="the Serverless Framework service file")
+    migrate.add_argument("--output", "-o", help="write here instead of standard output")
     return parser
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from . import cfn_yaml
+    from .migrate import MigrationError, migrate, render
+
+    try:
+        with open(args.serverless_yml, encoding="utf-8") as handle:
+            config = cfn_yaml.load(handle.read())
+    except OSError as error:
+        print(
+            f"serverless-fargate: cannot read {args.serverless_yml}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception as error:  # yaml errors: not a service file
+        print(f"{args.serverless_yml}: not valid YAML: {error}", file=sys.stderr)
+        return 1
+    try:
+        template, notes = migrate(config)
+    except MigrationError as error:
+        print(f"{args.serverless_yml}: {error}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    text = render(template, notes, args.serverless_yml)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _parameters(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -98,6 +138,8 @@ def expand_template(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "migrate":
+        return _migrate(args)
     parameters = _parameters(args.parameter, parser)
     from . import cfn_yaml
 

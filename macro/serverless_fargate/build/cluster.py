@@ -58,8 +58,10 @@ def cluster_name(d: Declaration) -> Any:
         return ref(names.cluster(d))
     if isinstance(d.cluster, str):
         return d.cluster.rsplit("cluster/", 1)[-1]
-    # Name or ARN is only known at deploy time: strip this account's ARN prefix if present.
-    return {"Fn::Join": ["", {"Fn::Split": [sub(_ARN_PREFIX), d.cluster]}]}
+    if d.cluster_is_arn:
+        # arn:aws:ecs:region:account:cluster/NAME
+        return {"Fn::Select": [1, {"Fn::Split": ["/", d.cluster]}]}
+    return d.cluster  # an intrinsic taken as the cluster's name (see docs/reference.md)
 
 
 def arn(d: Declaration) -> Any:
@@ -67,16 +69,9 @@ def arn(d: Declaration) -> Any:
         return get_att(names.cluster(d), "Arn")
     if isinstance(d.cluster, str) and d.cluster.startswith("arn:"):
         return d.cluster
-    if isinstance(d.cluster, dict) and _is_arn_attribute(d.cluster):
+    if d.cluster_is_arn:
         return d.cluster
     name = cluster_name(d)
     if isinstance(name, str):
         return sub(_ARN_PREFIX + name)
     return sub(_ARN_PREFIX + "${Name}", {"Name": name})
-
-
-def _is_arn_attribute(value: dict[str, Any]) -> bool:
-    target = value.get("Fn::GetAtt")
-    if isinstance(target, str):
-        target = target.split(".", 1)
-    return isinstance(target, list) and len(target) == 2 and target[1] == "Arn"

@@ -116,6 +116,7 @@ class Declaration:
     tasks: tuple[Task, ...]
     network: Network
     cluster: Value | None = None  # an existing cluster, name or ARN
+    cluster_is_arn: bool = False  # whether `cluster` evaluates to an ARN
     cluster_name: str | None = None
     container_insights: str | None = None
     log_group_name: Value | None = None

@@ -127,6 +127,7 @@ class _Parser:
             tasks=tuple(tasks),
             network=self._network(),
             cluster=props.get("Cluster"),
+            cluster_is_arn=_cluster_is_arn(props.get("Cluster"), self.context.parameters),
             cluster_name=props.get("ClusterName"),
             container_insights=self._insights(tasks),
             log_group_name=props.get("LogGroupName"),
@@ -253,7 +254,7 @@ class _Parser:
         cpu, memory = self._size(merged, origin, path)
         kind = self._kind(merged, origin, own, path)
         spot = self._spot(merged.get("Spot"), origin.get("Spot"), kind, "Spot" in own)
-        self._check_task(key, merged, origin, kind, path)
+        self._check_task(key, merged, origin, kind, path, own)
         self._check_runner_roles(merged, origin, kind, spot)
         if image is None:
             return None
@@ -515,7 +516,7 @@ class _Parser:
                     f"Fallback: false",
                 )
 
-    def _check_task(self, key, merged, origin, kind, path) -> None:
+    def _check_task(self, key, merged, origin, kind, path, own) -> None:
         if (
             merged.get("Policies")
             and "TaskRoleArn" in merged
@@ -526,11 +527,12 @@ class _Parser:
                 "Policies cannot be granted with TaskRoleArn: the transform creates no role "
                 "for this task; attach the policies to that role, or remove TaskRoleArn",
             )
-        overrides = _map(merged.get("Overrides"))
+        # A task's own Overrides must fit it; the declaration's apply to the tasks they fit.
+        overrides = _map(own.get("Overrides"))
         for section, wanted in (("Service", "service"), ("Schedule", "schedule")):
             if section in overrides and kind != wanted:
                 self.problem(
-                    join_path(origin["Overrides"], section),
+                    join_path(path, "Overrides", section),
                     f"this task is {_article(kind)} {kind} task, so there is no {section.lower()} "
                     "to override",
                 )
@@ -700,6 +702,22 @@ _SNAKE = {
     "DeadLetterQueueArn": "dead_letter_queue_arn",
     "TaskCount": "task_count",
 }
+
+
+def _cluster_is_arn(value: Any, parameters: dict[str, Any]) -> bool:
+    """An existing cluster evaluates to its ARN: a literal ARN, Fn::GetAtt X.Arn, or a Ref to a
+    parameter whose value is an ARN. Any other intrinsic is taken as the cluster's name."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.startswith("arn:")
+    target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    if isinstance(target, str):
+        target = target.split(".", 1)
+    if isinstance(target, list) and len(target) == 2 and target[1] == "Arn":
+        return True
+    parameter = parameters.get(value.get("Ref")) if isinstance(value, dict) else None
+    return isinstance(parameter, str) and parameter.startswith("arn:")
 
 
 def _fields(config: dict[str, Any]) -> dict[str, Any]:

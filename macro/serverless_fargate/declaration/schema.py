@@ -431,7 +431,11 @@ DECLARATION_PROPERTIES: dict[str, Any] = {
         "additionalProperties": {"$ref": "#/$defs/Task"},
         "x-expected": "a map of task keys to tasks, with at least one task",
     },
-    "Cluster": _string_or_intrinsic("Use this existing cluster (name or ARN)."),
+    "Cluster": _string_or_intrinsic(
+        "Use this existing cluster (name or ARN). An intrinsic is taken as the cluster's name "
+        "unless it is Fn::GetAtt X.Arn or a Ref to a parameter whose value is an ARN. FARGATE "
+        "and FARGATE_SPOT are added to it at deploy time (Custom::CapacityProviders)."
+    ),
     "ClusterName": {
         "anyOf": [{"type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$"}, _I],
         "description": "Name of the created cluster.",

@@ -1,0 +1,448 @@
+"""`serverless-fargate migrate`: a Serverless Framework service using the `serverless-fargate`
+plugin (a `fargate:` block) → a SAM template with the equivalent `Fargate::Tasks` declaration.
+
+Every option of the plugin is mapped; anything without an equivalent becomes a warning (on
+stderr) and a comment in the output, never a silent drop. Where the plugin's behaviour was a
+trap, the migration says what changes. Serverless variables become template parameters,
+pseudo parameters or dynamic references, or are reported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .declaration.rules import pascal_case
+
+TASK_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_VARIABLE = re.compile(r"\$\{([^{}]+)\}")
+PROVIDER_KEYS = {
+    "iamRoleStatements",
+    "iamManagedPolicies",
+    "iam",
+    "environment",
+    "vpc",
+    "tags",
+    "ecr",
+}
+FARGATE_KEYS = {
+    "clusterName", "containerInsights", "memory", "cpu", "architecture", "environment",
+    "logGroupName", "logRetentionInDays", "executionRoleArn", "taskRoleArn", "iamRoleStatements",
+    "iamManagedPolicies", "vpc", "tags", "cloudFormationResource", "tasks",
+}  # fmt: skip
+TASK_KEYS = {
+    "name", "image", "executionRoleArn", "taskRoleArn", "vpc", "command", "entryPoint", "memory",
+    "cpu", "architecture", "environment", "tags", "service", "schedule", "cloudFormationResource",
+    "dependsOn",
+}  # fmt: skip
+SERVICE_KEYS = {"desiredCount", "maximumPercent", "minimumHealthyPercent", "spot", "strict"}
+CFN_SECTIONS = {"task": "TaskDefinition", "container": "Container", "service": "Service"}
+
+
+class MigrationError(Exception):
+    pass
+
+
+class _Migration:
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+        self.provider = config.get("provider") or {}
+        self.fargate = config.get("fargate")
+        self.notes: list[str] = []  # "path: message", shown on stderr and as comments
+        self.parameters: dict[str, dict[str, Any]] = {}
+
+    def note(self, path: str, message: str) -> None:
+        line = f"{path}: {message}"
+        if line not in self.notes:
+            self.notes.append(line)
+
+    # --- variables ------------------------------------------------------------------------
+
+    def resolve(self, value: Any, path: str) -> Any:
+        """Strings with ${...} become Ref/Sub/dynamic references; other values are walked."""
+        if isinstance(value, dict):
+            return {k: self.resolve(v, f"{path}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if not isinstance(value, str) or "${" not in value:
+            return value
+        parts: list[str] = []
+        uses_sub = False
+        position = 0
+        for match in _VARIABLE.finditer(value):
+            parts.append(value[position : match.start()].replace("${", "${!"))
+            kind, replacement = self._variable(match.group(1).strip(), path)
+            if kind == "literal" and match.group(0) == value:
+                return replacement  # the whole value: keep its type (365 stays a number)
+            if kind == "literal":
+                parts.append(str(replacement))
+            else:
+                uses_sub = uses_sub or kind in ("sub", "ref")
+                parts.append(replacement)
+                if kind == "ref" and match.group(0) == value:
+                    return {"Ref": replacement[2:-1]}
+            position = match.end()
+        parts.append(value[position:])
+        text = "".join(parts)
+        return {"Fn::Sub": text} if uses_sub else text
+
+    def _variable(self, expression: str, path: str) -> tuple[str, str]:
+        """("literal"|"sub"|"ref"|"text", what to write) for one ${...} expression."""
+        source, _, fallback = expression.partition(",")
+        source, fallback = source.strip(), fallback.strip()
+        default = fallback.strip("'\"") if fallback[:1] in "'\"" and fallback else None
+        if source in ("sls:stage", "opt:stage", "self:provider.stage"):
+            stage = (
+                self.provider.get("stage")
+                if "${" not in str(self.provider.get("stage", ""))
+                else None
+            )
+            return "ref", self._parameter(
+                "Stage", default or stage or "dev", "Deployment stage (was ${sls:stage})"
+            )
+        if source in ("aws:region", "opt:region", "self:provider.region"):
+            return "sub", "${AWS::Region}"
+        if source == "aws:accountId":
+            return "sub", "${AWS::AccountId}"
+        if source == "self:service":
+            return "literal", str(self.config.get("service", ""))
+        if source.startswith("self:"):
+            found = self._lookup(source[5:])
+            if isinstance(found, (str, int, float)) and not isinstance(found, bool):
+                resolved = self.resolve(found, path)
+                if isinstance(resolved, dict) and isinstance(resolved.get("Fn::Sub"), str):
+                    return "sub", resolved["Fn::Sub"]  # itself made of variables
+                if not isinstance(resolved, dict):
+                    return "literal", resolved
+            name = "Self" + pascal_case(re.sub(r"[^A-Za-z0-9]+", "-", source[5:]))
+            self.note(
+                f"${{{source}}}", f"not a plain value in this file: it became parameter {name}"
+            )
+            return "ref", self._parameter(name, default, f"was ${{{source}}}")
+        if source.startswith("env:"):
+            name = "Env" + pascal_case(re.sub(r"[^A-Za-z0-9]+", "-", source[4:].lower()))
+            self.note(
+                f"${{{source}}}",
+                f"read the deploying shell's environment: it became parameter {name}",
+            )
+            return "ref", self._parameter(name, default, f"was ${{{source}}}")
+        if source.startswith("ssm:"):
+            return "text", "{{resolve:ssm:" + source[4:].lstrip() + "}}"
+        name = f"Unresolved{len(self.parameters) + 1}"
+        self.note(
+            f"${{{expression}}}",
+            f"no CloudFormation equivalent: it became parameter {name}; set it at deploy time",
+        )
+        return "ref", self._parameter(name, default, f"was ${{{expression}}}")
+
+    def _parameter(self, name: str, default: Any, description: str) -> str:
+        spec: dict[str, Any] = {"Type": "String", "Description": description}
+        if default is not None:
+            spec["Default"] = str(default)
+        self.parameters.setdefault(name, spec)
+        return "${" + name + "}"
+
+    def _lookup(self, dotted: str) -> Any:
+        value: Any = self.config
+        for part in dotted.split("."):
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value
+
+    # --- the declaration ------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        if not isinstance(self.fargate, dict) or not isinstance(self.fargate.get("tasks"), dict):
+            raise MigrationError(
+                "no fargate.tasks in this file: it does not use the serverless-fargate plugin"
+            )
+        fargate, provider = self.fargate, self.provider
+        for key in fargate:
+            if key not in FARGATE_KEYS:
+                self.note(
+                    f"fargate.{key}", "not an option of the serverless-fargate plugin: not migrated"
+                )
+
+        shared: dict[str, Any] = {}
+        for source, target in (("clusterName", "ClusterName"), ("containerInsights", "ContainerInsights"),
+                               ("logGroupName", "LogGroupName"), ("logRetentionInDays", "LogRetentionInDays"),
+                               ("memory", "Memory"), ("cpu", "Cpu"), ("architecture", "Architecture"),
+                               ("executionRoleArn", "ExecutionRoleArn"), ("taskRoleArn", "TaskRoleArn")):  # fmt: skip
+            if fargate.get(source) is not None:
+                shared[target] = fargate[source]
+        environment = {**(provider.get("environment") or {}), **(fargate.get("environment") or {})}
+        if environment:
+            shared["Environment"] = environment
+        tags = {**(provider.get("tags") or {}), **(fargate.get("tags") or {})}
+        if tags:
+            shared["Tags"] = tags
+        policies = self._policies()
+        overrides, sidecars = self._escape_hatches(
+            fargate.get("cloudFormationResource"), "fargate.cloudFormationResource"
+        )
+        if overrides:
+            shared["Overrides"] = overrides
+        if sidecars:
+            shared["Sidecars"] = sidecars
+        default_network = self._network(fargate.get("vpc") or provider.get("vpc"), "fargate.vpc")
+
+        groups: dict[str, tuple[dict[str, Any] | None, dict[str, Any]]] = {}
+        own_roles = []
+        for key, task in fargate["tasks"].items():
+            name, migrated, network = self._task(key, task or {}, default_network)
+            if migrated.get("TaskRoleArn") or (
+                shared.get("TaskRoleArn") and "TaskRoleArn" not in migrated
+            ):
+                own_roles.append(name)
+            group = json.dumps(network, sort_keys=True)
+            groups.setdefault(group, (network, {}))[1][name] = migrated
+
+        if policies:
+            if shared.get("TaskRoleArn"):
+                self.note(
+                    "provider.iam",
+                    "the plugin granted IAM statements and managed policies only "
+                    "to the role it created; with fargate.taskRoleArn it created none, so they "
+                    "are not migrated: attach them to that role",
+                )
+            elif own_roles:
+                for _, tasks in groups.values():
+                    for task_name, migrated in tasks.items():
+                        if task_name not in own_roles:
+                            migrated["Policies"] = policies
+                self.note(
+                    "provider.iam",
+                    "tasks with their own taskRoleArn ("
+                    + ", ".join(own_roles)
+                    + ") get no IAM statements, as with the plugin; "
+                    "the others get them as their own Policies",
+                )
+            else:
+                shared["Policies"] = policies
+            if len(fargate["tasks"]) > 1 and not shared.get("TaskRoleArn"):
+                self.note(
+                    "fargate.tasks",
+                    "the plugin shared one IAM role between all tasks; now each "
+                    "task has its own role with these Policies: narrow each task's Policies to "
+                    "what it needs",
+                )
+
+        resources: dict[str, Any] = {}
+        for index, (network, tasks) in enumerate(groups.values()):
+            properties = dict(shared)
+            if network is not None:
+                properties["Network"] = network
+            if index == 0:
+                logical_id = "Fargate"
+            else:
+                logical_id = "Fargate" + pascal_case(next(iter(tasks)))
+                properties = {
+                    k: v
+                    for k, v in properties.items()
+                    if k not in ("ClusterName", "ContainerInsights")
+                }
+                properties["Cluster"] = {"Ref": "FargateCluster"}
+                if "LogGroupName" in properties:
+                    properties["LogGroupName"] = f"{properties['LogGroupName']}-{next(iter(tasks))}"
+                self.note(
+                    f"fargate.tasks.{next(iter(tasks))}.vpc",
+                    f"a task's own vpc needs its own "
+                    f"declaration ({logical_id}, Network is declaration-wide); it shares the "
+                    "first declaration's cluster",
+                )
+            properties["Tasks"] = tasks
+            resources[logical_id] = {"Type": "Fargate::Tasks", "Properties": properties}
+
+        resources = self.resolve(resources, "Resources")
+        template: dict[str, Any] = {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Transform": ["ServerlessFargate", "AWS::Serverless-2016-10-31"],
+            "Description": f"Fargate tasks of {self.config.get('service', 'the service')}, migrated "
+            "from the serverless-fargate plugin",
+        }
+        if self.parameters:
+            template["Parameters"] = self.parameters
+        template["Resources"] = resources
+        return template
+
+    def _policies(self) -> list[Any]:
+        provider, fargate = self.provider, self.fargate
+        role = (
+            ((provider.get("iam") or {}).get("role") or {})
+            if isinstance(provider.get("iam"), dict)
+            else {}
+        )
+        if isinstance(role, str):
+            self.note(
+                "provider.iam.role", "a role ARN for the functions: tasks get their own roles"
+            )
+            role = {}
+        statements = [
+            *(role.get("statements") or []),
+            *(provider.get("iamRoleStatements") or []),
+            *(fargate.get("iamRoleStatements") or []),
+        ]
+        managed = [
+            *(role.get("managedPolicies") or []),
+            *(provider.get("iamManagedPolicies") or []),
+            *(fargate.get("iamManagedPolicies") or []),
+        ]
+        return [*managed, *statements]
+
+    def _network(self, vpc: Any, path: str) -> dict[str, Any] | None:
+        if not isinstance(vpc, dict) or not vpc.get("subnetIds"):
+            return None
+        network: dict[str, Any] = {"Subnets": vpc["subnetIds"]}
+        if vpc.get("securityGroupIds"):
+            network["SecurityGroups"] = vpc["securityGroupIds"]
+        if vpc.get("assignPublicIp") is not None:
+            network["AssignPublicIp"] = vpc["assignPublicIp"]
+        return network
+
+    def _escape_hatches(self, resource: Any, path: str) -> tuple[dict[str, Any], list[Any]]:
+        overrides: dict[str, Any] = {}
+        sidecars: list[Any] = []
+        for section, value in (resource or {}).items():
+            if section in CFN_SECTIONS and value:
+                overrides[CFN_SECTIONS[section]] = value
+            elif section == "additionalContainers":
+                containers = value.values() if isinstance(value, dict) else value or []
+                sidecars.extend(containers)
+            elif value:
+                self.note(f"{path}.{section}", "no equivalent: not migrated")
+        return overrides, sidecars
+
+    def _image(self, image: Any, path: str) -> Any:
+        images = (self.provider.get("ecr") or {}).get("images") or {}
+        if isinstance(image, str) and image in images:
+            name = pascal_case(re.sub(r"[^A-Za-z0-9]+", "-", image)) + "ImageUri"
+            built = images[image] or {}
+            folder = str(built.get("path", ".")).rstrip("/") or "."
+            source = built.get("uri") or f"built from {folder}/{built.get('file', 'Dockerfile')}"
+            self._parameter(
+                name,
+                built.get("uri"),
+                f"Image '{image}' ({source}); push it to ECR and pass its URI",
+            )
+            if not built.get("uri"):
+                self.note(
+                    f"provider.ecr.images.{image}",
+                    f"image '{image}' was built by the Serverless Framework: build and push "
+                    f"it (docker build, docker push), then pass its URI as parameter {name}, or use "
+                    "Image: {Function: <an image function of your SAM template>}",
+                )
+            return {"Ref": name}
+        if isinstance(image, str) and "/" in image:
+            return image
+        name = "TaskImageUri"
+        self.note(
+            path, f"image {image!r} is not in provider.ecr.images: it became parameter {name}"
+        )
+        self._parameter(name, None, f"Image for {image}")
+        return {"Ref": name}
+
+    def _task(self, key: str, task: dict[str, Any], default_network: Any) -> tuple[str, dict, Any]:
+        path = f"fargate.tasks.{key}"
+        for option in task:
+            if option not in TASK_KEYS:
+                self.note(
+                    f"{path}.{option}",
+                    "not an option of the serverless-fargate plugin: not migrated",
+                )
+        name = task.get("name") or key
+        if not TASK_KEY.match(name):
+            self.note(
+                f"{path}.name", f"{name!r} is not a valid task key here: {key!r} is used instead"
+            )
+            name = key
+        out: dict[str, Any] = {}
+        if "image" in task:
+            out["Image"] = self._image(task["image"], f"{path}.image")
+        for source, target in (("command", "Command"), ("entryPoint", "EntryPoint"), ("memory", "Memory"),
+                               ("cpu", "Cpu"), ("architecture", "Architecture"),
+                               ("executionRoleArn", "ExecutionRoleArn"), ("taskRoleArn", "TaskRoleArn"),
+                               ("environment", "Environment"), ("tags", "Tags"), ("dependsOn", "DependsOn")):  # fmt: skip
+            if task.get(source) not in (None, [], {}):
+                out[target] = task[source]
+        if isinstance(out.get("DependsOn"), str):
+            out["DependsOn"] = [out["DependsOn"]]
+        service = task.get("service") or {}
+        for option in service:
+            if option not in SERVICE_KEYS:
+                self.note(
+                    f"{path}.service.{option}",
+                    "not an option of the plugin's service: not migrated",
+                )
+        if task.get("schedule"):
+            out["Schedule"] = task["schedule"]
+            if service:
+                self.note(
+                    f"{path}.service",
+                    "the plugin ignored service: on a scheduled task (its runs "
+                    "were on-demand, one at a time)"
+                    + (
+                        "; service.spot is kept: runs now use Fargate Spot, with fallback to on-demand"
+                        if service.get("spot")
+                        else ""
+                    )
+                    + (
+                        "; desiredCount and deployment percentages have no meaning for schedules and are dropped"
+                        if set(service) - {"spot", "strict"}
+                        else ""
+                    ),
+                )
+        else:
+            config: dict[str, Any] = {}
+            strict = service.get("strict") is True
+            for source, target in (("desiredCount", "DesiredCount"), ("maximumPercent", "MaximumPercent"),
+                                   ("minimumHealthyPercent", "MinimumHealthyPercent")):  # fmt: skip
+                if service.get(source) is not None:
+                    config[target] = service[source]
+            if strict:  # the plugin's "strict" mode: never two tasks at once
+                config.setdefault("MaximumPercent", 100)
+                config.setdefault("MinimumHealthyPercent", 0)
+            if config:
+                out["Service"] = config
+        if service.get("spot"):
+            out["Spot"] = True
+            self.note(
+                f"{path}.service.spot",
+                "Spot now falls back to on-demand Fargate when Spot capacity "
+                "is short (the plugin left the task unstarted); set Spot: {Fallback: false} to keep "
+                "the old behaviour",
+            )
+        overrides, sidecars = self._escape_hatches(
+            task.get("cloudFormationResource"), f"{path}.cloudFormationResource"
+        )
+        if overrides:
+            out["Overrides"] = overrides
+        if sidecars:
+            out["Sidecars"] = sidecars
+        network = (
+            self._network(task.get("vpc"), f"{path}.vpc") if task.get("vpc") else default_network
+        )
+        if task.get("vpc") and network is None:
+            network = default_network
+        return name, out, network
+
+
+def migrate(config: Any) -> tuple[dict[str, Any], list[str]]:
+    """(SAM template, notes) for a parsed serverless.yml; raises MigrationError if unusable."""
+    if not isinstance(config, dict):
+        raise MigrationError("not a Serverless Framework service (expected a map)")
+    migration = _Migration(config)
+    return migration.run(), migration.notes
+
+
+def render(template: dict[str, Any], notes: list[str], source: str) -> str:
+    """YAML with the notes as comments at the top."""
+    from . import cfn_yaml
+
+    header = [f"# Migrated from {source} by `serverless-fargate migrate`.",
+              "# Deploy: sam deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"]  # fmt: skip
+    if notes:
+        header.append("# Review these before deploying:")
+        header += [f"#   - {note}" for note in notes]
+    return "\n".join(header) + "\n" + cfn_yaml.dump(template)

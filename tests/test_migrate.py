@@ -1,0 +1,227 @@
+"""`serverless-fargate migrate`: realistic serverless.yml files keep their meaning after migration
+and expansion, and nothing is dropped silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, lint
+from serverless_fargate import cfn_yaml
+from serverless_fargate.cli import expand_template, main
+from serverless_fargate.migrate import MigrationError, migrate
+
+FILES = ROOT / "tests" / "migrations"
+ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+
+
+def migrated(name):
+    return migrate(cfn_yaml.load((FILES / name).read_text()))
+
+
+def expanded(template, parameters=None, extra=None):
+    template = {**template, "Resources": {**(extra or {}), **template["Resources"]}}
+    return expand_template(template, parameters=parameters)
+
+
+def task_definition(result, declaration, task):
+    return result["Resources"][f"{declaration}{task}TaskDefinition"]["Properties"]
+
+
+def statements(result, role):
+    policies = result["Resources"][role]["Properties"].get("Policies") or []
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+@pytest.fixture(scope="module")
+def every_option():
+    template, notes = migrated("every-option.yml")
+    result = expanded(
+        template,
+        {"AppImageUri": f"{ECR}/app:v1"},
+        {
+            "SomeTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                    "BillingMode": "PAY_PER_REQUEST",
+                },
+            }
+        },
+    )
+    return template, notes, result
+
+
+def test_every_option_expands_and_lints_clean(every_option):
+    _, _, result = every_option
+    assert lint(result) == []
+
+
+def test_images_commands_and_sizes_are_kept(every_option):
+    _, _, result = every_option
+    images = result["Resources"]["FargateImageDigests"]["Properties"]["Images"]
+    assert images["QueueWorker"] == {"Ref": "AppImageUri"} and images["NightlyReport"] == {
+        "Ref": "ReporterImageUri"
+    }
+    worker = task_definition(result, "Fargate", "QueueWorker")
+    main_container = worker["ContainerDefinitions"][0]
+    assert (main_container["Command"], main_container["EntryPoint"]) == (
+        ["python", "-m", "shop.worker"],
+        ["/usr/bin/env"],
+    )
+    assert (worker["Cpu"], worker["Memory"], worker["RuntimePlatform"]["CpuArchitecture"]) == (
+        "512",
+        "1024",
+        "ARM64",
+    )
+    sync = task_definition(result, "Fargate", "SingletonSync")  # the plugin's task `name`
+    assert (sync["Cpu"], sync["Memory"]) == ("1024", "2048")
+    report = task_definition(result, "Fargate", "NightlyReport")
+    assert report["RuntimePlatform"]["CpuArchitecture"] == "X86_64"
+    assert [c["Name"] for c in report["ContainerDefinitions"]] == ["nightly-report", "otel"]
+    assert report["ContainerDefinitions"][0]["StopTimeout"] == 120
+    assert worker["EphemeralStorage"] == {"SizeInGiB": 30}  # cloudFormationResource.task
+
+
+def test_schedules_services_and_spot_are_kept(every_option):
+    _, _, result = every_option
+    resources = result["Resources"]
+    assert (
+        resources["FargateNightlyReportSchedule"]["Properties"]["ScheduleExpression"]
+        == "cron(0 3 * * ? *)"
+    )
+    worker = resources["FargateQueueWorkerService"]["Properties"]
+    assert worker["DesiredCount"] == 2
+    assert worker["DeploymentConfiguration"]["MaximumPercent"] == 150
+    assert worker["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
+    assert worker["EnableECSManagedTags"] is True  # cloudFormationResource.service
+    strict = resources["FargateSingletonSyncService"]["Properties"]["DeploymentConfiguration"]
+    assert (strict["MaximumPercent"], strict["MinimumHealthyPercent"]) == (100, 0)
+    assert "FargateSingletonSyncFallbackService" not in resources
+
+
+def test_environment_tags_and_network_are_kept(every_option):
+    _, _, result = every_option
+    worker = task_definition(result, "Fargate", "QueueWorker")
+    env = {e["Name"]: e["Value"] for e in worker["ContainerDefinitions"][0]["Environment"]}
+    assert env == {
+        "STAGE": {"Ref": "Stage"},
+        "QUEUE_NAME": {"Fn::Sub": "shop-${Stage}-jobs"},
+        "API_KEY": "{{resolve:ssm:/shop/api-key}}",
+        "LOG_LEVEL": "debug",  # the task's own value wins, as with the plugin
+        "BUILD": {"Ref": "EnvBuildId"},
+    }
+    tags = {t["Key"]: t["Value"] for t in worker["Tags"]}
+    assert (
+        tags["team"] == "checkout" and tags["component"] == "workers" and tags["role"] == "worker"
+    )
+    network = result["Resources"]["FargateQueueWorkerService"]["Properties"][
+        "NetworkConfiguration"
+    ]["AwsvpcConfiguration"]
+    assert network == {
+        "Subnets": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+        "SecurityGroups": ["sg-0123456789abcdef0"],
+        "AssignPublicIp": "DISABLED",
+    }
+    poller = result["Resources"]["FargatePublicPollerPublicPollerService"]["Properties"]
+    assert poller["NetworkConfiguration"]["AwsvpcConfiguration"] == {
+        "Subnets": ["subnet-0aaaaaaaaaaaaaaa1"],
+        "SecurityGroups": ["sg-0bbbbbbbbbbbbbbb2"],
+        "AssignPublicIp": "ENABLED",
+    }
+    assert poller["Cluster"] == {"Ref": "FargateCluster"}
+
+
+def test_permissions_are_kept(every_option):
+    _, _, result = every_option
+    role = result["Resources"]["FargateQueueWorkerTaskRole"]["Properties"]
+    assert role["ManagedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "arn:aws:iam::123456789012:policy/provider-extra",
+        "arn:aws:iam::123456789012:policy/fargate-extra",
+    ]
+    actions = [s["Action"] for s in statements(result, "FargateQueueWorkerTaskRole")]
+    assert actions == [["dynamodb:GetItem", "dynamodb:PutItem"], "sqs:SendMessage", "s3:PutObject"]
+    poller = task_definition(result, "FargatePublicPoller", "PublicPoller")
+    assert poller["TaskRoleArn"] == "arn:aws:iam::123456789012:role/poller-task"
+    assert poller["ExecutionRoleArn"] == "arn:aws:iam::123456789012:role/poller-execution"
+    assert "SomeTable" in result["Resources"]["FargatePublicPollerPublicPollerService"]["DependsOn"]
+
+
+def test_what_changes_is_said(every_option):
+    _, notes, _ = every_option
+    text = "\n".join(notes)
+    assert "the plugin shared one IAM role between all tasks" in text
+    assert "the plugin ignored service: on a scheduled task" in text
+    assert "Spot now falls back to on-demand Fargate" in text
+    assert "image 'app' was built by the Serverless Framework" in text
+    assert (
+        "${env:BUILD_ID}: read the deploying shell's environment: it became parameter EnvBuildId"
+        in text
+    )
+
+
+def test_minimal_service():
+    template, notes = migrated("minimal.yml")
+    result = expanded(template, {"AppimageImageUri": f"{ECR}/blog:1"})
+    assert lint(result) == []
+    main_container = task_definition(result, "Fargate", "Worker")["ContainerDefinitions"][0]
+    assert (main_container["EntryPoint"], main_container["Command"]) == (["python"], ["worker.py"])
+    assert template["Parameters"]["AppimageImageUri"]["Type"] == "String"
+
+
+def test_task_role_trap_and_unknown_options_are_reported():
+    template, notes = migrated("shared-role.yml")
+    result = expanded(template)
+    assert lint(result) == []
+    assert "FargateExtractTaskRole" not in result["Resources"]
+    assert any("fargate.taskRoleArn it created none, so they are not migrated" in n for n in notes)
+    assert (
+        "fargate.unknownOption: not an option of the serverless-fargate plugin: not migrated"
+        in notes
+    )
+    assert (
+        "fargate.tasks.load.secretStuff: not an option of the serverless-fargate plugin: not migrated"
+        in notes
+    )
+    load = task_definition(result, "Fargate", "Load")
+    assert (load["Cpu"], load["Memory"]) == ("2048", "4096")
+
+
+def test_unresolvable_variables_become_parameters():
+    template, notes = migrate(
+        {
+            "service": "x",
+            "provider": {"vpc": {"subnetIds": ["subnet-0123456789abcdef0"]}},
+            "fargate": {
+                "environment": {"A": "${cf:other.Output}", "B": "${self:custom.missing}"},
+                "tasks": {"t": {"image": "nginx/nginx:1"}},
+            },
+        }
+    )
+    env = template["Resources"]["Fargate"]["Properties"]["Environment"]
+    assert env == {"A": {"Ref": "Unresolved1"}, "B": {"Ref": "SelfCustomMissing"}}
+    assert any("${cf:other.Output}: no CloudFormation equivalent" in n for n in notes)
+
+
+def test_not_a_plugin_service():
+    with pytest.raises(MigrationError, match="does not use the serverless-fargate plugin"):
+        migrate({"service": "x", "functions": {}})
+
+
+def test_cli_writes_the_template_with_notes_as_comments(tmp_path, capsys):
+    out = tmp_path / "template.yaml"
+    assert main(["migrate", str(FILES / "shared-role.yml"), "--output", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("# Migrated from ")
+    assert "#   - fargate.unknownOption: not an option" in text
+    assert "warning: fargate.unknownOption" in capsys.readouterr().err
+    assert cfn_yaml.load(text)["Resources"]["Fargate"]["Type"] == "Fargate::Tasks"
+
+
+def test_cli_exit_codes(tmp_path):
+    bad = tmp_path / "serverless.yml"
+    bad.write_text("service: x\nfunctions: {}\n")
+    assert main(["migrate", str(bad)]) == 1
+    assert main(["migrate", str(Path("/nonexistent.yml"))]) == 2
