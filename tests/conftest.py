@@ -23,6 +23,21 @@ TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ServerlessFargate-resour
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+@pytest.fixture
+def fake_aws(monkeypatch):
+    """Credentials and region for boto3 against moto; never a real account."""
+    for key, value in FAKE_AWS.items():
+        monkeypatch.setenv(key, value)
+
+
 def expand(template: dict[str, Any], parameters: dict[str, Any] | None = None) -> dict[str, Any]:
     """The macro's answer for `template` (which is left untouched)."""
     before = copy.deepcopy(template)

@@ -92,14 +92,7 @@ class Context:
 
 
 @pytest.fixture(autouse=True)
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
+def aws(fake_aws):
     client.cache_clear()  # clients made inside each mock
     with mock_aws():
         yield

@@ -16,14 +16,8 @@ REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
 
 @pytest.fixture(autouse=True)
-def credentials(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
+def credentials(fake_aws):
+    """Every test here talks to moto."""
 
 
 def manifest(layer: str) -> str:

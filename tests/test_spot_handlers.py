@@ -15,14 +15,7 @@ REGION = "us-east-1"
 
 
 @pytest.fixture(autouse=True)
-def aws(monkeypatch):
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
+def aws(fake_aws):
     spot.ecs.cache_clear()
     with mock_aws():
         yield boto3.client("ecs", region_name=REGION)

@@ -82,13 +82,16 @@ def _migrate(args: argparse.Namespace) -> int:
         return 1
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    text = render(template, notes, args.serverless_yml)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
+    _write(render(template, notes, args.serverless_yml), args.output)
+    return 0
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
     else:
         sys.stdout.write(text)
-    return 0
 
 
 def _parameters(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -177,11 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.format == "json"
         else cfn_yaml.dump(processed)
     )
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
+    _write(text, args.output)
     return 0
 
 
