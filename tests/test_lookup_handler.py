@@ -240,3 +240,27 @@ def test_unknown_type_fails_cleanly(cloudformation):
     _, body = invoke(cloudformation, "images-create.json", ResourceType="Custom::Nope")
     assert body["Status"] == "FAILED"
     assert "unknown resource type 'Custom::Nope'" in body["Reason"]
+
+
+class ShortContext(Context):
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return 1_500
+
+
+def test_a_lookup_about_to_time_out_still_answers(cloudformation, monkeypatch):
+    """crhelper answers FAILED half a second before Lambda's timeout: no hour-long hang."""
+    import time
+
+    def slow(event, old):
+        time.sleep(2)
+        return "never", {}
+
+    monkeypatch.setitem(lookups.JOBS, "Custom::ImageDigests", (slow, lookups._nothing))
+    url, received, cafile = cloudformation
+    event = json.loads((EVENTS / "images-create.json").read_text())
+    event["ResponseURL"] = f"{url}/response"
+    lookups.make_helper(sleep_on_delete=0, ssl_verify=cafile)(event, ShortContext())
+    # In Lambda the process is frozen at the timeout; here the late answer arrives too.
+    assert received[0]["body"]["Status"] == "FAILED"
+    assert received[0]["body"]["Reason"] == "Execution timed out"
