@@ -57,7 +57,8 @@ def transform(
     problems: list[Problem] = []
     new_resources: dict[str, Any] = {}
     new_outputs: dict[str, Any] = {}
-    existing_outputs = fragment.get("Outputs") if isinstance(fragment.get("Outputs"), dict) else {}
+    outputs_in = fragment.get("Outputs")
+    existing_outputs: dict[str, Any] = outputs_in if isinstance(outputs_in, dict) else {}
     taken = {k for k in resources if k not in declarations}
 
     for logical_id, resource in resources.items():

@@ -107,8 +107,8 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
     if keyword == "maxProperties":
         return lambda x: not isinstance(x, dict) or len(x) <= value
     if keyword == "propertyNames":
-        names = _compile(value, refs)
-        return lambda x: not isinstance(x, dict) or all(names(k) for k in x)
+        key_check = _compile(value, refs)
+        return lambda x: not isinstance(x, dict) or all(key_check(k) for k in x)
     if keyword == "pattern":
         pattern = re.compile(value)
         return lambda x: not isinstance(x, str) or pattern.search(x) is not None
