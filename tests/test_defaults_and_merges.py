@@ -447,3 +447,51 @@ def test_declaration_overrides_apply_to_the_tasks_they_fit():
     out = resources(template)
     assert out["WorkersSvcService"]["Properties"]["EnableECSManagedTags"] is False
     assert out["WorkersJobSchedule"]["Properties"]["GroupName"] == "g"
+
+
+def test_log_group_defaults_and_values():
+    group = resources(task())["WorkersLogGroup"]["Properties"]
+    assert group == {"RetentionInDays": 30}  # generated name, 30 days
+    template = task()
+    template["Resources"]["Workers"]["Properties"].update(
+        LogGroupName="/app/tasks", LogRetentionInDays=7
+    )
+    out = resources(template)
+    assert out["WorkersLogGroup"]["Properties"] == {
+        "LogGroupName": "/app/tasks",
+        "RetentionInDays": 7,
+    }
+    options = out["WorkersWorkerTaskDefinition"]["Properties"]["ContainerDefinitions"][0][
+        "LogConfiguration"
+    ]["Options"]
+    assert options == {
+        "awslogs-group": {"Ref": "WorkersLogGroup"},
+        "awslogs-region": {"Ref": "AWS::Region"},
+        "awslogs-stream-prefix": "worker",
+    }
+
+
+def test_cluster_name_and_insights_are_only_set_when_given():
+    cluster = resources(task())["WorkersCluster"]["Properties"]
+    assert (
+        "ClusterName" not in cluster and "ClusterSettings" not in cluster
+    )  # generated, account setting
+    template = task()
+    template["Resources"]["Workers"]["Properties"]["ClusterName"] = "jobs"
+    assert resources(template)["WorkersCluster"]["Properties"]["ClusterName"] == "jobs"
+
+
+def test_network_given_assigns_no_public_ip_by_default():
+    network = resources(task())["WorkersWorkerService"]["Properties"]["NetworkConfiguration"][
+        "AwsvpcConfiguration"
+    ]
+    assert network["AssignPublicIp"] == "DISABLED"
+
+
+def test_secrets_and_readonly_and_ports_when_given():
+    container = resources(
+        task(Secrets={"TOKEN": "/app/token"}, ReadonlyRootFilesystem=True, PortMappings=[80])
+    )["WorkersWorkerTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    assert container["Secrets"] == [{"Name": "TOKEN", "ValueFrom": "/app/token"}]
+    assert container["ReadonlyRootFilesystem"] is True
+    assert container["PortMappings"] == [{"ContainerPort": 80, "Protocol": "tcp"}]
