@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from conftest import EXAMPLES, lint, load, problems, sam_translate
+from serverless_fargate.cfn_yaml import load as load_text
 from serverless_fargate.cli import expand_template
 
 BLOG = EXAMPLES / "lambda-and-worker.yaml"
@@ -90,3 +91,21 @@ def test_zip_function_image_is_a_clear_error(order):
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_example_survives_sam_after_us(path):
     assert lint(fargate_first(load(path))) == []
+
+
+def test_the_readme_example_works():
+    """The first template a reader sees expands, composes with SAM and lints clean."""
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    snippet = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    template = load_text(snippet)
+    template["Parameters"] = {
+        "ImageUri": {
+            "Type": "String",
+            "Default": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+        }
+    }
+    result = fargate_first(template)
+    assert lint(result) == []
+    assert {"WorkersQueueWorkerService", "WorkersNightlyReportSchedule", "Api"} <= set(
+        result["Resources"]
+    )
