@@ -279,6 +279,7 @@ class _Migration:
                 "provider.iam.role", "a role ARN for the functions: tasks get their own roles"
             )
             role = {}
+        fargate = fargate or {}
         statements = [
             *(role.get("statements") or []),
             *(provider.get("iamRoleStatements") or []),

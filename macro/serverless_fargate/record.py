@@ -60,5 +60,5 @@ def record(cls: type[T]) -> type[T]:
 
     for function in (__init__, __setattr__, __eq__, __hash__, __repr__, _replace):
         setattr(cls, function.__name__, function)
-    cls.__match_args__ = tuple(names)
+    cls.__match_args__ = tuple(names)  # type: ignore[attr-defined,misc]
     return cls

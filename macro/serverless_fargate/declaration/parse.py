@@ -27,6 +27,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
+    from .model import Kind
+
 RESOURCE_ATTRIBUTES = ("Type", "Properties", "Condition", "DependsOn", "Metadata")
 MAP_MERGE = frozenset({"Environment", "Secrets", "Tags", "Volumes"})
 LIST_CONCAT = frozenset({"Policies", "Sidecars", "DependsOn"})
@@ -80,7 +82,15 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
 
 
 class _Parser:
-    def __init__(self, logical_id, path, properties, context, problems, malformed=frozenset()):
+    def __init__(
+        self,
+        logical_id: str,
+        path: str,
+        properties: dict[str, Any],
+        context: Context,
+        problems: list[Problem],
+        malformed: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
         self.malformed: set[str] = set(malformed)
         self.logical_id: str = logical_id
         self.path: str = path
@@ -98,7 +108,8 @@ class _Parser:
         props = self.properties
         defaults = {k: v for k, v in props.items() if k not in DECLARATION_ONLY}
         inherited = self._globals_defaults() if self.inherit else {}
-        tasks_in = props.get("Tasks") if isinstance(props.get("Tasks"), dict) else {}
+        tasks_value = props.get("Tasks")
+        tasks_in: dict[str, Any] = tasks_value if isinstance(tasks_value, dict) else {}
         tasks: list[Task] = []
         names: dict[str, str] = {}
         for key, task in tasks_in.items():
@@ -392,7 +403,7 @@ class _Parser:
         memory_out = memory_in if is_intrinsic(memory_in) else str(memory)
         return cpu_out, memory_out
 
-    def _kind(self, merged, origin, own, path) -> str:
+    def _kind(self, merged, origin, own, path) -> Kind:
         service, schedule = merged.get("Service"), merged.get("Schedule")
         if schedule is not None and service not in (None, False):
             self.problem(
@@ -432,7 +443,7 @@ class _Parser:
                     "chooses its capacity provider in RunTask",
                 )
             return None
-        spot = Spot() if value is True else Spot(**_fields(value))
+        spot = Spot(**_fields(value)) if isinstance(value, dict) else Spot()
         if spot.on_demand_weight == 0 and spot.spot_weight == 0:
             self.problem(
                 path or "", "OnDemandWeight and SpotWeight are both 0: no task could be placed"
@@ -536,14 +547,14 @@ class _Parser:
                     f"this task is {_article(kind)} {kind} task, so there is no {section.lower()} "
                     "to override",
                 )
-        for name, volume in _map(merged.get("Volumes")).items():
+        for volume_name, volume in _map(merged.get("Volumes")).items():
             if (
                 isinstance(volume, dict)
                 and volume.get("AccessPointId") is not None
                 and volume.get("RootDirectory") not in (None, "/")
             ):
                 self.problem(
-                    join_path(origin["Volumes"], name, "RootDirectory"),
+                    join_path(origin["Volumes"], volume_name, "RootDirectory"),
                     "with AccessPointId the access point sets the directory: remove RootDirectory "
                     "(or give it as the access point's root directory)",
                 )
@@ -716,7 +727,8 @@ def _cluster_is_arn(value: Any, parameters: dict[str, Any]) -> bool:
         target = target.split(".", 1)
     if isinstance(target, list) and len(target) == 2 and target[1] == "Arn":
         return True
-    parameter = parameters.get(value.get("Ref")) if isinstance(value, dict) else None
+    name = value.get("Ref") if isinstance(value, dict) else None
+    parameter = parameters.get(name) if isinstance(name, str) else None
     return isinstance(parameter, str) and parameter.startswith("arn:")
 
 
