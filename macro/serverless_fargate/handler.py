@@ -24,9 +24,10 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     request_id = event.get("requestId", "") if isinstance(event, dict) else ""
     fragment = event.get("fragment") if isinstance(event, dict) else None
     response: dict[str, Any] = {"requestId": request_id}
+    if fragment is None:
+        message = "the macro event has no fragment: not a CloudFormation macro event"
+        return {**response, "status": "failure", "fragment": None, "errorMessage": message}
     try:
-        if fragment is None:
-            raise InvalidTemplate([])  # reported below as a malformed event
         parameters = dict(event.get("templateParameterValues") or {})
         processed = transform(
             fragment,
@@ -38,7 +39,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
             account=event.get("accountId"),
         )
     except InvalidTemplate as error:
-        message = str(error) or "the macro event has no fragment: not a CloudFormation macro event"
+        message = str(error)
         logger.info(
             "invalid template", extra={"request_id": request_id, "problems": len(error.problems)}
         )

@@ -46,14 +46,8 @@ class Logger:
             line["exception"] = traceback.format_exc()
         sys.stdout.write(json.dumps(line, default=str) + "\n")
 
-    def debug(self, message: str, extra: dict[str, Any] | None = None) -> None:
-        self._emit("DEBUG", message, extra, False)
-
     def info(self, message: str, extra: dict[str, Any] | None = None) -> None:
         self._emit("INFO", message, extra, False)
-
-    def warning(self, message: str, extra: dict[str, Any] | None = None) -> None:
-        self._emit("WARNING", message, extra, False)
 
     def exception(self, message: str, extra: dict[str, Any] | None = None) -> None:
         self._emit("ERROR", message, extra, True)

@@ -186,7 +186,7 @@ class _Migration:
             shared["Overrides"] = overrides
         if sidecars:
             shared["Sidecars"] = sidecars
-        default_network = self._network(fargate.get("vpc") or provider.get("vpc"), "fargate.vpc")
+        default_network = self._network(fargate.get("vpc") or provider.get("vpc"))
 
         groups: dict[str, tuple[dict[str, Any] | None, dict[str, Any]]] = {}
         own_roles = []
@@ -292,7 +292,7 @@ class _Migration:
         ]
         return [*managed, *statements]
 
-    def _network(self, vpc: Any, path: str) -> dict[str, Any] | None:
+    def _network(self, vpc: Any) -> dict[str, Any] | None:
         if not isinstance(vpc, dict) or not vpc.get("subnetIds"):
             return None
         network: dict[str, Any] = {"Subnets": vpc["subnetIds"]}
@@ -421,12 +421,8 @@ class _Migration:
             out["Overrides"] = overrides
         if sidecars:
             out["Sidecars"] = sidecars
-        network = (
-            self._network(task.get("vpc"), f"{path}.vpc") if task.get("vpc") else default_network
-        )
-        if task.get("vpc") and network is None:
-            network = default_network
-        return name, out, network
+        # A task's own vpc (with subnets) wins, as with the plugin.
+        return name, out, self._network(task.get("vpc")) or default_network
 
 
 def migrate(config: Any) -> tuple[dict[str, Any], list[str]]:

@@ -95,16 +95,8 @@ def _queue(d: Declaration, t: Task, queue_arn: Any, per_task: Any, service_name:
     backlog = {
         "CustomizedMetricSpecification": {
             "Metrics": [
-                {
-                    "Id": "visible",
-                    "MetricStat": {"Metric": visible, "Stat": "Average"},
-                    "ReturnData": False,
-                },
-                {
-                    "Id": "running",
-                    "MetricStat": {"Metric": running, "Stat": "Average"},
-                    "ReturnData": False,
-                },
+                _query("visible", visible, {"Stat": "Average"}),
+                _query("running", running, {"Stat": "Average"}),
                 {
                     "Id": "backlog",
                     "Label": "Visible messages per running task",
@@ -144,16 +136,8 @@ def _queue(d: Declaration, t: Task, queue_arn: Any, per_task: Any, service_name:
                 "EvaluationPeriods": 1,
                 "TreatMissingData": "notBreaching",
                 "Metrics": [
-                    {
-                        "Id": "visible",
-                        "MetricStat": {"Metric": visible, "Period": 60, "Stat": "Maximum"},
-                        "ReturnData": False,
-                    },
-                    {
-                        "Id": "running",
-                        "MetricStat": {"Metric": running, "Period": 60, "Stat": "Maximum"},
-                        "ReturnData": False,
-                    },
+                    _query("visible", visible, {"Period": 60, "Stat": "Maximum"}),
+                    _query("running", running, {"Period": 60, "Stat": "Maximum"}),
                     {
                         "Id": "waiting",
                         "Label": "Messages wait with no task running",
@@ -165,3 +149,8 @@ def _queue(d: Declaration, t: Task, queue_arn: Any, per_task: Any, service_name:
             },
         },
     }
+
+
+def _query(query_id: str, metric: dict[str, Any], stat: dict[str, Any]) -> dict[str, Any]:
+    """A metric-math input that feeds an expression rather than being returned itself."""
+    return {"Id": query_id, "MetricStat": {"Metric": metric, **stat}, "ReturnData": False}

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from ..declaration import model
 from ..declaration.model import Declaration, Task
 from ..intrinsics import ref, sub
 from ..settings import FALLBACK_FOR_TAG, FALLBACK_SERVICE_TAG
@@ -46,12 +47,7 @@ def has_fallback_service(t: Task) -> bool:
 
 
 def uses_runner(t: Task) -> bool:
-    """Scheduled Spot runs go through the runner when they need fallback or reruns."""
-    return (
-        t.kind == "schedule"
-        and t.spot is not None
-        and (t.spot.fallback is not False or t.spot.rerun_on_interruption is True)
-    )
+    return model.uses_runner(t.kind, t.spot)
 
 
 def primary_tags(d: Declaration, t: Task) -> list[dict[str, Any]]:

@@ -128,13 +128,14 @@ class Declaration:
     depends_on: list[str] = []
 
     @property
-    def creates_execution_role(self) -> bool:
-        return any(t.execution_role_arn is None for t in self.tasks)
-
-    @property
     def scheduled(self) -> list[Task]:
         return [t for t in self.tasks if t.kind == "schedule"]
 
-    @property
-    def resolves_images(self) -> bool:
-        return any(t.image.resolve for t in self.tasks)
+
+def uses_runner(kind: str, spot: Spot | None) -> bool:
+    """Scheduled Spot runs that need fallback or reruns are started by the application's runner."""
+    return (
+        kind == "schedule"
+        and spot is not None
+        and (spot.fallback is not False or spot.rerun_on_interruption is True)
+    )

@@ -7,7 +7,7 @@ the schema cannot say → the model. Every problem is collected; none stops the 
 from __future__ import annotations
 
 from ..errors import InvalidTemplate, Problem, join_path
-from ..intrinsics import UNKNOWN, is_intrinsic, resolve
+from ..intrinsics import is_intrinsic, resolve
 from ..settings import ROLE_PATH
 from . import grants, images, rules
 from .model import (
@@ -19,6 +19,7 @@ from .model import (
     ServiceConfig,
     Spot,
     Task,
+    uses_runner,
 )
 from .schema import DECLARATION_ONLY
 from .validate import did_you_mean, schema_problems
@@ -512,9 +513,7 @@ class _Parser:
     def _check_runner_roles(self, merged, origin, kind, spot: Spot | None) -> None:
         """Spot runs with fallback are started by the application's runner, which may pass
         only roles under the path the transform gives its own roles."""
-        if kind != "schedule" or spot is None:
-            return
-        if spot.fallback is False and spot.rerun_on_interruption is not True:
+        if not uses_runner(kind, spot):
             return
         for key in ("TaskRoleArn", "ExecutionRoleArn"):
             value = merged.get(key)
@@ -735,6 +734,3 @@ def _cluster_is_arn(value: Any, parameters: dict[str, Any]) -> bool:
 def _fields(config: dict[str, Any]) -> dict[str, Any]:
     """Model fields from a map the schema checked (unknown keys were reported there)."""
     return {_SNAKE[k]: v for k, v in config.items() if k in _SNAKE}
-
-
-__all__ = ["Context", "parse_declaration", "deep_merge", "UNKNOWN"]
