@@ -108,7 +108,15 @@ def test_one_role_per_task_with_its_own_policies():
             "Network": NET,
             "Image": "x",
             "Tasks": {
-                "a": {"Policies": [{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]},
+                "a": {
+                    "Policies": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:GetObject",
+                            "Resource": "arn:aws:s3:::b/*",
+                        }
+                    ]
+                },
                 "b": {"Policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
                 "c": {},
             },
@@ -211,7 +219,11 @@ def test_no_wildcard_resource_except_where_iam_has_none():
                     "Secrets": {"S": "/x"},
                     "Schedule": "rate(1 day)",
                     "Policies": [
-                        {"Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:1:q"}
+                        {
+                            "Effect": "Allow",
+                            "Action": "sqs:SendMessage",
+                            "Resource": "arn:aws:sqs:us-east-1:1:q",
+                        }
                     ],
                 },
             },

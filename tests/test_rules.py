@@ -1,7 +1,9 @@
 """The rules the schema cannot say: Fargate sizes, memory strings, schedules, time zones, names."""
 
 import pytest
-from serverless_fargate.declaration import rules
+from serverless_fargate.declaration import fargate
+from serverless_fargate.declaration.rules import schedules
+from serverless_fargate.declaration.rules.names import pascal_case
 
 
 @pytest.mark.parametrize(
@@ -20,7 +22,7 @@ from serverless_fargate.declaration import rules
     ],
 )
 def test_memory_strings(text, mib):
-    assert rules.parse_memory(text) == mib
+    assert fargate.parse_memory(text) == mib
 
 
 @pytest.mark.parametrize(
@@ -37,29 +39,29 @@ def test_memory_strings(text, mib):
 )
 def test_fargate_table(cpu, valid, invalid):
     for memory in valid:
-        assert rules.check_cpu_memory(cpu, memory) is None
+        assert fargate.check_cpu_memory(cpu, memory) is None
     for memory in invalid:
-        assert rules.check_cpu_memory(cpu, memory) is not None
+        assert fargate.check_cpu_memory(cpu, memory) is not None
 
 
 def test_size_message_lists_what_is_allowed():
-    assert rules.check_cpu_memory(256, 4096) == (
+    assert fargate.check_cpu_memory(256, 4096) == (
         "4096 MiB is not valid with Cpu 256 (allowed: 512, 1024, 2048)"
     )
-    assert rules.check_cpu_memory(512, 512) == (
+    assert fargate.check_cpu_memory(512, 512) == (
         "512 MiB is not valid with Cpu 512 (allowed: 1024, 2048, 3072, 4096)"
     )
-    assert rules.check_cpu_memory(1024, 512) == (
+    assert fargate.check_cpu_memory(1024, 512) == (
         "512 MiB is not valid with Cpu 1024 (allowed: 2048 to 8192 in steps of 1024)"
     )
 
 
 def test_smallest_cpu_for_memory():
-    assert rules.smallest_cpu_for(512) == 256
-    assert rules.smallest_cpu_for(4096) == 512
-    assert rules.smallest_cpu_for(30720) == 4096
-    assert rules.smallest_cpu_for(122880) == 16384
-    assert rules.smallest_cpu_for(3000) is None
+    assert fargate.smallest_cpu_for(512) == 256
+    assert fargate.smallest_cpu_for(4096) == 512
+    assert fargate.smallest_cpu_for(30720) == 4096
+    assert fargate.smallest_cpu_for(122880) == 16384
+    assert fargate.smallest_cpu_for(3000) is None
 
 
 @pytest.mark.parametrize(
@@ -81,7 +83,7 @@ def test_smallest_cpu_for_memory():
     ],
 )
 def test_valid_schedule_expressions(expression):
-    assert rules.check_schedule_expression(expression) is None
+    assert schedules.check_schedule_expression(expression) is None
 
 
 @pytest.mark.parametrize(
@@ -104,13 +106,13 @@ def test_valid_schedule_expressions(expression):
     ],
 )
 def test_invalid_schedule_expressions(expression, says):
-    assert says in rules.check_schedule_expression(expression)
+    assert says in schedules.check_schedule_expression(expression)
 
 
 def test_timezones():
-    assert rules.check_timezone("Europe/Paris") is None
-    assert rules.check_timezone("UTC") is None
-    message = rules.check_timezone("Europe/Pariss")
+    assert schedules.check_timezone("Europe/Paris") is None
+    assert schedules.check_timezone("UTC") is None
+    message = schedules.check_timezone("Europe/Pariss")
     assert "did you mean 'Europe/Paris'" in message
 
 
@@ -126,4 +128,4 @@ def test_timezones():
     ],
 )
 def test_pascal_case(key, name):
-    assert rules.pascal_case(key) == name
+    assert pascal_case(key) == name

@@ -84,7 +84,8 @@ def test_zip_function_image_is_a_clear_error(order):
     found = problems(template)
     assert found == [
         "Resources.Workers.Properties.Tasks.queue-worker.Image.Function: 'Api' is not an image "
-        "function (it needs PackageType: Image and an ImageUri) (this template has none)"
+        "function (it needs PackageType: Image and an ImageUri, or Metadata.Dockerfile for sam build) "
+        "(this template has none)"
     ]
 
 

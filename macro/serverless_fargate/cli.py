@@ -13,7 +13,7 @@ from typing import Any
 
 from . import RESOURCE_TYPE, TRANSFORM_NAME, __version__
 from .errors import InvalidTemplate
-from .settings import default_service_token
+from .settings import application_function_arn
 
 CLI_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
@@ -128,7 +128,7 @@ def expand_template(
     processed = transform(
         fragment,
         parameters=parameters or {},
-        service_token=service_token or default_service_token(),
+        service_token=service_token or application_function_arn(),
         nonce=CLI_NONCE,
         region=region,
         account=account,

@@ -10,7 +10,7 @@ import os
 
 from .errors import InvalidTemplate
 from .log import Logger
-from .settings import default_service_token
+from .settings import application_function_arn
 from .transform import transform
 
 TYPE_CHECKING = False
@@ -32,7 +32,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         processed = transform(
             fragment,
             parameters=parameters,
-            service_token=os.environ.get("RESOURCES_FUNCTION_ARN") or default_service_token(),
+            service_token=os.environ.get("RESOURCES_FUNCTION_ARN") or application_function_arn(),
             spot_function=os.environ.get("SPOT_FUNCTION_ARN") or None,
             nonce=request_id,
             region=event.get("region"),

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from .declaration.rules import pascal_case
+from .declaration.rules.names import pascal_case
 
 TASK_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")

@@ -16,8 +16,8 @@ FALLBACK_FOR_TAG = "serverless-fargate:fallback-for"
 ROLE_PATH = "/serverless-fargate/"
 
 
-def default_service_token(function_name: str = RESOURCES_FUNCTION_NAME) -> dict[str, Any]:
-    """ARN of the deploy-time lookup Lambda as the SAM application names it."""
+def application_function_arn(function_name: str = RESOURCES_FUNCTION_NAME) -> dict[str, Any]:
+    """ARN of one of the SAM application's functions (default: the deploy-time lookup Lambda)."""
     return {
         "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
         + function_name

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 from . import RESOURCE_TYPE
-from .build import build_declaration
 from .declaration import Context, parse_declaration
 from .errors import InvalidTemplate, Problem
-from .settings import SPOT_FUNCTION_NAME, default_service_token
+from .resources import build_declaration
+from .settings import SPOT_FUNCTION_NAME, application_function_arn
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -70,13 +70,17 @@ def transform(
         except InvalidTemplate as error:
             problems.extend(error.problems)
             continue
-        built, outputs = build_declaration(
-            model,
-            service_token,
-            spot_function or default_service_token(SPOT_FUNCTION_NAME),
-            nonce,
-            resource.get("Metadata"),
-        )
+        try:
+            built, outputs = build_declaration(
+                model,
+                service_token,
+                spot_function or application_function_arn(SPOT_FUNCTION_NAME),
+                nonce,
+                resource.get("Metadata"),
+            )
+        except InvalidTemplate as error:
+            problems.extend(error.problems)
+            continue
         for generated in built:
             if generated in taken or generated in resources:
                 problems.append(_collision(logical_id, generated, "resource"))
@@ -105,16 +109,28 @@ def _collision(declaration: str, logical_id: str, what: str) -> Problem:
     )
 
 
-def _parameters(fragment: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    """Parameter values for validation: those given, else each parameter's Default."""
+def _parameters(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
+    """Parameter values for validation: those given, else each parameter's Default.
+
+    Only string and list values are kept (CloudFormation's kinds); anything else is unknown.
+    """
     declared = fragment.get("Parameters")
     values: dict[str, Any] = {}
     if isinstance(declared, dict):
         for name, spec in declared.items():
-            if isinstance(spec, dict) and "Default" in spec:
+            if isinstance(name, str) and isinstance(spec, dict) and "Default" in spec:
                 values[name] = spec["Default"]
-    values.update(given)
-    return values
+    if isinstance(given, dict):
+        values.update((k, v) for k, v in given.items() if isinstance(k, str))
+    return {k: v for k, v in values.items() if _parameter_value(v)}
+
+
+def _parameter_value(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return isinstance(value, (str, bool)) or (
+        isinstance(value, (int, float)) and abs(value) < 2**53
+    )
 
 
 def check_limits(template: dict[str, Any], declarations: list[str]) -> None:

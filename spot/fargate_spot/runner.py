@@ -1,6 +1,6 @@
 """Scheduled runs: RunTask on Spot; when Spot capacity is short, the missing tasks on FARGATE.
 
-Invoked by EventBridge Scheduler with the input the transform writes (build/spot.py). A failure
+Invoked by EventBridge Scheduler with the input the transform writes (resources/spot.py). A failure
 that is not about capacity is not retried on on-demand: it raises, so Scheduler's retry policy
 and dead-letter queue apply.
 """

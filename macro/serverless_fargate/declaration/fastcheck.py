@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .schema import for_python
+from .schema import SCHEMA
+from .shapes import for_python
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -114,6 +115,8 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
         return lambda x: not isinstance(x, str) or pattern.search(x) is not None
     if keyword == "minLength":
         return lambda x: not isinstance(x, str) or len(x) >= value
+    if keyword == "maxLength":
+        return lambda x: not isinstance(x, str) or len(x) <= value
     if keyword == "minItems":
         return lambda x: not isinstance(x, list) or len(x) >= value
     if keyword == "items":
@@ -128,7 +131,7 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
 
 @lru_cache(maxsize=1)
 def _root() -> Check:
-    schema = for_python()
+    schema = for_python(SCHEMA)
     refs: dict[str, Check] = {}
     for name, definition in schema.get("$defs", {}).items():
         refs[name] = _compile(definition, refs)

@@ -5,6 +5,8 @@ Worked out while parsing, because it needs the template (a Ref may name a secret
 
 from __future__ import annotations
 
+import re
+
 from ..intrinsics import is_intrinsic, resolve, sub
 from . import images
 
@@ -35,19 +37,59 @@ def secret_grant(
             if kind == "AWS::SSM::Parameter":  # Ref of a parameter is its name
                 return SSM, _parameter_arn_of_name(value)
         if name == "Fn::Sub":
-            text = argument if isinstance(argument, str) else argument[0]
-            if isinstance(text, str) and text.startswith("arn:"):
-                return _from_text(text, value)
+            text, variables = (argument, None) if isinstance(argument, str) else argument
+            if text.startswith("arn:"):
+                return _from_text(text, value, variables)
+            head = _LEADING_VARIABLE.match(text)
+            if head and not (variables and head.group(1) in variables):
+                # "${Secret}:password::": the secret is the variable; the rest picks a key.
+                return _from_variable(head.group(1), value, resources, parameters)
     return EITHER, value
 
 
-def _from_text(text: str, written: Any) -> tuple[str, Any]:
+_LEADING_VARIABLE = re.compile(r"^\$\{([A-Za-z0-9]+)\}(?::|$)")
+
+
+def _from_variable(
+    name: str, written: Any, resources: dict[str, Any], parameters: dict[str, Any]
+) -> tuple[str, Any]:
+    target = resources.get(name)
+    if isinstance(target, dict) and target.get("Type") == "AWS::SecretsManager::Secret":
+        return SECRETS_MANAGER, {"Ref": name}
+    known = parameters.get(name)
+    if isinstance(known, str) and known.startswith("arn:"):
+        # The parameter holds the secret's ARN; the value is read again on every deploy.
+        return _from_text(known, {"Ref": name})
+    return EITHER, written
+
+
+def arn_parts(text: str) -> list[str]:
+    """An ARN's colon-separated parts, where `${AWS::Partition}` and the like count as one."""
+    parts, current, depth = [], "", 0
+    for i, c in enumerate(text):
+        if c == "$" and text[i + 1 : i + 2] == "{":
+            depth += 1
+        elif c == "}" and depth:
+            depth -= 1
+        if c == ":" and not depth:
+            parts.append(current)
+            current = ""
+        else:
+            current += c
+    return [*parts, current]
+
+
+def _from_text(text: str, written: Any, variables: Any = None) -> tuple[str, Any]:
+    """`text` is literal, or the template of an Fn::Sub (`written`) with `variables`."""
     if text.startswith("arn:"):
-        parts = text.split(":")
+        parts = arn_parts(text)
         if len(parts) > 2 and parts[2] == SECRETS_MANAGER:
             # ValueFrom may end in :json-key:version-stage:version-id; IAM wants the secret.
             base = ":".join(parts[:7])
-            return SECRETS_MANAGER, written if written is not None and base == text else base
+            if base == text:
+                return SECRETS_MANAGER, written if written is not None else text
+            from_sub = isinstance(written, dict) and "Fn::Sub" in written
+            return SECRETS_MANAGER, sub(base, variables) if from_sub else base
         return SSM, written if written is not None else text
     if written is not None:
         # The name comes from a parameter whose value is known now; the macro runs again

@@ -45,19 +45,29 @@ def split_ecr(uri: str) -> tuple[str, str, str, str | None] | None:
     return match.group("account"), match.group("region"), repository, tag
 
 
+def escape(text: str) -> str:
+    """A literal string made safe inside Fn::Sub: `${` is written `${!`."""
+    return text.replace("${", "${!")
+
+
 def _repository_arn(account: str, region: str, repository: str, variables: Any = None) -> Any:
     return sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repository}", variables)
 
 
-def image_from_string(text: str, written: Any, variables: Any = None) -> Image:
-    """`text` is the URI (possibly with ${} placeholders); `written` is what to emit."""
+def image_from_string(
+    text: str, written: Any, variables: Any = None, literal: bool = True
+) -> Image:
+    """`text` is the URI (with ${} placeholders when it came from Fn::Sub, `literal` False);
+    `written` is what to emit."""
     parts = split_ecr(text)
     if parts is None:
         # Outside ECR (Docker Hub, ghcr.io...): used as written. A placeholder could still hide
         # an ECR URI, so those go through the deploy-time lookup, which passes others through.
-        unsure = "${" in text
+        unsure = not literal and "${" in text
         return Image(written, resolve=unsure, ecr_repository_arn=ANY_REPOSITORY if unsure else None)
     account, region, repository, _ = parts
+    if literal:  # pasted into the ARN's Fn::Sub below: a `${` of its own must stay literal
+        account, region, repository = escape(account), escape(region), escape(repository)
     pinned = bool(_DIGEST.search(text))
     return Image(written, not pinned, _repository_arn(account, region, repository, variables))
 
@@ -75,7 +85,7 @@ def classify(value: Any, parameters: dict[str, Any]) -> Image:
         if name == "Fn::Sub":
             text, variables = (argument, None) if isinstance(argument, str) else argument
             if isinstance(text, str):
-                image = image_from_string(text, value, variables)
+                image = image_from_string(text, value, variables, literal=False)
                 return Image(value, True, image.ecr_repository_arn)
         if name == "Fn::GetAtt":
             target = argument if isinstance(argument, list) else str(argument).split(".", 1)
@@ -95,10 +105,11 @@ def from_repository(repository: Any, tag: Any) -> Image:
             if isinstance(tag, str)
             else sub("${Uri}:${Tag}", {"Uri": base, "Tag": tag})
         )
-        return Image(uri, True, _repository_arn(account, region, name))
+        return Image(uri, True, _repository_arn(*map(escape, (account, region, name))))
     registry = "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}"
     arn_head = "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository"
     if isinstance(repository, str) and isinstance(tag, str):
+        repository, tag = escape(repository), escape(tag)
         return Image(sub(f"{registry}/{repository}:{tag}"), True, sub(f"{arn_head}/{repository}"))
     variables = {"Repository": repository, "Tag": tag}
     return Image(
@@ -108,15 +119,41 @@ def from_repository(repository: Any, tag: Any) -> Image:
     )
 
 
-def function_image(function: dict[str, Any]) -> tuple[Any, str] | None:
-    """(ImageUri, property path) of an image Lambda function resource, else None."""
+def sam_built(function_id: str) -> str:
+    """What stands for the image of a function `sam build` builds, until `sam deploy` packages
+    the template with its ImageUri (the macro then sees the real URI)."""
+    return f"<image of {function_id}: built by sam build, filled in by sam deploy>"
+
+
+def is_sam_built(uri: Any) -> bool:
+    return isinstance(uri, str) and uri.startswith("<image of ") and uri.endswith(">")
+
+
+def image_functions(resources: dict[str, Any]) -> list[str]:
+    """Logical IDs of this template's image Lambda functions, sorted."""
+    return sorted(
+        k for k, r in resources.items() if isinstance(r, dict) and function_image(r) is not None
+    )
+
+
+def function_image(function: dict[str, Any], function_id: str = "") -> tuple[Any, str] | None:
+    """(ImageUri, property path) of an image Lambda function resource, else None.
+
+    A SAM function with PackageType Image, Metadata.Dockerfile and no ImageUri is one that
+    `sam build` builds (the shape `sam init` makes): its image is a placeholder here.
+    """
     properties = function.get("Properties") or {}
     if not isinstance(properties, dict):
         return None
     if function.get("Type") == "AWS::Serverless::Function":
         if properties.get("PackageType", "Image" if "ImageUri" in properties else "Zip") != "Image":
             return None
-        return (properties["ImageUri"], "Properties.ImageUri") if "ImageUri" in properties else None
+        if "ImageUri" in properties:
+            return properties["ImageUri"], "Properties.ImageUri"
+        metadata = function.get("Metadata")
+        if isinstance(metadata, dict) and metadata.get("Dockerfile"):
+            return sam_built(function_id or "the function"), "Metadata.Dockerfile"
+        return None
     if function.get("Type") == "AWS::Lambda::Function":
         code = properties.get("Code")
         if (
@@ -125,4 +162,11 @@ def function_image(function: dict[str, Any]) -> tuple[Any, str] | None:
             and code.get("ImageUri")
         ):
             return code["ImageUri"], "Properties.Code.ImageUri"
+        metadata = function.get("Metadata")
+        if (
+            properties.get("PackageType") == "Image"
+            and isinstance(metadata, dict)
+            and metadata.get("Dockerfile")
+        ):
+            return sam_built(function_id or "the function"), "Metadata.Dockerfile"
     return None

@@ -27,80 +27,44 @@ class Image:
 
 @record
 class Spot:
-    on_demand_base: Value = 0
-    on_demand_weight: Value = 0
-    spot_weight: Value = 1
-    fallback: bool = True
-    rerun_on_interruption: bool = False
+    on_demand_base: Value
+    on_demand_weight: Value
+    spot_weight: Value
+    fallback: bool  # resolved at transform time (it decides the fallback twin)
+    rerun_on_interruption: bool  # resolved at transform time
 
 
 @record
 class Autoscaling:
     max_count: Value
-    min_count: Value = 1
-    cpu_target: Value | None = None
-    memory_target: Value | None = None
-    queue_arn: Value | None = None
-    messages_per_task: Value = 10
+    min_count: Value
+    cpu_target: Value | None
+    memory_target: Value | None
+    queue_arn: Value | None
+    messages_per_task: Value
 
 
 @record
 class ServiceConfig:
-    desired_count: Value = 1
-    minimum_healthy_percent: Value = 100
-    maximum_percent: Value = 200
-    circuit_breaker: Value = True
-    enable_execute_command: Value = False
-    health_check_grace_period_seconds: Value | None = None
-    autoscaling: Autoscaling | None = None
+    desired_count: Value
+    minimum_healthy_percent: Value
+    maximum_percent: Value
+    circuit_breaker: Value
+    enable_execute_command: bool  # resolved at transform time (it decides the ssmmessages grant)
+    health_check_grace_period_seconds: Value | None
+    autoscaling: Autoscaling | None
 
 
 @record
 class ScheduleConfig:
     expression: Value
-    timezone: Value = "UTC"
-    enabled: Value = True
-    flexible_window_minutes: Value | None = None
-    retries: Value = 0
-    max_event_age_seconds: Value | None = None
-    dead_letter_queue_arn: Value | None = None
-    task_count: Value = 1
-
-
-@record
-class Task:
-    key: str  # as written; also the main container's name
-    name: str  # PascalCase, used in logical IDs
-    image: Image
-    cpu: Value  # emitted as CloudFormation wants it: a digit string or an intrinsic
-    memory: Value
-    architecture: Value
-    kind: Kind
-    command: Value | None = None
-    entry_point: Value | None = None
-    environment: dict[str, Value] = {}
-    secrets: dict[str, Value] = {}
-    policies: list[Value] = []
-    task_role_arn: Value | None = None
-    execution_role_arn: Value | None = None
-    permissions_boundary: Value | None = None
-    tags: dict[str, Value] = {}
-    spot: Spot | None = None
-    stop_timeout: Value | None = None
-    ephemeral_storage: Value | None = None
-    readonly_root_filesystem: Value = False
-    port_mappings: list[dict[str, Value]] = []
-    health_check: dict[str, Value] | None = None
-    sidecars: list[dict[str, Any]] = []
-    depends_on: list[str] = []
-    service: ServiceConfig | None = None
-    schedule: ScheduleConfig | None = None
-    overrides: dict[str, dict[str, Any]] = {}
-    volumes: dict[str, dict[str, Any]] = {}
-    # What the execution role must read: (service, ARN or ARNs) per secret of any container,
-    # and the ECR repositories of sidecar images.
-    secret_grants: tuple[tuple[str, Any], ...] = ()
-    sidecar_repositories: tuple[Any, ...] = ()
+    timezone: Value
+    enabled: Value
+    flexible_window_minutes: Value | None
+    retries: Value
+    max_event_age_seconds: Value | None
+    dead_letter_queue_arn: Value | None
+    task_count: Value
 
 
 @record
@@ -111,31 +75,77 @@ class Network:
 
 
 @record
+class Task:
+    """One task, every field filled: the defaults come from the field table (fields.py)."""
+
+    key: str  # as written; also the main container's name
+    name: str  # PascalCase, used in logical IDs
+    image: Image
+    cpu: Value  # emitted as CloudFormation wants it: a digit string or an intrinsic
+    memory: Value
+    architecture: Value
+    kind: Kind
+    command: Value | None
+    entry_point: Value | None
+    environment: dict[str, Value]
+    secrets: dict[str, Value]
+    policies: list[Value]
+    task_role_arn: Value | None
+    execution_role_arn: Value | None
+    permissions_boundary: Value | None
+    tags: dict[str, Value]
+    spot: Spot | None
+    stop_timeout: Value | None
+    ephemeral_storage: Value | None
+    readonly_root_filesystem: Value
+    port_mappings: list[dict[str, Value]]
+    health_check: dict[str, Value] | None
+    sidecars: list[dict[str, Any]]
+    depends_on: list[str]
+    network: Network
+    service: ServiceConfig | None
+    schedule: ScheduleConfig | None
+    overrides: dict[str, dict[str, Any]]
+    volumes: dict[str, dict[str, Any]]  # ReadOnly resolved at transform time
+    # What the execution role must read: (service, ARN or ARNs) per secret of any container,
+    # and the ECR repositories of sidecar images.
+    secret_grants: tuple[tuple[str, Any], ...]
+    sidecar_repositories: tuple[Any, ...]
+
+
+@record
 class Declaration:
     logical_id: str
     tasks: tuple[Task, ...]
-    network: Network
-    cluster: Value | None = None  # an existing cluster, name or ARN
-    cluster_is_arn: bool = False  # whether `cluster` evaluates to an ARN
-    cluster_name: str | None = None
-    container_insights: str | None = None
-    log_group_name: Value | None = None
-    log_retention_in_days: Value = 30
-    permissions_boundary: Value | None = None  # for roles shared by all tasks
-    tags: dict[str, Value] = {}  # for resources shared by all tasks
-    outputs: bool = True
-    condition: str | None = None
-    depends_on: list[str] = []
+    cluster: Value | None  # an existing cluster, name or ARN
+    cluster_is_arn: bool  # whether `cluster` evaluates to an ARN
+    cluster_name: Value | None
+    container_insights: str | None
+    log_group_name: Value | None
+    log_retention_in_days: Value
+    permissions_boundary: Value | None  # for roles shared by all tasks
+    tags: dict[str, Value]  # for resources shared by all tasks
+    outputs: bool
+    condition: str | None
+    depends_on: list[str]
 
     @property
     def scheduled(self) -> list[Task]:
         return [t for t in self.tasks if t.kind == "schedule"]
 
+    @property
+    def default_vpc(self) -> bool:
+        """Whether some task runs in the default VPC, found at deploy time."""
+        return any(t.network.subnets is None for t in self.tasks)
+
+    @property
+    def default_security_group(self) -> bool:
+        """Whether some task runs in the default VPC with no security group of its own."""
+        return any(
+            t.network.subnets is None and t.network.security_groups is None for t in self.tasks
+        )
+
 
 def uses_runner(kind: str, spot: Spot | None) -> bool:
     """Scheduled Spot runs that need fallback or reruns are started by the application's runner."""
-    return (
-        kind == "schedule"
-        and spot is not None
-        and (spot.fallback is not False or spot.rerun_on_interruption is True)
-    )
+    return kind == "schedule" and spot is not None and (spot.fallback or spot.rerun_on_interruption)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
-from ..declaration.parse import deep_merge
 from . import images, logs, names, roles
 from .common import with_managed_tags
 
@@ -33,7 +33,7 @@ def main_container(d: Declaration, t: Task) -> dict[str, Any]:
             {
                 "SourceVolume": name,
                 "ContainerPath": v["MountPath"],
-                "ReadOnly": v.get("ReadOnly", False),
+                "ReadOnly": v["ReadOnly"],
             }
             for name, v in t.volumes.items()
         ]

@@ -1,79 +1,20 @@
-"""Rules JSON Schema cannot say: Fargate sizes, schedule expressions, time zones, names.
-
-Each check returns a message (what is wrong and what would be valid) or None.
-"""
+"""Schedules: rate(), cron() and at() expressions, and IANA time zones."""
 
 from __future__ import annotations
 
 import re
 
-from .timezones import TIMEZONES
-from .validate import did_you_mean, show
+from ...errors import Problem, join_path
+from ...intrinsics import resolve
+from ..messages import did_you_mean, show
+from ..timezones import TIMEZONES
+from . import rule
 
-# Fargate's CPU → valid memory (MiB) table.
-FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-    8192: tuple(range(16384, 61441, 4096)),
-    16384: tuple(range(32768, 122881, 8192)),
-}
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-
-def memory_choices(cpu: int) -> tuple[int, ...]:
-    return FARGATE_MEMORY[cpu]
-
-
-def describe_choices(cpu: int) -> str:
-    choices = memory_choices(cpu)
-    if len(choices) <= 4:
-        return ", ".join(map(str, choices))
-    step = choices[1] - choices[0]
-    return f"{choices[0]} to {choices[-1]} in steps of {step}"
-
-
-def smallest_cpu_for(memory: int) -> int | None:
-    return next((c for c in FARGATE_MEMORY if memory in memory_choices(c)), None)
-
-
-_MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([MmGg][Ii]?[Bb])?\s*$")
-
-
-def parse_memory(value: object) -> int | None:
-    """MiB from 512, "512", "0.5GB", "2 GB", "3072MB"; None if it is not a whole MiB count."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if not isinstance(value, str):
-        return None
-    match = _MEMORY.match(value)
-    if not match:
-        return None
-    number, unit = float(match.group(1)), (match.group(2) or "MB").upper()
-    mib = number * 1024 if unit.startswith("G") else number
-    return int(mib) if mib == int(mib) else None
-
-
-def parse_cpu(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def check_cpu_memory(cpu: int, memory: int) -> str | None:
-    if cpu not in FARGATE_MEMORY:
-        return None  # the schema reports the CPU itself
-    if memory in memory_choices(cpu):
-        return None
-    return f"{memory} MiB is not valid with Cpu {cpu} (allowed: {describe_choices(cpu)})"
-
+    from ..merge import DeclarationInput, TaskInput
 
 # --- schedule expressions -------------------------------------------------------------------
 
@@ -167,6 +108,23 @@ def check_timezone(name: str) -> str | None:
     return f"{show(name)} is not an IANA time zone name such as Europe/Paris or UTC{hint}"
 
 
-def pascal_case(key: str) -> str:
-    """queue-worker → QueueWorker; nightly_report → NightlyReport (the rest of each part kept)."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", key) if part)
+@rule("schedule.expression", "Schedule expressions are valid rate(), cron() or at() expressions")
+def expression(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    if t.kind != "schedule":
+        return
+    schedule, path = t.get("Schedule"), t.where("Schedule")
+    written = schedule.get("Expression") if isinstance(schedule, dict) else schedule
+    at = join_path(path, "Expression") if isinstance(schedule, dict) else path
+    value = resolve(written, d.parameters)
+    if isinstance(value, str) and (message := check_schedule_expression(value)):
+        yield Problem(at, message)
+
+
+@rule("schedule.timezone", "Schedule time zones are IANA names")
+def timezone(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    schedule = t.get("Schedule")
+    if t.kind != "schedule" or not isinstance(schedule, dict):
+        return
+    zone = resolve(schedule.get("Timezone"), d.parameters)
+    if isinstance(zone, str) and (message := check_timezone(zone)):
+        yield Problem(join_path(t.where("Schedule"), "Timezone"), message)

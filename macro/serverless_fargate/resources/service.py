@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
-from ..declaration.parse import deep_merge
 from ..intrinsics import ref
 from . import cluster, names, network, spot
 from .common import with_managed_tags
@@ -21,7 +21,7 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         "TaskDefinition": ref(names.task_definition(d, t)),
         "CapacityProviderStrategy": spot.strategy(t),
         "PlatformVersion": "LATEST",
-        "NetworkConfiguration": network.awsvpc(d),
+        "NetworkConfiguration": network.awsvpc(d, t),
         "DeploymentConfiguration": {
             "MinimumHealthyPercent": config.minimum_healthy_percent,
             "MaximumPercent": config.maximum_percent,

@@ -140,7 +140,7 @@ def task_role(d: Declaration, t: Task) -> dict[str, Any]:
     statements = [
         {"Effect": "Allow", **p} for p in t.policies if isinstance(p, dict) and not is_intrinsic(p)
     ]
-    if t.service is not None and t.service.enable_execute_command is True:
+    if t.service is not None and t.service.enable_execute_command:
         statements.append({"Effect": "Allow", "Action": EXEC_ACTIONS, "Resource": "*"})
     statements += [_efs_statement(v) for v in t.volumes.values()]
     return {
@@ -158,7 +158,7 @@ def task_role(d: Declaration, t: Task) -> dict[str, Any]:
 def _efs_statement(volume: dict[str, Any]) -> dict[str, Any]:
     """Mount (and write, unless read-only) exactly this file system, via its access point."""
     actions = ["elasticfilesystem:ClientMount"]
-    if volume.get("ReadOnly") is not True:
+    if not volume["ReadOnly"]:
         actions.append("elasticfilesystem:ClientWrite")
     statement: dict[str, Any] = {
         "Effect": "Allow",

@@ -1,13 +1,14 @@
-"""Shape validation with jsonschema, turned into one clear problem per mistake, each with its path."""
+"""Shape validation (jsonschema), turned into one clear problem per mistake, each with its path."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from ..errors import Problem, join_path
-from . import fastcheck
-from .schema import SCHEMA, TASK_KEY_PATTERN, for_python
+from . import fastcheck, shapes
+from .messages import did_you_mean, show
+from .schema import SCHEMA
+from .shapes import for_python
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -20,7 +21,7 @@ def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(SCHEMA)
-    return Draft202012Validator(for_python())
+    return Draft202012Validator(for_python(SCHEMA))
 
 
 def schema_problems(properties: Any, base: str) -> list[Problem]:
@@ -33,21 +34,25 @@ def schema_problems(properties: Any, base: str) -> list[Problem]:
     return sorted(set(problems))
 
 
-def show(value: Any, limit: int = 60) -> str:
-    """A value as the user wrote it, shortened for a one-line message."""
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def did_you_mean(word: str, choices: list[str]) -> str:
-    import difflib  # only invalid input needs it
-
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
-    return f"; did you mean '{close[0]}'?" if close else ""
+_NAME_RULES = {
+    for_python({"pattern": p})["pattern"]: why
+    for p, why in (
+        (
+            shapes.TASK_KEY_PATTERN,
+            "a task key starts with a letter and has only letters, digits, '-' and '_'",
+        ),
+        (
+            shapes.ENV_NAME_PATTERN,
+            "a name starts with a letter or '_' and has only letters, digits and '_'",
+        ),
+        (
+            shapes.TAG_KEY_PATTERN,
+            "tag keys have 1 to 128 characters and may not start with 'aws:' (reserved by AWS) "
+            "or 'serverless-fargate:' (reserved for what this transform marks)",
+        ),
+        ("^[A-Za-z0-9_-]{1,255}$", "1 to 255 letters, digits, '-' and '_'"),
+    )
+}
 
 
 def _expected(error: Any) -> str | None:
@@ -118,10 +123,8 @@ def _explain(error: Any, base: str) -> list[Problem]:
     if "propertyNames" in error.absolute_schema_path:
         # jsonschema reports a bad key as a failed pattern on the key, at the map's path.
         name = str(instance)
-        if error.schema.get("pattern") == for_python({"pattern": TASK_KEY_PATTERN})["pattern"]:
-            why = "a task key starts with a letter and has only letters, digits, '-' and '_'"
-        else:
-            why = "a name starts with a letter or '_' and has only letters, digits and '_'"
+        pattern = error.schema.get("pattern")
+        why = _NAME_RULES.get(pattern, "it does not match " + str(pattern))
         return [Problem(join_path(path, name), f"{show(name)} is not a valid name: {why}")]
 
     if kind == "minProperties" and path.endswith(".Tasks"):

@@ -6,7 +6,9 @@ resource shares: the declaration's Condition, Metadata and DependsOn.
 
 from __future__ import annotations
 
+from ..declaration import rules
 from ..declaration.model import Declaration
+from ..errors import InvalidTemplate, Problem, join_path
 from . import (
     cluster,
     images,
@@ -30,7 +32,10 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 def build_declaration(
     d: Declaration, service_token: Any, spot_function: Any, nonce: str, metadata: Any = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(resources, outputs) replacing one declaration, in a stable, readable order."""
+    """(resources, outputs) replacing one declaration, in a stable, readable order.
+
+    Raises InvalidTemplate when what was generated (Overrides included) breaks a rule.
+    """
     generated: list[tuple[dict[str, Any], list[str]]] = [
         (cluster.resources(d, service_token), []),
         (network.resources(d, service_token), []),
@@ -54,9 +59,24 @@ def build_declaration(
     generated.append((roles.schedule_role(d, spot_function), []))
 
     resources: dict[str, Any] = {}
+    problems: list[Problem] = []
+    path = f"Resources.{d.logical_id}.Properties"
     for group, depends_on in generated:
         for logical_id, resource in group.items():
+            if logical_id in resources:
+                # Two names meet: a task `x` has the twin XFallbackService, a task `x-fallback`
+                # the service XFallbackService. Never let one overwrite the other.
+                problems.append(
+                    Problem(
+                        join_path(path, "Tasks"),
+                        f"two generated resources would both be named {logical_id!r}: rename "
+                        "one of the tasks",
+                    )
+                )
             resources[logical_id] = _decorate(d, resource, depends_on, metadata)
+    problems += rules.run("resources", resources, d, path)
+    if problems:
+        raise InvalidTemplate(sorted(set(problems)))
     result_outputs = outputs.outputs(d)
     if d.condition is not None:
         for output in result_outputs.values():

@@ -43,7 +43,7 @@ def strategy(t: Task) -> list[dict[str, Any]]:
 
 
 def has_fallback_service(t: Task) -> bool:
-    return t.kind == "service" and t.spot is not None and t.spot.fallback is not False
+    return t.kind == "service" and t.spot is not None and t.spot.fallback
 
 
 def uses_runner(t: Task) -> bool:
@@ -85,7 +85,7 @@ def runner_input(d: Declaration, t: Task) -> dict[str, Any]:
     """
     spot = t.spot
     assert spot is not None and t.schedule is not None
-    config = network.awsvpc(d)["AwsvpcConfiguration"]
+    config = network.awsvpc(d, t)["AwsvpcConfiguration"]
     variables = {
         "Cluster": cluster.arn(d),
         "TaskDefinition": ref(names.task_definition(d, t)),
@@ -103,8 +103,8 @@ def runner_input(d: Declaration, t: Task) -> dict[str, Any]:
         '"subnets":"${Subnets}","securityGroups":"${SecurityGroups}",'
         '"assignPublicIp":"${AssignPublicIp}","count":${TaskCount},'
         '"strategy":{"base":${Base},"onDemandWeight":${OnDemandWeight},"spotWeight":${SpotWeight}},'
-        f'"fallback":{str(spot.fallback is not False).lower()},'
-        f'"rerunOnInterruption":{str(spot.rerun_on_interruption is True).lower()},'
+        f'"fallback":{str(spot.fallback).lower()},'
+        f'"rerunOnInterruption":{str(spot.rerun_on_interruption).lower()},'
         '"executionId":"<aws.scheduler.execution-id>"}'
     )
     return sub(text, variables)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
-from ..declaration.parse import deep_merge
 from ..intrinsics import get_att, ref
 from . import cluster, names, network, spot
 from .common import enabled
@@ -21,7 +21,7 @@ def resources(d: Declaration, t: Task, spot_function: Any) -> dict[str, Any]:
         "TaskCount": config.task_count,
         "CapacityProviderStrategy": spot.strategy(t),
         "PlatformVersion": "LATEST",
-        "NetworkConfiguration": network.awsvpc(d),
+        "NetworkConfiguration": network.awsvpc(d, t),
         "EnableECSManagedTags": True,
         "PropagateTags": "TASK_DEFINITION",
     }
@@ -30,7 +30,7 @@ def resources(d: Declaration, t: Task, spot_function: Any) -> dict[str, Any]:
         retry["MaximumEventAgeInSeconds"] = config.max_event_age_seconds
     target: dict[str, Any] = {"RoleArn": get_att(names.schedule_role(d), "Arn")}
     if spot.uses_runner(t):
-        # The runner starts the run on Spot and falls back to on-demand (see build/spot.py).
+        # The runner starts the run on Spot and falls back to on-demand (see resources/spot.py).
         target.update({"Arn": spot_function, "Input": spot.runner_input(d, t)})
     else:
         target.update({"Arn": cluster.arn(d), "EcsParameters": ecs})

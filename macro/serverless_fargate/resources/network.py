@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..declaration.model import Declaration
+from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att
 from . import names
 from .common import enabled, with_tags
@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 
 
 def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
-    if d.network.subnets is not None:
+    if not d.default_vpc:
         return {}
     out: dict[str, Any] = {
         names.default_network(d): {
@@ -21,7 +21,7 @@ def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
             "Properties": {"ServiceToken": service_token},
         }
     }
-    if d.network.security_groups is None:
+    if d.default_security_group:
         out[names.security_group(d)] = {
             "Type": "AWS::EC2::SecurityGroup",
             "Properties": with_tags(
@@ -42,9 +42,9 @@ def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
     return out
 
 
-def awsvpc(d: Declaration) -> dict[str, Any]:
-    """NetworkConfiguration as both ECS services and Scheduler's ECS targets take it."""
-    network = d.network
+def awsvpc(d: Declaration, t: Task) -> dict[str, Any]:
+    """A task's NetworkConfiguration, as both ECS services and Scheduler's ECS targets take it."""
+    network = t.network
     subnets = network.subnets
     groups = network.security_groups
     if subnets is None:

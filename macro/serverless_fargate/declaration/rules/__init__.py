@@ -1,0 +1,73 @@
+"""The rules JSON Schema cannot say, registered like cfn-lint's: each has an id, a one-line
+description and a pure check that returns problems.
+
+Three scopes: `task` rules see one merged task (merge.TaskInput), `declaration` rules see the
+whole declaration, `resources` rules see what the builders generated for it, after Overrides
+(so an override cannot smuggle in what the declaration would refuse). `RULES` lists them all;
+docs/reference.md prints the list.
+"""
+
+from __future__ import annotations
+
+from ...record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from ...errors import Problem
+
+
+@record
+class Rule:
+    id: str
+    description: str
+    scope: str  # "task", "declaration" or "resources"
+    check: Callable[..., Iterable[Problem]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(rule_id: str, description: str, scope: str = "task") -> Callable[[Any], Any]:
+    def register(check: Any) -> Any:
+        if any(r.id == rule_id for r in RULES):
+            raise ValueError(f"rule id {rule_id} is used twice")
+        RULES.append(Rule(rule_id, description, scope, check))
+        return check
+
+    return register
+
+
+def run(scope: str, *args: Any) -> list[Problem]:
+    """Every problem the rules of `scope` find in `args`."""
+    return [p for r in RULES if r.scope == scope for p in r.check(*args)]
+
+
+# Registration happens on import; the order here is the order problems are found in.
+from . import (  # noqa: E402
+    containers,
+    iam,
+    images,
+    kinds,
+    names,
+    resources,
+    schedules,
+    sizes,
+)
+
+__all__ = [
+    "RULES",
+    "Rule",
+    "containers",
+    "iam",
+    "images",
+    "kinds",
+    "names",
+    "resources",
+    "rule",
+    "run",
+    "schedules",
+    "sizes",
+]
