@@ -49,6 +49,40 @@ INTRINSICS = st.one_of(
     st.builds(lambda v: {"Fn::ImportValue": v}, st.text(max_size=8)),
 )
 
+
+# Values that once crashed or slipped through: numbers of any length, non-finite floats, long
+# and placeholder-laden strings, deep nesting, non-string keys, intrinsics of the wrong shape.
+def _deep(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+HOSTILE = st.one_of(
+    # Python's JSON (Lambda's, the CLI's) parses at most 4,300 digits: the longest that arrives.
+    st.builds(lambda n: 10**n, st.integers(min_value=15, max_value=4299)),
+    st.builds(lambda n: -(10**n), st.integers(min_value=15, max_value=400)),
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e308]),
+    st.builds(lambda n: "x" * n, st.integers(min_value=60_000, max_value=70_000)),
+    st.sampled_from(["${Evil}", "aws:tag", "serverless-fargate:managed", "", " ", "\n", "arn:"]),
+    st.builds(_deep, st.integers(min_value=60, max_value=200)),
+    st.dictionaries(st.one_of(st.integers(), st.booleans()), SCALARS, min_size=1, max_size=2),
+    st.sampled_from(
+        [
+            {"Fn::Sub": 5},
+            {"Fn::Sub": [1, 2]},
+            {"Fn::Join": "x"},
+            {"Fn::GetAtt": "NoDot"},
+            {"Fn::Select": 3},
+            {"Fn::If": ["C"]},
+            {"Fn::Nope": "x"},
+            {"Ref": []},
+            {"Ref": ""},
+        ]
+    ),
+)
+
 # Valid declarations to start from: every example's Properties.
 SEEDS = [
     resource["Properties"]
@@ -93,9 +127,11 @@ def mutated_declarations(draw):
     for _ in range(draw(st.integers(min_value=0, max_value=3))):
         paths = list(_paths(properties))
         path = draw(st.sampled_from(paths))
-        action = draw(st.sampled_from(["replace", "intrinsic", "delete", "add"]))
+        action = draw(st.sampled_from(["replace", "intrinsic", "hostile", "delete", "add"]))
         if action == "replace":
             properties = _replace(properties, path, draw(JSON))
+        elif action == "hostile":
+            properties = _replace(properties, path, draw(HOSTILE))
         elif action == "intrinsic":
             properties = _replace(properties, path, draw(INTRINSICS))
         elif action == "delete" and path:

@@ -28,15 +28,16 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         message = "the macro event has no fragment: not a CloudFormation macro event"
         return {**response, "status": "failure", "fragment": None, "errorMessage": message}
     try:
-        parameters = dict(event.get("templateParameterValues") or {})
+        values = event.get("templateParameterValues")
+        parameters = values if isinstance(values, dict) else {}  # transform keeps usable ones
         processed = transform(
             fragment,
             parameters=parameters,
             service_token=os.environ.get("RESOURCES_FUNCTION_ARN") or application_function_arn(),
             spot_function=os.environ.get("SPOT_FUNCTION_ARN") or None,
             nonce=request_id,
-            region=event.get("region"),
-            account=event.get("accountId"),
+            region=_text(event.get("region")),
+            account=_text(event.get("accountId")),
         )
     except InvalidTemplate as error:
         message = str(error)
@@ -54,3 +55,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     resources = processed.get("Resources") or {}
     logger.info("expanded", extra={"request_id": request_id, "resources": len(resources)})
     return {**response, "status": "success", "fragment": processed}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -36,6 +36,8 @@ def unique_ports(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     for index, port in enumerate(ports if isinstance(ports, list) else []):
         number = port.get("ContainerPort") if isinstance(port, dict) else port
         protocol = port.get("Protocol", "tcp") if isinstance(port, dict) else "tcp"
+        if not isinstance(number, int) or not isinstance(protocol, str):
+            continue  # the schema refused it
         if (number, protocol) in seen:
             yield Problem(
                 join_path(t.where("PortMappings"), index),

@@ -1,0 +1,316 @@
+"""Regression tests for hostile or malformed declarations (issue: one source of truth).
+
+Each case was reproduced against the earlier parser: it either ended in the macro's internal
+error or produced an invalid or unsafe template. Each must now be refused with its path, and
+none may reach the handler's internal-error path.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import GROUP, SUBNET, TOKEN, declaration, expand, problems, task
+from serverless_fargate.errors import InvalidTemplate
+from serverless_fargate.handler import handler
+from serverless_fargate.transform import transform
+
+P = "Resources.Workers.Properties"
+T = f"{P}.Tasks.worker"
+IMG = "public.ecr.aws/docker/library/python:3.13"
+NET = {"Subnets": [SUBNET], "SecurityGroups": [GROUP]}
+ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def _macro(template: dict, parameters: dict | None = None) -> dict:
+    event = {
+        "region": "us-east-1",
+        "accountId": "123456789012",
+        "fragment": template,
+        "transformId": "123456789012::ServerlessFargate",
+        "params": {},
+        "requestId": "r-1",
+        "templateParameterValues": parameters if parameters is not None else {},
+    }
+    return handler(event, None)
+
+
+CASES = [
+    # name, template, parameters, [(path, words in the message)]
+    (
+        "5,000-digit number",
+        task(Cpu=10**5000),
+        None,
+        [(f"{T}.Cpu", "a number too large")],
+    ),
+    (
+        "Fn::Sub with a number",
+        task(Image={"Fn::Sub": 5}),
+        None,
+        [(f"{T}.Image.Fn::Sub", "Fn::Sub takes a string, or [string, map of variables]")],
+    ),
+    (
+        "Fn::GetAtt with one part",
+        task(Image={"Fn::GetAtt": ["Repo"]}),
+        None,
+        [(f"{T}.Image.Fn::GetAtt", "Fn::GetAtt takes")],
+    ),
+    (
+        "an intrinsic function that does not exist",
+        task(Image={"Fn::Subb": "x"}),
+        None,
+        [(f"{T}.Image.Fn::Subb", "is not a CloudFormation intrinsic function")],
+    ),
+    (
+        "DependsOn given as a map",
+        declaration({"Network": NET, "Tasks": {"worker": {"Image": IMG}}}, DependsOn={"a": 1}),
+        None,
+        [("Resources.Workers.DependsOn", "must be a logical ID or a list of logical IDs")],
+    ),
+    (
+        "Condition given as a list",
+        declaration({"Network": NET, "Tasks": {"worker": {"Image": IMG}}}, Condition=["x"]),
+        None,
+        [("Resources.Workers.Condition", "must be the name of a condition")],
+    ),
+    (
+        "an infinite number",
+        task(StopTimeout=float("inf")),
+        None,
+        [(f"{T}.StopTimeout", "is not a usable number")],
+    ),
+    (
+        "a number as a map key",
+        task(Environment={1: "x"}),
+        None,
+        [(f"{T}.Environment.1", "map keys must be strings")],
+    ),
+    (
+        "a tag AWS reserves",
+        task(Tags={"aws:cloudformation:stack-name": "x"}),
+        None,
+        [(f"{T}.Tags.aws:cloudformation:stack-name", "may not start with 'aws:'")],
+    ),
+    (
+        "a tag spoofing what the transform marks",
+        task(Tags={"serverless-fargate:managed": "true"}),
+        None,
+        [(f"{T}.Tags.serverless-fargate:managed", "'serverless-fargate:' (reserved")],
+    ),
+    (
+        "a policy statement without Effect",
+        task(Policies=[{"Action": "s3:GetObject", "Resource": "*"}]),
+        None,
+        [(f"{T}.Policies[0].Effect", "is required")],
+    ),
+    (
+        "a policy statement without Resource",
+        task(Policies=[{"Effect": "Allow", "Action": "s3:GetObject"}]),
+        None,
+        [(f"{T}.Policies[0]", "a statement needs Resource")],
+    ),
+    (
+        "an empty subnet ID",
+        declaration({"Network": {"Subnets": [""]}, "Tasks": {"worker": {"Image": IMG}}}),
+        None,
+        [(f"{P}.Network.Subnets[0]", "must not be empty")],
+    ),
+    (
+        "a subnet list given as an empty string",
+        declaration({"Network": {"Subnets": ""}, "Tasks": {"worker": {"Image": IMG}}}),
+        None,
+        [(f"{P}.Network.Subnets", "is not valid: expected a list of IDs")],
+    ),
+    (
+        "a dead-letter queue that is not an ARN",
+        task(Schedule={"Expression": "rate(1 day)", "DeadLetterQueueArn": "my-queue"}),
+        None,
+        [(f"{T}.Schedule.DeadLetterQueueArn", "expected an SQS ARN")],
+    ),
+    (
+        "a scaling queue that is not an ARN",
+        task(Service={"Autoscaling": {"MaxCount": 2, "Queue": {"Arn": "q"}}}),
+        None,
+        [(f"{T}.Service.Autoscaling.Queue.Arn", "expected an SQS ARN")],
+    ),
+    (
+        "a port mapped twice",
+        task(PortMappings=[8080, {"ContainerPort": 8080}]),
+        None,
+        [(f"{T}.PortMappings[1]", "port 8080/tcp is already mapped")],
+    ),
+    (
+        "Overrides that make a container privileged",
+        task(Overrides={"Container": {"Privileged": True}}),
+        None,
+        [(f"{T}.Overrides.Container.Privileged", "Fargate does not run privileged containers")],
+    ),
+    (
+        "Overrides with bridge networking",
+        task(Overrides={"TaskDefinition": {"NetworkMode": "bridge"}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.NetworkMode", "Fargate tasks use awsvpc networking")],
+    ),
+    (
+        "Overrides with a CPU Fargate does not offer",
+        task(Overrides={"TaskDefinition": {"Cpu": "300"}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.Cpu", "300 is not a Fargate CPU size")],
+    ),
+    (
+        "Overrides with a memory that does not fit the CPU",
+        task(Cpu=256, Overrides={"TaskDefinition": {"Memory": "8192"}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.Memory", "8192 MiB is not valid with Cpu 256")],
+    ),
+    (
+        "a sidecar property in lower case",
+        task(Sidecars=[{"Name": "proxy", "Image": IMG, "essential": False}]),
+        None,
+        [(f"{T}.Sidecars[0].essential", "did you mean 'Essential'?")],
+    ),
+    (
+        "a sidecar with links, which Fargate refuses",
+        task(Sidecars=[{"Name": "proxy", "Image": IMG, "Links": ["db"]}]),
+        None,
+        [(f"{T}.Sidecars[0].Links", "is not supported on Fargate")],
+    ),
+    (
+        "a twin ID that collides with another task's service",
+        declaration(
+            {
+                "Network": NET,
+                "Tasks": {
+                    "x": {"Image": IMG, "Spot": True},
+                    "x-fallback": {"Image": IMG},
+                },
+            }
+        ),
+        None,
+        [(f"{P}.Tasks", "would both be named 'WorkersXFallbackService'")],
+    ),
+    (
+        "a declaration logical ID CloudFormation cannot take",
+        {
+            "Resources": {
+                "My-Workers": {
+                    "Type": "Fargate::Tasks",
+                    "Properties": {"Tasks": {"w": {"Image": IMG}}},
+                }
+            }
+        },
+        None,
+        [("Resources.My-Workers", "letters and digits only")],
+    ),
+    (
+        "a task key that makes IDs over 255 characters",
+        declaration({"Network": NET, "Tasks": {"w" + "x" * 240: {"Image": IMG}}}),
+        None,
+        [(f"{P}.Tasks.w" + "x" * 240, "over CloudFormation's 255")],
+    ),
+    (
+        "a flag given as an intrinsic that cannot be known",
+        task(Spot={"Fallback": {"Fn::If": ["C", True, False]}}),
+        None,
+        [(f"{T}.Spot.Fallback", "decides what is generated")],
+    ),
+    (
+        "a flag from a parameter that is not a boolean",
+        task(Service={"EnableExecuteCommand": {"Ref": "Exec"}}),
+        {"Exec": "yes"},
+        [(f"{T}.Service.EnableExecuteCommand", "the parameter Exec is 'yes'")],
+    ),
+    (
+        "a flag from a parameter without a value",
+        task(Service={"EnableExecuteCommand": {"Ref": "Exec"}}),
+        None,
+        [(f"{T}.Service.EnableExecuteCommand", "'Exec' is not a template parameter with a value")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "template, parameters, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_refused_with_its_path(template, parameters, expected):
+    found = problems(template, parameters)
+    for path, words in expected:
+        assert any(p.startswith(path + ":") and words in p for p in found), (path, words, found)
+    answer = _macro(template, parameters)
+    assert answer["status"] == "failure"
+    assert "internal error" not in answer["errorMessage"]
+
+
+def test_globals_function_not_a_map_is_ignored_not_a_crash():
+    template = task()
+    template["Globals"] = {"Function": ["not", "a", "map"]}
+    assert "WorkersWorkerService" in expand(template)["Resources"]
+
+
+def test_template_parameter_values_of_any_shape_do_not_crash():
+    template = task(Cpu={"Ref": "Size"})
+    template["Parameters"] = {"Size": {"Type": "String", "Default": "512"}}
+    for values in ([1, 2], {"Size": ["1", "2"]}, {"Size": {"a": 1}}, {"Size": 10**5000}, "x"):
+        answer = _macro(template, values)  # type: ignore[arg-type]
+        assert answer["status"] in ("success", "failure")
+        assert "internal error" not in answer.get("errorMessage", "")
+
+
+def test_user_text_in_fn_sub_is_escaped():
+    """A `${` in a repository name or tag must not become a Fn::Sub variable."""
+    result = expand(task(Image={"Repository": "app${Evil}", "Tag": "v${X}"}))
+    text = json.dumps(result["Resources"])
+    assert "${!Evil}" in text and "${!X}" in text
+    assert "${Evil}" not in text.replace("${!Evil}", "")
+
+
+def test_literal_ecr_uri_with_placeholder_text_is_escaped_in_the_pull_grant():
+    result = expand(task(Image=f"{ECR}/app${{Evil}}:1"))
+    role = json.dumps(result["Resources"]["WorkersExecutionRole"])
+    assert "${!Evil}" in role
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:db-AbCdEf"
+            },
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:db-AbCdEf"
+            },
+        ),
+        (
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:db-AbCdEf:password::"
+            },
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:db-AbCdEf"
+            },
+        ),
+        ({"Fn::Sub": "${Db}:password::"}, {"Ref": "Db"}),
+    ],
+)
+def test_secrets_given_with_sub_are_granted_on_the_secret(value, expected):
+    template = task(Secrets={"PASSWORD": value})
+    template["Resources"]["Db"] = {"Type": "AWS::SecretsManager::Secret", "Properties": {}}
+    role = expand(template)["Resources"]["WorkersExecutionRole"]
+    statements = [
+        s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]
+    ]
+    reads = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert reads and expected in (
+        reads[0]["Resource"] if isinstance(reads[0]["Resource"], list) else [reads[0]["Resource"]]
+    )
+
+
+def test_deep_nesting_is_refused_without_recursion_error():
+    value: dict = {}
+    inner = value
+    for _ in range(5000):
+        inner["a"] = {}
+        inner = inner["a"]
+    with pytest.raises(InvalidTemplate) as caught:
+        transform(task(Overrides={"Container": value}), service_token=TOKEN, nonce="n")
+    assert "nested deeper than 64 levels" in str(caught.value)
