@@ -14,7 +14,7 @@ export PYENV_VERSION
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install test lint format demo golden docs bench sam-check clean
+.PHONY: install test lint format demo golden docs timezones bench sam-check clean
 
 $(STAMP): pyproject.toml macro/requirements.txt custom_resource/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ golden: $(STAMP)
 # Regenerate docs/reference.md and schema/*.json from the transform's schema.
 docs: $(STAMP)
 	$(BIN)/python scripts/generate_reference.py
+
+# Regenerate the IANA time-zone list the schedule rule checks (from the pinned tzdata package).
+timezones: $(STAMP)
+	$(BIN)/python scripts/generate_timezones.py
 
 # Speed against SAM's transform, cold start of the built package, package size; pass/fail.
 bench: $(STAMP) sam-check

@@ -152,3 +152,52 @@ def test_yaml_anchors_work(tmp_path, capsys):
     assert main(["expand", str(path), "--format", "json"]) == 0
     resources = json.loads(capsys.readouterr().out)["Resources"]
     assert "WorkersATaskDefinition" in resources and "WorkersBTaskDefinition" in resources
+
+
+BOMB = "\n".join(
+    [
+        'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+        *(
+            f"{n}: &{n} [{','.join([f'*{p}'] * 10)}]"
+            for p, n in zip("abcdefg", "bcdefgh", strict=True)
+        ),
+        "Resources: {W: {Type: Fargate::Tasks, Properties: {Tasks: {w: {Image: x, Command: *h}}}}}",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (BOMB.encode(), "would expand to over 1000000 values through YAML aliases"),
+        (b'Resources:\n  A: {Type: "\xff\xfe"}\n', "not UTF-8 text"),
+        (
+            b"Resources:\n  W: {Type: Fargate::Tasks, Properties: {Tasks: {w: {Image: x, "
+            b"Environment: {1: a}}}}}\n",
+            "map keys must be strings; 1 is a number",
+        ),
+        (b"- just\n- a list\n", "Template: must be a map"),
+    ],
+    ids=["alias bomb", "not UTF-8", "int key", "not a map"],
+)
+def test_bad_files_get_a_message_and_exit_1(tmp_path, capsys, content, says):
+    path = tmp_path / "t.yaml"
+    path.write_bytes(content)
+    for command in ("expand", "validate", "plan"):
+        assert main([command, str(path)]) == 1
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err
+
+
+def test_plan_describes_any_role_of_the_users_own(tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  R: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {Statement: "
+        '[{Effect: Allow, Principal: {AWS: "*"}, Action: "sts:AssumeRole"}]}}}\n'
+        "  Odd: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: 5}}\n"
+        "  W: {Type: Fargate::Tasks, Properties: {Network: {Subnets: [s]}, Tasks: {w: {Image: x}}}}\n"
+    )
+    assert main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "R " in out and "Odd" in out and "WWTaskDefinition" in out

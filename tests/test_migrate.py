@@ -124,7 +124,14 @@ def test_environment_tags_and_network_are_kept(every_option):
         "SecurityGroups": ["sg-0123456789abcdef0"],
         "AssignPublicIp": "DISABLED",
     }
-    poller = result["Resources"]["FargatePublicPollerPublicPollerService"]["Properties"]
+    # The task's own vpc is its own Network, in the same declaration and cluster.
+    template = every_option[0]
+    assert template["Resources"]["Fargate"]["Properties"]["Tasks"]["public-poller"]["Network"] == {
+        "Subnets": ["subnet-0aaaaaaaaaaaaaaa1"],
+        "SecurityGroups": ["sg-0bbbbbbbbbbbbbbb2"],
+        "AssignPublicIp": True,
+    }
+    poller = result["Resources"]["FargatePublicPollerService"]["Properties"]
     assert poller["NetworkConfiguration"]["AwsvpcConfiguration"] == {
         "Subnets": ["subnet-0aaaaaaaaaaaaaaa1"],
         "SecurityGroups": ["sg-0bbbbbbbbbbbbbbb2"],
@@ -143,10 +150,10 @@ def test_permissions_are_kept(every_option):
     ]
     actions = [s["Action"] for s in statements(result, "FargateQueueWorkerTaskRole")]
     assert actions == [["dynamodb:GetItem", "dynamodb:PutItem"], "sqs:SendMessage", "s3:PutObject"]
-    poller = task_definition(result, "FargatePublicPoller", "PublicPoller")
+    poller = task_definition(result, "Fargate", "PublicPoller")
     assert poller["TaskRoleArn"] == "arn:aws:iam::123456789012:role/poller-task"
     assert poller["ExecutionRoleArn"] == "arn:aws:iam::123456789012:role/poller-execution"
-    assert "SomeTable" in result["Resources"]["FargatePublicPollerPublicPollerService"]["DependsOn"]
+    assert "SomeTable" in result["Resources"]["FargatePublicPollerService"]["DependsOn"]
 
 
 def test_what_changes_is_said(every_option):

@@ -38,9 +38,58 @@ def _construct(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any
 CfnLoader.add_multi_constructor("!", _construct)
 
 
+# A template is at most 1 MB; this many nodes, aliases expanded, is far beyond any real one.
+MAX_NODES = 1_000_000
+
+
+class TooLarge(yaml.YAMLError):
+    """The document would expand to more nodes than any template has (a YAML alias bomb)."""
+
+
 def load(text: str) -> Any:
-    """A template from YAML or JSON text (JSON is YAML)."""
-    return yaml.load(text, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
+    """A template from YAML or JSON text (JSON is YAML); refuses documents whose aliases
+    would expand them past MAX_NODES before building anything."""
+    loader = CfnLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node)
+        if size > MAX_NODES:
+            raise TooLarge(
+                f"the document would expand to over {MAX_NODES} values through YAML aliases "
+                "(&anchor/*alias); no template is that large"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Node count with every alias expanded, without recursion; shared nodes counted once each
+    time they are referenced, computed once (so the count itself is cheap)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if done or not children:
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            sizes[id(node)] = min(total, MAX_NODES + 1)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 class _Dumper(yaml.SafeDumper):

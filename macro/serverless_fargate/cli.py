@@ -152,6 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"serverless-fargate: cannot read {args.template}: {error.strerror}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as error:
+        print(
+            f"{args.template}: not UTF-8 text (byte {error.start}): CloudFormation templates "
+            "are UTF-8",
+            file=sys.stderr,
+        )
+        return 1
     try:
         template = cfn_yaml.load(text)
     except Exception as error:  # yaml.YAMLError and its kin: the file is not a template
@@ -199,7 +206,10 @@ def plan(template: dict[str, Any], original: dict[str, Any] | None = None) -> st
     rows = [("", "Logical ID", "Type", "What")]
     for logical_id, resource in template.get("Resources", {}).items():
         mark = "" if logical_id in original else "+"
-        rows.append((mark, logical_id, resource.get("Type", ""), _describe(resource)))
+        if not isinstance(resource, dict):
+            rows.append((mark, str(logical_id), "?", ""))
+            continue
+        rows.append((mark, str(logical_id), str(resource.get("Type", "")), _describe(resource)))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [
         f"{m:<{widths[0]}} {a:<{widths[1]}}  {b:<{widths[2]}}  {c}".rstrip() for m, a, b, c in rows
@@ -211,6 +221,15 @@ def plan(template: dict[str, Any], original: dict[str, Any] | None = None) -> st
 
 
 def _describe(resource: dict[str, Any]) -> str:
+    """What a resource does, in a few words; "" for one of an unexpected shape (the user's own
+    resources are described too, and may be anything CloudFormation takes)."""
+    try:
+        return _what(resource)
+    except (LookupError, TypeError, AttributeError, ValueError):
+        return ""
+
+
+def _what(resource: dict[str, Any]) -> str:
     props = resource.get("Properties") or {}
     kind = resource.get("Type")
     if kind == "AWS::ECS::TaskDefinition":
@@ -235,8 +254,9 @@ def _describe(resource: dict[str, Any]) -> str:
     if kind == "AWS::CloudWatch::Alarm":
         return _short(props.get("AlarmDescription", ""))
     if kind == "AWS::IAM::Role":
-        service = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
-        return f"role for {service}"
+        principal = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        service = principal.get("Service") if isinstance(principal, dict) else None
+        return f"role for {service}" if isinstance(service, str) else "role"
     if kind == "AWS::EC2::SecurityGroup":
         return _short(props.get("GroupDescription", ""))
     if kind == "AWS::Logs::LogGroup":

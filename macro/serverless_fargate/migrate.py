@@ -9,7 +9,6 @@ pseudo parameters or dynamic references, or are reported.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -188,7 +187,7 @@ class _Migration:
             shared["Sidecars"] = sidecars
         default_network = self._network(fargate.get("vpc") or provider.get("vpc"))
 
-        groups: dict[str, tuple[dict[str, Any] | None, dict[str, Any]]] = {}
+        tasks: dict[str, Any] = {}
         own_roles = []
         for key, task in fargate["tasks"].items():
             name, migrated, network = self._task(key, task or {}, default_network)
@@ -196,8 +195,10 @@ class _Migration:
                 shared.get("TaskRoleArn") and "TaskRoleArn" not in migrated
             ):
                 own_roles.append(name)
-            group = json.dumps(network, sort_keys=True)
-            groups.setdefault(group, (network, {}))[1][name] = migrated
+            if network != default_network:
+                # The plugin's task-level vpc: the task's own Network, replacing the whole map.
+                migrated["Network"] = network
+            tasks[name] = migrated
 
         if policies:
             if shared.get("TaskRoleArn"):
@@ -208,10 +209,9 @@ class _Migration:
                     "are not migrated: attach them to that role",
                 )
             elif own_roles:
-                for _, tasks in groups.values():
-                    for task_name, migrated in tasks.items():
-                        if task_name not in own_roles:
-                            migrated["Policies"] = policies
+                for task_name, migrated in tasks.items():
+                    if task_name not in own_roles:
+                        migrated["Policies"] = policies
                 self.note(
                     "provider.iam",
                     "tasks with their own taskRoleArn ("
@@ -229,31 +229,13 @@ class _Migration:
                     "what it needs",
                 )
 
-        resources: dict[str, Any] = {}
-        for index, (network, tasks) in enumerate(groups.values()):
-            properties = dict(shared)
-            if network is not None:
-                properties["Network"] = network
-            if index == 0:
-                logical_id = "Fargate"
-            else:
-                logical_id = "Fargate" + pascal_case(next(iter(tasks)))
-                properties = {
-                    k: v
-                    for k, v in properties.items()
-                    if k not in ("ClusterName", "ContainerInsights")
-                }
-                properties["Cluster"] = {"Ref": "FargateCluster"}
-                if "LogGroupName" in properties:
-                    properties["LogGroupName"] = f"{properties['LogGroupName']}-{next(iter(tasks))}"
-                self.note(
-                    f"fargate.tasks.{next(iter(tasks))}.vpc",
-                    f"a task's own vpc needs its own "
-                    f"declaration ({logical_id}, Network is declaration-wide); it shares the "
-                    "first declaration's cluster",
-                )
-            properties["Tasks"] = tasks
-            resources[logical_id] = {"Type": "Fargate::Tasks", "Properties": properties}
+        properties = dict(shared)
+        if default_network is not None:
+            properties["Network"] = default_network
+        properties["Tasks"] = tasks
+        resources: dict[str, Any] = {
+            "Fargate": {"Type": "Fargate::Tasks", "Properties": properties}
+        }
 
         resources = self.resolve(resources, "Resources")
         template: dict[str, Any] = {
