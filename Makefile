@@ -14,7 +14,7 @@ export PYENV_VERSION
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install test lint format demo golden docs timezones bench sam-check clean
+.PHONY: install test lint format demo golden docs timezones bench sam-check deploy publish clean
 
 $(STAMP): pyproject.toml macro/requirements.txt custom_resource/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,19 @@ sam-check: $(SAM_STAMP)
 	  exit 1; }
 	$(SAM_VENV)/bin/sam validate --lint
 	$(SAM_VENV)/bin/sam build --build-dir .aws-sam/build
+
+# Install the application in your account with samconfig.toml's settings (GUIDED=1 to be asked).
+deploy: sam-check
+	$(SAM_VENV)/bin/sam deploy $(if $(GUIDED),--guided,)
+
+# Publish to the Serverless Application Repository: the metadata checks first, then package and
+# publish. SAR_BUCKET: an S3 bucket serverlessrepo.amazonaws.com may read.
+publish: $(STAMP) sam-check
+	$(BIN)/pytest -q tests/test_application.py
+	@test -n "$(SAR_BUCKET)" || { echo "publish: set SAR_BUCKET=<bucket serverlessrepo.amazonaws.com may read>"; exit 2; }
+	$(SAM_VENV)/bin/sam package --template-file .aws-sam/build/template.yaml \
+	  --s3-bucket $(SAR_BUCKET) --output-template-file .aws-sam/packaged.yaml
+	$(SAM_VENV)/bin/sam publish --template .aws-sam/packaged.yaml
 
 # Expand the blog-style example, lint the result with cfn-lint, print what would be deployed.
 demo: $(STAMP)

@@ -116,3 +116,58 @@ def test_spot_events_reach_the_spot_function():
         "stopCode": ["SpotInterruption"],
         "startedBy": ["serverless-fargate/rerun"],
     }
+
+
+# AWS Serverless Application Repository's documented limits (CreateApplication API): `sam
+# publish` checks only that the fields are present, so a bad value fails at upload otherwise.
+SAR_LIMITS = {
+    "Name": (1, 140, r"[a-zA-Z0-9\-]+"),
+    "Author": (1, 127, r"[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?"),
+    "Description": (1, 256, None),
+    "SpdxLicenseId": (1, 127, None),
+    "HomePageUrl": (1, 1024, r"https://\S+"),
+    "SourceCodeUrl": (1, 1024, r"https://\S+"),
+}
+LABEL = r"[a-zA-Z0-9+\-_:/@]+"
+SEMVER = (
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+)
+FIVE_MB = 5 * 1024 * 1024
+
+
+def test_serverless_repo_metadata_is_within_every_documented_limit():
+    import re
+
+    meta = APP["Metadata"]["AWS::ServerlessRepo::Application"]
+    for field, (low, high, pattern) in SAR_LIMITS.items():
+        value = meta[field]
+        assert isinstance(value, str) and low <= len(value) <= high, (field, len(value))
+        if pattern:
+            assert re.fullmatch(pattern, value), (field, value)
+    assert 0 <= len(meta["Labels"]) <= 10
+    for label in meta["Labels"]:
+        assert 1 <= len(label) <= 127 and re.fullmatch(LABEL, label), label
+    assert re.fullmatch(SEMVER, meta["SemanticVersion"])
+    for field in ("LicenseUrl", "ReadmeUrl"):
+        path = ROOT / meta[field]
+        assert path.is_file() and 0 < path.stat().st_size <= FIVE_MB, field
+
+
+def test_every_install_path_names_both_capabilities():
+    """The application creates IAM roles and resource policies (SAM's Lambda permissions)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    assert config["default"]["deploy"]["parameters"]["capabilities"].split() == [
+        "CAPABILITY_IAM",
+        "CAPABILITY_RESOURCE_POLICY",
+    ]
+    # SAM turns each function event source into an AWS::Lambda::Permission: a resource policy.
+    assert any((r.get("Properties") or {}).get("Events") for r in APP["Resources"].values())
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Deploy to your account", 1)[1].split("\n## ", 1)[0]
+    assert "--capabilities CAPABILITY_IAM CAPABILITY_RESOURCE_POLICY" in section
+    assert "Show apps that create custom\nIAM roles or resource policies" in section
+    assert "**Uninstall**" in section and "**Upgrade**" in section
