@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...errors import Problem, join_path
+from .. import fields
 from . import rule
 
 TYPE_CHECKING = False
@@ -35,7 +36,8 @@ def unique_ports(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     ports = t.get("PortMappings")
     for index, port in enumerate(ports if isinstance(ports, list) else []):
         number = port.get("ContainerPort") if isinstance(port, dict) else port
-        protocol = port.get("Protocol", "tcp") if isinstance(port, dict) else "tcp"
+        default = fields.PORT["Protocol"].default
+        protocol = port.get("Protocol", default) if isinstance(port, dict) else default
         if not isinstance(number, int) or not isinstance(protocol, str):
             continue  # the schema refused it
         if (number, protocol) in seen:
