@@ -26,14 +26,21 @@ def known_flag(value: Any, parameters: dict[str, Any], default: bool) -> bool:
     if isinstance(value, bool):
         return value
     if is_intrinsic(value) and "Ref" in value:
-        value = parameters.get(value["Ref"])
-        if isinstance(value, bool):
-            return value
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
+        known = _boolean(parameters.get(value["Ref"]))
+        if known is not None:
+            return known
     return default
+
+
+def _boolean(value: Any) -> bool | None:
+    """A parameter's value as a boolean (CloudFormation passes "true"/"false"), else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in _TRUE:
+        return True
+    if isinstance(value, str) and value in _FALSE:
+        return False
+    return None
 
 
 class Flags:
@@ -61,12 +68,9 @@ class Flags:
                 )
                 return default
             value = self.parameters[name]
-            if isinstance(value, bool):
-                return value
-            if value in _TRUE:
-                return True
-            if value in _FALSE:
-                return False
+            known = _boolean(value)
+            if known is not None:
+                return known
             self.problems.append(
                 Problem(
                     where,
