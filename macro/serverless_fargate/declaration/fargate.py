@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ..intrinsics import resolve
+
 # Fargate's CPU → valid memory (MiB) table.
 FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
@@ -77,8 +79,6 @@ def check_cpu_memory(cpu: int, memory: int) -> str | None:
 
 def given_size(cpu_in: object, memory_in: object, parameters: dict) -> tuple:
     """(cpu, memory) as far as they can be known now: None where not given or not known."""
-    from ..intrinsics import resolve
-
     cpu = parse_cpu(resolve(cpu_in, parameters)) if cpu_in is not None else None
     memory = parse_memory(resolve(memory_in, parameters)) if memory_in is not None else None
     return cpu, memory
