@@ -165,7 +165,7 @@ def test_ecs_exec_grants_exactly_the_session_channels():
 # --- schedule role --------------------------------------------------------------------------
 
 
-def test_schedule_role_runs_exactly_the_scheduled_task_definitions():
+def test_workflow_role_runs_exactly_the_scheduled_task_definitions():
     template = declaration(
         {
             "Network": NET,
@@ -178,7 +178,7 @@ def test_schedule_role_runs_exactly_the_scheduled_task_definitions():
         }
     )
     out = expand(template)["Resources"]
-    role = out["WorkersScheduleRole"]
+    role = out["WorkersWorkflowRole"]
     actions = by_action(role)
     assert actions["ecs:RunTask"]["Resource"] == [
         {"Ref": "WorkersJobTaskDefinition"},
@@ -193,13 +193,21 @@ def test_schedule_role_runs_exactly_the_scheduled_task_definitions():
         "arn:aws:iam::1:role/mine",
     ]
     assert actions["iam:PassRole"]["Condition"] == {
-        "StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     }
     assert actions["ecs:TagResource"]["Condition"] == {
         "StringEquals": {"ecs:CreateAction": "RunTask"}
     }
     trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
-    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Principal"] == {"Service": "states.amazonaws.com"}
+    # Scheduler's role may start the workflow, and nothing else.
+    assert by_action(out["WorkersScheduleRole"]) == {
+        "states:StartExecution": {
+            "Effect": "Allow",
+            "Action": "states:StartExecution",
+            "Resource": {"Ref": "WorkersWorkflow"},
+        }
+    }
     assert out["WorkersJobSchedule"]["Properties"]["Target"]["RoleArn"] == {
         "Fn::GetAtt": ["WorkersScheduleRole", "Arn"]
     }
@@ -234,7 +242,8 @@ def test_no_wildcard_resource_except_where_iam_has_none():
             continue
         for statement in statements(resource):
             if statement["Resource"] == "*":
-                assert statement["Action"] == "ecr:GetAuthorizationToken"
+                # IAM names no resource for these (ListTasks keeps to the cluster by condition).
+                assert statement["Action"] in ("ecr:GetAuthorizationToken", "ecs:ListTasks")
 
 
 # --- cluster, network, images ---------------------------------------------------------------
@@ -282,7 +291,9 @@ def test_existing_cluster(cluster, arn):
     assert providers["Properties"]["Cluster"] == cluster
     schedule = out["WorkersWorkerSchedule"]
     assert schedule["DependsOn"] == ["WorkersCapacityProviders"]
-    assert schedule["Properties"]["Target"]["Arn"] == arn
+    assert out["WorkersWorkflow"]["DependsOn"] == ["WorkersCapacityProviders"]
+    definition = out["WorkersWorkflow"]["Properties"]["Definition"]
+    assert definition["States"]["Settings of worker"]["Result"]["cluster"] == arn
 
 
 def test_existing_cluster_given_by_intrinsic_name_or_arn():
@@ -315,10 +326,9 @@ def test_existing_cluster_arn_from_a_parameter():
     }
     template["Resources"]["Workers"]["Properties"]["Cluster"] = {"Ref": "ClusterArn"}
     out = expand(template)
-    assert out["Resources"]["WorkersWorkerSchedule"]["Properties"]["Target"]["Arn"] == {
-        "Ref": "ClusterArn"
-    }
-    tag = out["Resources"]["WorkersScheduleRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+    definition = out["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]
+    assert definition["States"]["Settings of worker"]["Result"]["cluster"] == {"Ref": "ClusterArn"}
+    tag = out["Resources"]["WorkersWorkflowRole"]["Properties"]["Policies"][0]["PolicyDocument"][
         "Statement"
     ][2]
     assert tag["Resource"]["Fn::Sub"][1] == {
@@ -459,9 +469,8 @@ def test_spot_on_schedules():
     out = expand(task(Spot={"Fallback": False}, Schedule="rate(1 day)", Architecture="ARM64"))[
         "Resources"
     ]
-    ecs = out["WorkersWorkerSchedule"]["Properties"]["Target"]["EcsParameters"]
-    assert ecs["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
-    assert "LaunchType" not in ecs
+    settings = out["WorkersWorkflow"]["Properties"]["Definition"]["States"]["Settings of worker"]
+    assert settings["Result"]["capacity"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
 
 
 # --- cfn-lint on representative templates -------------------------------------------------

@@ -84,9 +84,12 @@ def test_schedule_defaults():
     assert schedule["ScheduleExpressionTimezone"] == "UTC"
     assert schedule["State"] == "ENABLED"
     assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}
-    assert schedule["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 0}
+    # Scheduler retries starting the workflow; the task's Retries are runs inside it.
+    assert schedule["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 10}
     assert "DeadLetterConfig" not in schedule["Target"]
-    assert schedule["Target"]["EcsParameters"]["TaskCount"] == 1
+    run = out["WorkersWorkflow"]["Properties"]["Definition"]["States"]["Settings of worker"]
+    assert (run["Result"]["copies"], run["Result"]["retries"]) == ("1", "0")
+    assert "deadLetterQueue" not in run["Result"]
 
 
 def test_schedule_map_values():
@@ -103,16 +106,19 @@ def test_schedule_map_values():
                 "TaskCount": 2,
             }
         )
-    )["WorkersWorkerSchedule"]["Properties"]
+    )
+    run = schedule["WorkersWorkflow"]["Properties"]["Definition"]["States"]["Settings of worker"]
+    schedule = schedule["WorkersWorkerSchedule"]["Properties"]
     assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"
     assert schedule["State"] == "DISABLED"
     assert schedule["FlexibleTimeWindow"] == {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}
     assert schedule["Target"]["RetryPolicy"] == {
-        "MaximumRetryAttempts": 3,
+        "MaximumRetryAttempts": 10,
         "MaximumEventAgeInSeconds": 600,
     }
     assert schedule["Target"]["DeadLetterConfig"] == {"Arn": "arn:aws:sqs:us-east-1:1:dlq"}
-    assert schedule["Target"]["EcsParameters"]["TaskCount"] == 2
+    assert (run["Result"]["copies"], run["Result"]["retries"]) == ("2", "3")
+    assert run["Result"]["deadLetterQueue"]["Fn::Join"][1][0] == "https://sqs."
 
 
 def test_standalone_has_only_task_definition_and_roles():
@@ -376,7 +382,7 @@ def test_permissions_boundary_on_every_created_role():
     template = task(PermissionsBoundary="arn:aws:iam::1:policy/b", Schedule="rate(1 day)")
     out = resources(template)
     roles = [r for r in out.values() if r["Type"] == "AWS::IAM::Role"]
-    assert len(roles) == 3
+    assert len(roles) == 4  # execution, task, schedule, workflow
     assert all(r["Properties"]["PermissionsBoundary"] == "arn:aws:iam::1:policy/b" for r in roles)
 
 
@@ -386,11 +392,11 @@ def test_tags_on_every_taggable_resource_and_propagated():
     out = resources(template)
     for logical_id, resource in out.items():
         if resource["Type"] == "AWS::Scheduler::Schedule":
-            assert (
-                resource["Properties"]["Target"]["EcsParameters"]["PropagateTags"]
-                == "TASK_DEFINITION"
-            )
-            continue
+            continue  # Scheduler has no tags; its runs get the task definition's
+        if resource["Type"] == "AWS::StepFunctions::StateMachine":
+            run = resource["Properties"]["Definition"]["States"]["Run every copy"]
+            started = run["ItemProcessor"]["States"]["Run task"]["Parameters"]
+            assert started["PropagateTags"] == "TASK_DEFINITION"
         tags = {t["Key"]: t["Value"] for t in resource["Properties"]["Tags"]}
         assert tags["cost"] == "y", logical_id
     assert {"Key": "team", "Value": "x"} in out["WorkersWorkerTaskDefinition"]["Properties"]["Tags"]
@@ -413,6 +419,7 @@ def test_outputs():
             "WorkersSvcTaskDefinitionArn",
             "WorkersSvcServiceArn",
             "WorkersJobTaskDefinitionArn",
+            "WorkersWorkflowArn",
             "WorkersJobScheduleArn",
             "WorkersSoloTaskDefinitionArn",
         ]

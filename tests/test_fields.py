@@ -152,9 +152,6 @@ RULE_CASES = {
         }
     ),
     "iam.statement": task(Policies=[{"Effect": "Allow", "Resource": "*"}]),
-    "iam.runner-roles": task(
-        Spot=True, Schedule="rate(1 day)", TaskRoleArn="arn:aws:iam::1:role/r"
-    ),
     "iam.boundary": declaration(
         {
             "Tasks": {
@@ -163,6 +160,8 @@ RULE_CASES = {
             }
         }
     ),
+    "timeout.kind": task(Timeout="2h"),
+    "timeout.range": task(Schedule="rate(1 day)", Timeout="30s"),
     "container.names": task(Sidecars=[{"Name": "worker", "Image": "x"}]),
     "container.ports": task(PortMappings=[80, 80]),
     "volume.access-point": task(
@@ -254,7 +253,7 @@ def test_outputs_from_a_parameter(value, outputs):
     assert ("Outputs" in expand(template, {"P": value})) is outputs
 
 
-@pytest.mark.parametrize("value, rerun", [("true", "true"), ("false", "false")])
+@pytest.mark.parametrize("value, rerun", [("true", True), ("false", False)])
 def test_rerun_from_a_parameter(value, rerun):
     result = expand(
         _with_parameter(
@@ -265,11 +264,8 @@ def test_rerun_from_a_parameter(value, rerun):
         ),
         {"P": value},
     )
-    target = result["Resources"]["WorkersWorkerSchedule"]["Properties"]["Target"]
-    if rerun == "true":
-        assert f'"rerunOnInterruption":{rerun}' in target["Input"]["Fn::Sub"][0]
-    else:
-        assert "EcsParameters" in target
+    states = result["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]["States"]
+    assert states["Settings of worker"]["Result"]["rerunOnInterruption"] is rerun
 
 
 @pytest.mark.parametrize("value, write", [("true", False), ("false", True)])

@@ -318,7 +318,7 @@ CASES = [
     (
         "schedule retries out of range",
         task(Schedule={"Expression": "rate(1 day)", "Retries": 200}),
-        [(f"{T}.Schedule.Retries", "200 is out of range: expected a whole number from 0 to 185")],
+        [(f"{T}.Schedule.Retries", "200 is out of range: expected a whole number from 0 to 10")],
     ),
     (
         "parameter value checked",

@@ -8,7 +8,6 @@ import boto3
 import pytest
 from conftest import EVENTS
 from fargate_spot import handler as spot
-from fargate_spot import runner
 from moto import mock_aws
 
 REGION = "us-east-1"
@@ -85,7 +84,10 @@ def setup_services(ecs, desired=3):
         taskDefinition=definition,
         desiredCount=desired,
         capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
-        tags=[{"key": "serverless-fargate:fallback-service", "value": twin["serviceName"]}],
+        tags=[
+            {"key": "serverless-fargate:fallback-service", "value": twin["serviceName"]},
+            {"key": "serverless-fargate:service", "value": "ShopEventRelayService"},
+        ],
     )["service"]
     return primary, twin
 
@@ -168,161 +170,44 @@ def test_services_not_ours_are_left_alone(aws):
     assert outcome["action"] == "none" and "update_service" not in recording.names()
 
 
-# --- scheduled runs -------------------------------------------------------------------------
+# --- a twin must name its service back ------------------------------------------------------
 
 
-def setup_task_definition(ecs):
-    ecs.create_cluster(clusterName="shop", capacityProviders=["FARGATE", "FARGATE_SPOT"])
-    return ecs.register_task_definition(
-        family="shop-ShopInventorySyncTaskDefinition-XyZ",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="1024",
-        memory="2048",
-        containerDefinitions=[{"name": "inventory-sync", "image": "nginx", "memory": 1024}],
-    )["taskDefinition"]["taskDefinitionArn"]
-
-
-def moto_network():
-    """Two real (moto) default subnets and the default security group."""
-    ec2 = boto3.client("ec2", region_name=REGION)
-    subnets = sorted(s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if s["DefaultForAz"])[
-        :2
-    ]
-    group = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]["GroupId"]
-    return subnets, group
-
-
-def request(definition, **changes):
-    """events/scheduled-run.json with this task definition and moto's network."""
-    body = json.loads((EVENTS / "scheduled-run.json").read_text())
-    subnets, group = moto_network()
-    return {
-        **body,
-        "taskDefinition": definition,
-        "subnets": ",".join(subnets),
-        "securityGroups": group,
-        **changes,
-    }
-
-
-def test_run_on_spot(aws):
-    definition = setup_task_definition(aws)
+def test_a_forged_twin_tag_moves_nothing(aws):
+    """A service tagged to name someone else's service as its twin: the twin does not point
+    back at it, so nothing is scaled."""
+    primary, twin = setup_services(aws)
+    forged = aws.create_service(
+        cluster="shop",
+        serviceName="intruder",
+        taskDefinition=primary["taskDefinition"],
+        desiredCount=4,
+        capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+        tags=[
+            {"key": "serverless-fargate:fallback-service", "value": twin["serviceName"]},
+            {"key": "serverless-fargate:service", "value": "IntruderService"},
+        ],
+    )["service"]
     recording = Recording(aws)
-    outcome = runner.run(recording, request(definition))
-    assert (outcome["spot"], outcome["on_demand"]) == (1, 0)
-    ((name, call),) = recording.calls
-    assert call["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
-    assert call["clientToken"] == "b4c1d2e3-f4a5-4b6c-8d7e-9f0a1b2c3d4e"
-    subnets, group = moto_network()
-    assert call["networkConfiguration"] == {
-        "awsvpcConfiguration": {
-            "subnets": subnets,
-            "assignPublicIp": "DISABLED",
-            "securityGroups": [group],
-        }
-    }
+    from fargate_spot import fallback
+
+    event = load("ecs-service-placement-failure.json")
+    event["resources"] = [forged["serviceArn"]]
+    outcome = fallback.on_service_action(recording, event)
+    assert outcome == {"action": "none", "why": "the twin does not name this service back"}
+    assert "update_service" not in recording.names() and count(aws, twin["serviceName"]) == 0
 
 
-CAPACITY = "Capacity is unavailable at this time. Please try again later or in a different availability zone"
-
-
-def test_capacity_shortage_lands_the_run_on_fargate(aws):
-    definition = setup_task_definition(aws)
-    recording = Recording(aws, spot_failure=CAPACITY)
-    outcome = runner.run(recording, request(definition, count=2))
-    assert (outcome["spot"], outcome["on_demand"], outcome["fallback"]) == (0, 2, True)
-    strategies = [c["capacityProviderStrategy"] for n, c in recording.calls if n == "run_task"]
-    assert strategies == [
-        [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
-        [{"capacityProvider": "FARGATE", "weight": 1}],
-    ]
-    tokens = [c["clientToken"] for n, c in recording.calls if n == "run_task"]
-    assert tokens[1] == tokens[0] + "-od"
-    tasks = aws.describe_tasks(cluster="shop", tasks=outcome["tasks"])["tasks"]
-    assert len(tasks) == 2
-
-
-def test_non_capacity_failure_is_not_retried_on_demand(aws):
-    definition = setup_task_definition(aws)
-    recording = Recording(aws, failure="MISSING")
-    with pytest.raises(runner.RunFailed, match="MISSING"):
-        runner.run(recording, request(definition))
-    assert recording.names() == ["run_task"]
-
-
-def test_without_fallback_a_shortage_fails_the_run(aws):
-    definition = setup_task_definition(aws)
-    recording = Recording(aws, spot_failure=CAPACITY)
-    with pytest.raises(runner.RunFailed, match="no Fargate Spot capacity"):
-        runner.run(recording, request(definition, fallback=False))
-    assert recording.names() == ["run_task"]
-
-
-def test_runner_through_the_handler_logs_the_fallback(aws, caplog, monkeypatch):
-    definition = setup_task_definition(aws)
-    monkeypatch.setattr(spot, "ecs", lambda: Recording(aws, spot_failure=CAPACITY))
-    outcome = spot.handler(request(definition), None)
-    assert outcome["on_demand"] == 1
-    line = logged(caplog, "spot fallback")
-    assert (line.task, line.reason, line.on_demand) == ("inventory-sync", CAPACITY, 1)
-
-
-# --- reruns ---------------------------------------------------------------------------------
-
-
-def interrupted(ecs, definition):
-    """A run started by the runner with RerunOnInterruption, then interrupted."""
-    task = runner.run(ecs, request(definition))["tasks"][0]
-    cluster = ecs.describe_clusters(clusters=["shop"])["clusters"][0]["clusterArn"]
-    return load(
-        "ecs-task-spot-interruption.json",
-        taskArn=task,
-        taskDefinitionArn=definition,
-        clusterArn=cluster,
+def test_twins_of_different_stacks_are_not_a_pair(aws):
+    primary, twin = setup_services(aws)
+    aws.tag_resource(
+        resourceArn=twin["serviceArn"],
+        tags=[{"key": "aws:cloudformation:stack-id", "value": "stack/other"}],
     )
+    from fargate_spot import fallback
 
-
-def test_interrupted_run_is_started_again_once_on_demand(aws, caplog):
-    definition = setup_task_definition(aws)
-    event = interrupted(aws, definition)
-    recording = Recording(aws)
-    monkey = spot.ecs
-    try:
-        spot.ecs = lambda: recording
-        first = spot.handler(event, None)
-        second = spot.handler(event, None)
-    finally:
-        spot.ecs = monkey
-    assert first["action"] == "rerun" and second == {
-        "action": "none",
-        "why": "already rerun",
-        "rerun": first["rerun"],
-    }
-    runs = [c for n, c in recording.calls if n == "run_task"]
-    assert len(runs) == 1
-    run = runs[0]
-    assert run["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1}]
-    assert run["overrides"] == event["detail"]["overrides"]
-    assert run["startedBy"] == "serverless-fargate/rerun-done"
-    subnets, group = moto_network()
-    assert run["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == subnets
-    assert run["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"] == [group]
-    assert logged(caplog, "spot rerun").interrupted == event["detail"]["taskArn"]
-
-
-def test_only_marked_runs_are_rerun(aws):
-    definition = setup_task_definition(aws)
-    for changes in (
-        {"startedBy": "serverless-fargate"},
-        {"startedBy": "serverless-fargate/rerun-done"},
-        {"stopCode": "EssentialContainerExited"},
-        {"startedBy": "someone-else"},
-    ):
-        event = load("ecs-task-spot-interruption.json", **changes)
-        assert spot.handler(event, None)["action"] == "none"
-    assert aws.list_tasks(cluster="shop")["taskArns"] == []
-    assert definition
+    outcome = fallback.on_service_action(aws, load("ecs-service-placement-failure.json"))
+    assert outcome["action"] == "none" and count(aws, twin["serviceName"]) == 0
 
 
 def test_unknown_events_are_ignored():

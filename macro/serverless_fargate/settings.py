@@ -7,12 +7,13 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
 RESOURCES_FUNCTION_NAME = "ServerlessFargate-resources"
-SPOT_FUNCTION_NAME = "ServerlessFargate-spot"
 # Tags the transform puts on what it creates; the SAM application's Spot handler may act only
 # on resources that carry them (IAM tag conditions).
 MANAGED_TAG = "serverless-fargate:managed"
 FALLBACK_SERVICE_TAG = "serverless-fargate:fallback-service"
 FALLBACK_FOR_TAG = "serverless-fargate:fallback-for"
+# On a Spot service with fallback: its own logical ID, which its twin's FALLBACK_FOR_TAG names.
+SERVICE_ID_TAG = "serverless-fargate:service"
 ROLE_PATH = "/serverless-fargate/"
 
 

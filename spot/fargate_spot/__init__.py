@@ -1,13 +1,8 @@
-"""Fargate Spot done right: fallback to on-demand for services and scheduled runs, and reruns of
-interrupted scheduled runs. One Lambda of the SAM application, for every stack in the region."""
+"""Fargate Spot services done right: when Spot cannot place a service's tasks, its on-demand
+twin runs them until Spot can again. One Lambda of the SAM application, for every stack in the
+region. (Scheduled runs fall back and rerun inside their workflow, not here.)"""
 
-# The tags and markers the transform writes (macro/serverless_fargate/settings.py).
+# The tags the transform writes (macro/serverless_fargate/settings.py; a test keeps them equal).
 FALLBACK_SERVICE_TAG = "serverless-fargate:fallback-service"
 FALLBACK_FOR_TAG = "serverless-fargate:fallback-for"
-STARTED_BY = "serverless-fargate"
-RERUN_STARTED_BY = "serverless-fargate/rerun"  # a run that may be rerun once
-RERUN_DONE_STARTED_BY = "serverless-fargate/rerun-done"  # the rerun itself: never again
-RERUN_OF_TAG = "serverless-fargate:rerun-of"
-SUBNETS_TAG = "serverless-fargate:subnets"
-SECURITY_GROUPS_TAG = "serverless-fargate:security-groups"
-PUBLIC_IP_TAG = "serverless-fargate:public-ip"
+SERVICE_ID_TAG = "serverless-fargate:service"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import FALLBACK_FOR_TAG, FALLBACK_SERVICE_TAG
+from . import FALLBACK_FOR_TAG, FALLBACK_SERVICE_TAG, SERVICE_ID_TAG
 
 
 def _describe(ecs: Any, cluster: str, service: str) -> dict[str, Any] | None:
@@ -16,6 +16,16 @@ def _describe(ecs: Any, cluster: str, service: str) -> dict[str, Any] | None:
 
 def _tags(service: dict[str, Any]) -> dict[str, str]:
     return {tag["key"]: tag["value"] for tag in service.get("tags", [])}
+
+
+def _points_back(primary: dict[str, Any], twin: dict[str, Any]) -> bool:
+    mine, theirs = _tags(primary), _tags(twin)
+    if theirs.get(FALLBACK_FOR_TAG) is None or theirs.get(FALLBACK_FOR_TAG) != mine.get(
+        SERVICE_ID_TAG
+    ):
+        return False
+    stack = "aws:cloudformation:stack-id"
+    return mine.get(stack) == theirs.get(stack)
 
 
 def on_service_action(ecs: Any, event: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +48,10 @@ def on_service_action(ecs: Any, event: dict[str, Any]) -> dict[str, Any]:
     twin = _describe(ecs, cluster, tags[FALLBACK_SERVICE_TAG])
     if twin is None:
         return {"action": "none", "why": "its on-demand twin is gone"}
+    if not _points_back(primary, twin):
+        # A tag can be written by anyone who may tag services: act only on a pair that the
+        # transform made together (same stack, each naming the other).
+        return {"action": "none", "why": "the twin does not name this service back"}
 
     desired, running = primary["desiredCount"], primary["runningCount"]
     if name == "SERVICE_TASK_PLACEMENT_FAILURE":

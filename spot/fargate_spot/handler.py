@@ -1,7 +1,8 @@
-"""The Spot Lambda: ECS events (service fallback, reruns) and scheduled runs (a thin adapter).
+"""The Spot Lambda: ECS Service Action events of Spot services with fallback (a thin adapter).
 
-Every fallback and rerun is logged as one structured line (task, cluster, reason), so users can
-count them in CloudWatch Logs Insights.
+Every fallback is logged as one structured line (service, twin, cluster, reason), so users can
+count them in CloudWatch Logs Insights. It acts only on what the event names and the services'
+own tags say; it never takes a task definition, a command or a role from an event.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import boto3
 from aws_lambda_powertools import Logger
 from botocore.config import Config
 
-from . import fallback, rerun, runner
+from . import fallback
 
 logger = Logger(service="serverless-fargate-spot")
 
@@ -26,18 +27,12 @@ def ecs() -> Any:
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    kind = event.get("detail-type") or event.get("action")
-    if kind == "run":
-        outcome = runner.run(ecs(), event)
-        message = "spot fallback" if outcome.get("fallback") else "scheduled run started"
-    elif kind == "ECS Service Action":
+    kind = event.get("detail-type")
+    if kind == "ECS Service Action":
         outcome = fallback.on_service_action(ecs(), event)
         message = {"fallback": "spot fallback", "back-to-spot": "back to spot"}.get(
             outcome["action"], "no change"
         )
-    elif kind == "ECS Task State Change":
-        outcome = rerun.on_task_stopped(ecs(), event)
-        message = "spot rerun" if outcome["action"] == "rerun" else "no change"
     else:
         outcome, message = {"action": "none", "why": f"unknown event {kind!r}"}, "ignored"
     logger.info(message, extra=outcome)

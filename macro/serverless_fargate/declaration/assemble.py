@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import join_path
 from ..intrinsics import is_intrinsic
-from . import fargate, fields, grants, images
+from . import durations, fargate, fields, grants, images
 from .model import (
     Autoscaling,
     Declaration,
@@ -66,6 +66,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         sidecars=sidecars,
         depends_on=list(dict.fromkeys(_list(t.get("DependsOn")))),
         network=network(t.get("Network"), d),
+        timeout=_timeout(t.get("Timeout")),
         service=_service(t, flags) if t.kind == "service" else None,
         schedule=ScheduleConfig(
             **fields.values(fields.SCHEDULE, _map(t.get("Schedule"), "Expression"))
@@ -81,6 +82,13 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
             )
         ),
     )
+
+
+def _timeout(value: Any) -> Any:
+    """Seconds as an int; an intrinsic as written (rules/kinds.py checked the range)."""
+    if value is None or is_intrinsic(value):
+        return value
+    return durations.seconds(value)
 
 
 def declaration(

@@ -174,9 +174,19 @@ SCHEDULE_FIELDS = [
         int_range(1, 1440),
         "Let Scheduler start the run up to this many minutes late.",
     ),
-    Field("Retries", int_range(0, 185), "Retries of a failed start.", 0),
+    Field(
+        "Retries",
+        int_range(0, 10),
+        "Fresh runs after a failed one, each after the previous task stopped (backoff 60 s, "
+        "then 120 s, ...).",
+        0,
+    ),
     Field("MaxEventAgeSeconds", int_range(60, 86400), "Give up starting a run after this long."),
-    Field("DeadLetterQueueArn", arn("sqs"), "SQS queue for runs that fail."),
+    Field(
+        "DeadLetterQueueArn",
+        arn("sqs"),
+        "SQS queue that gets one JSON message for each run that fails in the end.",
+    ),
     Field("TaskCount", int_range(1, 10), "Tasks started per run.", 1),
 ]
 
@@ -438,6 +448,19 @@ TASK_FIELDS = [
         object_shape(NETWORK_FIELDS),
         "Where tasks run: `Subnets`, `SecurityGroups`, `AssignPublicIp`. Without it, the "
         "region's default VPC. A task's own Network replaces the declaration's whole map.",
+    ),
+    Field(
+        "Timeout",
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 60, "maximum": 1209600},
+                {"type": "string", "pattern": "^[0-9]{1,7}(s|m|h|d)$"},
+                I,
+            ],
+            "x-expected": 'seconds from 60 to 1209600, or a duration such as "90m" or "2h"',
+        },
+        "Longest a scheduled or one-off run may take; then its task is stopped and the run "
+        "counts as failed. Seconds, or a duration (`90m`, `2h`, `1d`). Not for services.",
     ),
     Field(
         "Service",

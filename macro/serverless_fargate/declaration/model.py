@@ -103,6 +103,7 @@ class Task:
     sidecars: list[dict[str, Any]]
     depends_on: list[str]
     network: Network
+    timeout: Value | None  # seconds (an int), or an intrinsic that resolves to seconds
     service: ServiceConfig | None
     schedule: ScheduleConfig | None
     overrides: dict[str, dict[str, Any]]
@@ -144,8 +145,3 @@ class Declaration:
         return any(
             t.network.subnets is None and t.network.security_groups is None for t in self.tasks
         )
-
-
-def uses_runner(kind: str, spot: Spot | None) -> bool:
-    """Scheduled Spot runs that need fallback or reruns are started by the application's runner."""
-    return kind == "schedule" and spot is not None and (spot.fallback or spot.rerun_on_interruption)

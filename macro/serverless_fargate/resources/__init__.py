@@ -22,6 +22,7 @@ from . import (
     service,
     spot,
     task_definition,
+    workflow,
 )
 
 TYPE_CHECKING = False
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 
 
 def build_declaration(
-    d: Declaration, service_token: Any, spot_function: Any, nonce: str, metadata: Any = None
+    d: Declaration, service_token: Any, nonce: str, metadata: Any = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(resources, outputs) replacing one declaration, in a stable, readable order.
 
@@ -55,8 +56,10 @@ def build_declaration(
             generated.append((twin, own + waits))
             generated.append((scaling.resources(d, t), own))
         elif t.kind == "schedule":
-            generated.append((schedule.resources(d, t, spot_function), own + waits))
-    generated.append((roles.schedule_role(d, spot_function), []))
+            generated.append((schedule.resources(d, t), own + waits))
+    generated.append((roles.schedule_role(d), []))
+    generated.append((roles.workflow_role(d), []))
+    generated.append((workflow.resources(d), waits))
 
     resources: dict[str, Any] = {}
     problems: list[Problem] = []

@@ -21,6 +21,14 @@ def schedule_role(d: Declaration) -> str:
     return f"{d.logical_id}ScheduleRole"
 
 
+def workflow(d: Declaration) -> str:
+    return f"{d.logical_id}Workflow"
+
+
+def workflow_role(d: Declaration) -> str:
+    return f"{d.logical_id}WorkflowRole"
+
+
 def task_role(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}TaskRole"
 
@@ -86,3 +94,7 @@ def service_output(d: Declaration, t: Task) -> str:
 
 def schedule_output(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}ScheduleArn"
+
+
+def workflow_output(d: Declaration) -> str:
+    return f"{d.logical_id}WorkflowArn"

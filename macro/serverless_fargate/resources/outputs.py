@@ -35,4 +35,10 @@ def outputs(d: Declaration) -> dict[str, Any]:
                 "Description": f"Schedule of {t.key}",
                 "Value": get_att(names.schedule(d, t), "Arn"),
             }
+    if d.scheduled:
+        out[names.workflow_output(d)] = {
+            "Description": f"Workflow (Step Functions) that runs the scheduled tasks of "
+            f"{d.logical_id}",
+            "Value": ref(names.workflow(d)),
+        }
     return out

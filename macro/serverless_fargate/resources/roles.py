@@ -3,7 +3,9 @@
 - execution role (shared): pull the tasks' images, write to the declaration's log group, read
   exactly the declared secrets;
 - one task role per task: the task's own Policies (and ECS Exec's channels when enabled);
-- schedule role: run exactly the scheduled task definitions and pass exactly their roles.
+- schedule role: start this declaration's workflow (and report a start that failed);
+- workflow role: run exactly the scheduled task definitions on this cluster and pass exactly
+  their roles.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from ..declaration import grants
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, is_intrinsic, ref, sub
 from ..settings import ROLE_PATH
-from . import cluster, names, spot
+from . import cluster, names
 from .common import policy_document, with_tags
 
 TYPE_CHECKING = False
@@ -188,46 +190,106 @@ def task_role_arn(d: Declaration, t: Task) -> Any:
     return get_att(names.task_role(d, t), "Arn")
 
 
-def schedule_role(d: Declaration, spot_function: Any) -> dict[str, Any]:
+def _scheduled_queues(d: Declaration) -> list[Any]:
+    return _unique(
+        [
+            t.schedule.dead_letter_queue_arn
+            for t in d.scheduled
+            if t.schedule is not None and t.schedule.dead_letter_queue_arn is not None
+        ]
+    )
+
+
+def _trusting(service: str) -> dict[str, Any]:
+    # Confused-deputy protection: only the service acting for this account may assume it.
+    return _trust(service, {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}})
+
+
+def schedule_role(d: Declaration) -> dict[str, Any]:
+    """Scheduler may start this declaration's workflow, and nothing else: the workflow decides
+    what runs. It may also put a run it could not start on the tasks' dead-letter queues."""
+    if not d.scheduled:
+        return {}
+    statements: list[dict[str, Any]] = [
+        {
+            "Effect": "Allow",
+            "Action": "states:StartExecution",
+            "Resource": ref(names.workflow(d)),
+        }
+    ]
+    queues = _scheduled_queues(d)
+    if queues:
+        statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
+    return {
+        names.schedule_role(d): _role(
+            _trusting("scheduler.amazonaws.com"), statements, d.permissions_boundary, d.tags
+        )
+    }
+
+
+def workflow_role(d: Declaration) -> dict[str, Any]:
+    """The workflow may run exactly the scheduled task definitions on this cluster, pass exactly
+    their roles to ECS, stop and read tasks on this cluster, and report to the tasks' queues."""
     scheduled = d.scheduled
     if not scheduled:
         return {}
-    direct = [t for t in scheduled if not spot.uses_runner(t)]
-    statements: list[dict[str, Any]] = []
-    if direct:
-        passed = _unique(
-            [execution_role_arn(d, t) for t in direct] + [task_role_arn(d, t) for t in direct]
-        )
-        statements += [
-            {
-                "Effect": "Allow",
-                "Action": "ecs:RunTask",
-                "Resource": [ref(names.task_definition(d, t)) for t in direct],
-                "Condition": {"ArnEquals": {"ecs:cluster": cluster.arn(d)}},
-            },
-            {
-                "Effect": "Allow",
-                "Action": "iam:PassRole",
-                "Resource": passed,
-                "Condition": {"StringLike": {"iam:PassedToService": ECS_TASKS}},
-            },
-            {
-                # Scheduler tags the tasks it starts (PropagateTags, ECS managed tags).
-                "Effect": "Allow",
-                "Action": "ecs:TagResource",
-                "Resource": sub(
-                    "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*",
-                    {"Cluster": cluster.cluster_name(d)},
-                ),
-                "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}},
-            },
-        ]
-    if len(direct) < len(scheduled):
-        # Spot runs with fallback go through the application's runner, which starts them.
-        statements.append(
-            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": spot_function}
-        )
-    trust = _trust(
-        "scheduler.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
+    on_cluster = {"ArnEquals": {"ecs:cluster": cluster.arn(d)}}
+    tasks = sub(
+        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*",
+        {"Cluster": cluster.cluster_name(d)},
     )
-    return {names.schedule_role(d): _role(trust, statements, d.permissions_boundary, d.tags)}
+    passed = _unique(
+        [execution_role_arn(d, t) for t in scheduled] + [task_role_arn(d, t) for t in scheduled]
+    )
+    statements: list[dict[str, Any]] = [
+        {
+            "Effect": "Allow",
+            "Action": "ecs:RunTask",
+            "Resource": [ref(names.task_definition(d, t)) for t in scheduled],
+            "Condition": on_cluster,
+        },
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": passed,
+            "Condition": {"StringEquals": {"iam:PassedToService": ECS_TASKS}},
+        },
+        {
+            # RunTask tags the tasks it starts (PropagateTags, ECS managed tags).
+            "Effect": "Allow",
+            "Action": "ecs:TagResource",
+            "Resource": tasks,
+            "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}},
+        },
+        {
+            # runTask.sync reads the task until it stops; a timed-out task is stopped.
+            "Effect": "Allow",
+            "Action": ["ecs:DescribeTasks", "ecs:StopTask"],
+            "Resource": tasks,
+            "Condition": on_cluster,
+        },
+        {
+            # ListTasks names no resource in IAM; the condition keeps it to this cluster.
+            "Effect": "Allow",
+            "Action": "ecs:ListTasks",
+            "Resource": "*",
+            "Condition": on_cluster,
+        },
+        {
+            # How runTask.sync learns that a task stopped (a rule Step Functions manages).
+            "Effect": "Allow",
+            "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+            "Resource": sub(
+                "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+                "StepFunctionsGetEventsForECSTaskRule"
+            ),
+        },
+    ]
+    queues = _scheduled_queues(d)
+    if queues:
+        statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
+    return {
+        names.workflow_role(d): _role(
+            _trusting("states.amazonaws.com"), statements, d.permissions_boundary, d.tags
+        )
+    }

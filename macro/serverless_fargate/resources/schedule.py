@@ -1,11 +1,11 @@
-"""EventBridge Scheduler schedules that start a scheduled task's runs."""
+"""EventBridge Scheduler schedules: each starts its task's runs through the workflow
+(resources/workflow.py), which watches them to their end."""
 
 from __future__ import annotations
 
 from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
-from ..intrinsics import get_att, ref
-from . import cluster, names, network, spot
+from . import names, workflow
 from .common import enabled
 
 TYPE_CHECKING = False
@@ -13,29 +13,21 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
 
-def resources(d: Declaration, t: Task, spot_function: Any) -> dict[str, Any]:
+# Scheduler's own retries of StartExecution (throttling, a service error). The task's Retries
+# are fresh runs inside the workflow; these only make sure the workflow starts.
+DELIVERY_RETRIES = 10
+
+
+def resources(d: Declaration, t: Task) -> dict[str, Any]:
     config = t.schedule
     assert config is not None
-    ecs: dict[str, Any] = {
-        "TaskDefinitionArn": ref(names.task_definition(d, t)),
-        "TaskCount": config.task_count,
-        "CapacityProviderStrategy": spot.strategy(t),
-        "PlatformVersion": "LATEST",
-        "NetworkConfiguration": network.awsvpc(d, t),
-        "EnableECSManagedTags": True,
-        "PropagateTags": "TASK_DEFINITION",
-    }
-    retry: dict[str, Any] = {"MaximumRetryAttempts": config.retries}
+    target = workflow.schedule_target(d, t)
+    retry: dict[str, Any] = {"MaximumRetryAttempts": DELIVERY_RETRIES}
     if config.max_event_age_seconds is not None:
         retry["MaximumEventAgeInSeconds"] = config.max_event_age_seconds
-    target: dict[str, Any] = {"RoleArn": get_att(names.schedule_role(d), "Arn")}
-    if spot.uses_runner(t):
-        # The runner starts the run on Spot and falls back to on-demand (see resources/spot.py).
-        target.update({"Arn": spot_function, "Input": spot.runner_input(d, t)})
-    else:
-        target.update({"Arn": cluster.arn(d), "EcsParameters": ecs})
     target["RetryPolicy"] = retry
     if config.dead_letter_queue_arn is not None:
+        # Where Scheduler puts a run it could not start at all (the workflow reports the rest).
         target["DeadLetterConfig"] = {"Arn": config.dead_letter_queue_arn}
     window = (
         {"Mode": "OFF"}

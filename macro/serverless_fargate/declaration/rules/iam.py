@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from ...errors import Problem, join_path
-from ...settings import ROLE_PATH
-from .. import fields
-from ..resolve import known_flag
 from . import rule
 
 TYPE_CHECKING = False
@@ -56,32 +53,6 @@ def statements(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             yield Problem(at, "a statement needs Action (or NotAction): IAM refuses it without")
         if "Resource" not in statement and "NotResource" not in statement:
             yield Problem(at, "a statement needs Resource (or NotResource): IAM refuses it without")
-
-
-@rule("iam.runner-roles", "Roles passed by the Spot runner are under the project's role path")
-def runner_roles(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    spot = t.get("Spot")
-    if t.kind != "schedule" or spot in (None, False):
-        return
-    given = spot if isinstance(spot, dict) else {}
-    fallback = known_flag(given.get("Fallback"), d.parameters, fields.SPOT["Fallback"].default)
-    rerun = known_flag(
-        given.get("RerunOnInterruption"),
-        d.parameters,
-        fields.SPOT["RerunOnInterruption"].default,
-    )
-    if not (fallback or rerun):
-        return
-    for key in ("TaskRoleArn", "ExecutionRoleArn"):
-        value = t.get(key)
-        if isinstance(value, str) and f":role{ROLE_PATH}" not in value:
-            yield Problem(
-                t.where(key),
-                f"a Spot scheduled task with Fallback or RerunOnInterruption is started by "
-                f"the ServerlessFargate runner, which may pass only roles under the path "
-                f"{ROLE_PATH}: give the role that path, leave {key} out, or set Spot "
-                f"Fallback: false",
-            )
 
 
 @rule(

@@ -4,8 +4,9 @@ autoscaling, Overrides sections."""
 from __future__ import annotations
 
 from ...errors import Problem, join_path
-from ...intrinsics import resolve
-from .. import fields
+from ...intrinsics import UNKNOWN, resolve
+from .. import durations, fields
+from ..messages import show
 from . import rule
 
 TYPE_CHECKING = False
@@ -156,3 +157,37 @@ def existing_cluster(d: DeclarationInput) -> Iterator[Problem]:
                 f"applies to a created cluster only; with Cluster the existing cluster's "
                 f"settings are used: remove {key} or Cluster",
             )
+
+
+@rule("timeout.kind", "Timeout is for scheduled and standalone tasks, not services")
+def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    # A declaration-level Timeout is the default of the tasks it fits; a task's own must fit.
+    if t.kind == "service" and t.own.get("Timeout") is not None:
+        yield Problem(
+            t.where("Timeout"),
+            "a service runs until it is replaced, so it has no Timeout: remove it, or make the "
+            "task scheduled (Schedule) or standalone (Service: false)",
+        )
+
+
+@rule("timeout.range", "Timeout is from a minute to 14 days")
+def timeout_range(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    value = resolve(t.get("Timeout"), d.parameters)
+    if value is None or value is UNKNOWN or t.kind == "service":
+        return
+    if isinstance(value, str) and value.isdigit():  # a parameter's value arrives as text
+        value = int(value)
+    seconds = durations.seconds(value)
+    if seconds is None:
+        yield Problem(
+            t.where("Timeout"),
+            f"{show(value)} is not a duration: write seconds (60 to 1209600) or a number with "
+            "s, m, h or d, such as 90m or 2h",
+        )
+    elif not durations.TIMEOUT_MIN <= seconds <= durations.TIMEOUT_MAX:
+        what = f"{show(value)} is {seconds} seconds" if isinstance(value, str) else f"{seconds} s"
+        yield Problem(
+            t.where("Timeout"),
+            f"{what} is too {'short' if seconds < durations.TIMEOUT_MIN else 'long'}: Timeout "
+            "is from 60 seconds (1m) to 1209600 seconds (14d)",
+        )

@@ -1,0 +1,461 @@
+"""Scheduled runs watched to their end: the workflow's shape for every combination, the roles
+that start and run it, and executions of it (moto's Step Functions interpreter and ECS)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from conftest import declaration, expand, lint, problems, task
+from moto import mock_aws
+from workflow_harness import ACCOUNT, Ecs, compress_waits, evaluate, patch_moto, wait_for
+
+T = "Resources.Workers.Properties.Tasks.worker"
+
+
+def scheduled(**props):
+    props.setdefault("Schedule", "rate(1 day)")
+    return expand(task(**props))
+
+
+def settings(template, key="worker"):
+    definition = template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]
+    return definition["States"][f"Settings of {key}"]["Result"]
+
+
+def statements(template, role):
+    policy = template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]
+    return policy["Statement"]
+
+
+# --- shape ------------------------------------------------------------------------------------
+
+COMBINATIONS = {
+    "plain": ({}, {"fallback": False, "rerunOnInterruption": False}),
+    "spot with fallback": ({"Spot": True}, {"fallback": True}),
+    "spot without fallback": ({"Spot": {"Fallback": False}}, {"fallback": False}),
+    "rerun": ({"Spot": {"RerunOnInterruption": True}}, {"rerunOnInterruption": True}),
+    "timeout": ({"Timeout": "90m"}, {"timeoutSeconds": "5400"}),
+    "retries": (
+        {"Schedule": {"Expression": "rate(1 day)", "Retries": 3}},
+        {"retries": "3"},
+    ),
+    "dead-letter queue": (
+        {
+            "Schedule": {
+                "Expression": "rate(1 day)",
+                "DeadLetterQueueArn": "arn:aws:sqs:us-east-1:123456789012:failed",
+            }
+        },
+        {"deadLetterQueue": {"Fn::Join": ["", ["https://sqs.", {"Fn::Select": [3, {}]}]]}},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COMBINATIONS)
+def test_every_combination_lints_clean_and_carries_its_settings(name):
+    props, expected = COMBINATIONS[name]
+    template = scheduled(**props)
+    assert lint(template) == []
+    got = settings(template)
+    for key, value in expected.items():
+        if key == "deadLetterQueue":
+            assert got[key]["Fn::Join"][1][0] == "https://sqs."
+        else:
+            assert got[key] == value, key
+    assert got["timeoutSeconds"] == expected.get("timeoutSeconds", "31536000")
+    assert got["capacity"][-1]["CapacityProvider"] == (
+        "FARGATE_SPOT" if "Spot" in props else "FARGATE"
+    )
+
+
+def test_a_task_key_is_chosen_only_among_scheduled_tasks():
+    template = expand(
+        declaration(
+            {
+                "Network": {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"]},
+                "Tasks": {
+                    "api": {"Image": "x"},
+                    "nightly": {"Image": "x", "Schedule": "rate(1 day)"},
+                    "hourly": {"Image": "x", "Schedule": "rate(1 hour)"},
+                },
+            }
+        )
+    )
+    states = template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]["States"]
+    assert [c["StringEquals"] for c in states["Which task?"]["Choices"]] == ["nightly", "hourly"]
+    assert states["Which task?"]["Default"] == "Unknown task"
+    role = statements(template, "WorkersWorkflowRole")
+    run = next(s for s in role if s["Action"] == "ecs:RunTask")
+    assert run["Resource"] == [
+        {"Ref": "WorkersNightlyTaskDefinition"},
+        {"Ref": "WorkersHourlyTaskDefinition"},
+    ]
+
+
+def test_no_workflow_without_scheduled_tasks():
+    resources = expand(task())["Resources"]
+    assert not {"WorkersWorkflow", "WorkersWorkflowRole", "WorkersScheduleRole"} & set(resources)
+
+
+def test_the_schedule_starts_the_workflow_once_per_delivery():
+    template = scheduled(Schedule={"Expression": "rate(1 day)", "MaxEventAgeSeconds": 600})
+    target = template["Resources"]["WorkersWorkerSchedule"]["Properties"]["Target"]
+    assert target["Arn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:scheduler:::aws-sdk:sfn:startExecution"
+    }
+    text, variables = target["Input"]["Fn::Sub"]
+    assert variables == {"Workflow": {"Ref": "WorkersWorkflow"}}
+    request = json.loads(text)
+    assert request["StateMachineArn"] == "${Workflow}"
+    # StartExecution is idempotent for a name and input: a repeated delivery starts nothing.
+    assert request["Name"] == "worker-<aws.scheduler.execution-id>"
+    assert json.loads(request["Input"]) == {
+        "task": "worker",
+        "schedule": "<aws.scheduler.schedule-arn>",
+        "scheduledTime": "<aws.scheduler.scheduled-time>",
+    }
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 600}
+    assert "EcsParameters" not in target
+
+
+def test_execution_names_stay_within_the_limit_for_long_task_keys():
+    key = "a" * 60
+    template = expand(
+        declaration(
+            {
+                "Network": {"Subnets": ["subnet-1"]},
+                "Tasks": {key: {"Image": "x", "Schedule": "rate(1 day)"}},
+            }
+        )
+    )
+    schedule = next(r for k, r in template["Resources"].items() if k.endswith("Schedule"))
+    name = json.loads(schedule["Properties"]["Target"]["Input"]["Fn::Sub"][0])["Name"]
+    # Scheduler's execution IDs are short (d32c5kddcf5bb8c3); 80 characters is the limit.
+    assert len(name.replace("<aws.scheduler.execution-id>", "x" * 32)) <= 80
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def test_schedule_role_may_only_start_the_workflow_and_report_to_its_queue():
+    queue = "arn:aws:sqs:us-east-1:123456789012:failed"
+    template = scheduled(Schedule={"Expression": "rate(1 day)", "DeadLetterQueueArn": queue})
+    assert statements(template, "WorkersScheduleRole") == [
+        {
+            "Effect": "Allow",
+            "Action": "states:StartExecution",
+            "Resource": {"Ref": "WorkersWorkflow"},
+        },
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": [queue]},
+    ]
+    trust = template["Resources"]["WorkersScheduleRole"]["Properties"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    }
+
+
+def test_workflow_role_runs_exactly_its_task_definitions_and_passes_exactly_their_roles():
+    queue = "arn:aws:sqs:us-east-1:123456789012:failed"
+    template = scheduled(
+        Spot=True, Schedule={"Expression": "rate(1 day)", "DeadLetterQueueArn": queue}
+    )
+    role = {json.dumps(s["Action"]): s for s in statements(template, "WorkersWorkflowRole")}
+    cluster = {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": ["WorkersCluster", "Arn"]}}}
+    assert role['"ecs:RunTask"'] == {
+        "Effect": "Allow",
+        "Action": "ecs:RunTask",
+        "Resource": [{"Ref": "WorkersWorkerTaskDefinition"}],
+        "Condition": cluster,
+    }
+    assert role['"iam:PassRole"'] == {
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": [
+            {"Fn::GetAtt": ["WorkersExecutionRole", "Arn"]},
+            {"Fn::GetAtt": ["WorkersWorkerTaskRole", "Arn"]},
+        ],
+        "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+    }
+    assert role['["ecs:DescribeTasks", "ecs:StopTask"]']["Condition"] == cluster
+    assert role['"ecs:ListTasks"']["Condition"] == cluster
+    assert role['"sqs:SendMessage"']["Resource"] == [queue]
+    rule = role['["events:PutTargets", "events:PutRule", "events:DescribeRule"]']
+    assert rule["Resource"]["Fn::Sub"].endswith(":rule/StepFunctionsGetEventsForECSTaskRule")
+    wildcard = [s for s in role.values() if s["Resource"] == "*"]
+    assert [s["Action"] for s in wildcard] == ["ecs:ListTasks"]  # IAM names no resource for it
+    trust = template["Resources"]["WorkersWorkflowRole"]["Properties"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
+
+
+def test_given_roles_of_any_path_are_passed_by_the_workflow():
+    template = scheduled(Spot=True, TaskRoleArn="arn:aws:iam::123456789012:role/elsewhere")
+    passed = next(
+        s for s in statements(template, "WorkersWorkflowRole") if s["Action"] == "iam:PassRole"
+    )
+    assert "arn:aws:iam::123456789012:role/elsewhere" in passed["Resource"]
+
+
+# --- Timeout ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "seconds"), [(60, "60"), ("90m", "5400"), ("2h", "7200"), ("14d", "1209600")]
+)
+def test_timeout_in_seconds_or_a_duration(given, seconds):
+    assert settings(scheduled(Timeout=given))["timeoutSeconds"] == seconds
+
+
+def test_timeout_from_a_parameter_is_read_by_the_workflow_as_a_number():
+    template = task(Schedule="rate(1 day)", Timeout={"Ref": "RunLimit"})
+    template["Parameters"] = {"RunLimit": {"Type": "Number", "Default": 600}}
+    assert settings(expand(template))["timeoutSeconds"] == {"Ref": "RunLimit"}
+    assert problems(template, {"RunLimit": "30"}) == [
+        f"{T}.Timeout: 30 s is too short: Timeout is from 60 seconds (1m) to 1209600 seconds (14d)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("30s", "'30s' is 30 seconds is too short: Timeout is from 60 seconds (1m)"),
+        ("15d", "'15d' is 1296000 seconds is too long: Timeout is from 60 seconds (1m)"),
+        ("2 hours", "'2 hours' is not valid"),
+    ],
+)
+def test_timeout_out_of_range_is_refused(given, message):
+    found = problems(task(Schedule="rate(1 day)", Timeout=given))
+    assert len(found) == 1 and found[0].startswith(f"{T}.Timeout: "), found
+    assert message in found[0]
+
+
+def test_timeout_on_a_service_is_an_error_but_a_declaration_default_skips_services():
+    assert problems(task(Timeout="1h")) == [
+        f"{T}.Timeout: a service runs until it is replaced, so it has no Timeout: remove it, "
+        "or make the task scheduled (Schedule) or standalone (Service: false)"
+    ]
+    template = declaration(
+        {
+            "Timeout": "1h",
+            "Network": {"Subnets": ["subnet-1"]},
+            "Tasks": {"api": {"Image": "x"}, "job": {"Image": "x", "Schedule": "rate(1 day)"}},
+        }
+    )
+    assert settings(expand(template), "job")["timeoutSeconds"] == "3600"
+
+
+# --- executions ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(monkeypatch, fake_aws):
+    """A moto account with a VPC, a cluster, the task definition, the workflow and a queue."""
+    patch_moto(monkeypatch)
+    ecs_script = Ecs()
+    ecs_script.install(monkeypatch)
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        ec2 = boto3.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="tasks", Description="t", VpcId=vpc)["GroupId"]
+        ecs = boto3.client("ecs")
+        cluster = ecs.create_cluster(clusterName="jobs")["cluster"]["clusterArn"]
+        definition = ecs.register_task_definition(
+            family="jobs-worker",
+            containerDefinitions=[{"name": "worker", "image": "x", "memory": 512}],
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+        )["taskDefinition"]["taskDefinitionArn"]
+        queue = boto3.client("sqs").create_queue(QueueName="failed-runs")["QueueUrl"]
+        refs = {
+            "AWS::Partition": "aws",
+            "AWS::Region": "us-east-1",
+            "AWS::AccountId": ACCOUNT,
+            "AWS::URLSuffix": "amazonaws.com",
+            "WorkersCluster.Arn": cluster,
+            "WorkersWorkerTaskDefinition": definition,
+        }
+
+        def start(script, task_key="worker", settings_patch=None, **props):
+            props = {
+                "Network": {"Subnets": [subnet], "SecurityGroups": [group]},
+                **props,
+            }
+            schedule = props.pop("Schedule", {"Expression": "rate(1 day)"})
+            schedule.setdefault(
+                "DeadLetterQueueArn", f"arn:aws:sqs:us-east-1:{ACCOUNT}:failed-runs"
+            )
+            template = expand(
+                declaration({"Tasks": {"worker": {"Image": "x", "Schedule": schedule, **props}}})
+            )
+            body = evaluate(
+                template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"], refs
+            )
+            body = compress_waits(body)
+            body["States"]["Settings of worker"]["Result"].update(settings_patch or {})
+            sfn = boto3.client("stepfunctions")
+            machine = sfn.create_state_machine(
+                name=f"w{len(ecs_script.calls)}{id(body)}",
+                definition=json.dumps(body),
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
+            )["stateMachineArn"]
+            ecs_script.script[:] = script
+            execution = sfn.start_execution(
+                stateMachineArn=machine,
+                name="worker-d32c5kddcf5bb8c3",
+                input=json.dumps(
+                    {
+                        "task": task_key,
+                        "schedule": "arn:aws:scheduler:us-east-1:1:schedule/default/s",
+                        "scheduledTime": "2026-11-29T02:30:00Z",
+                    }
+                ),
+            )["executionArn"]
+            out = wait_for(sfn, execution)
+            import os
+
+            if os.environ.get("DEBUG_HISTORY"):
+                for e in sfn.get_execution_history(executionArn=execution)["events"]:
+                    print(
+                        e["type"], str({k: v for k, v in e.items() if k.endswith("Details")})[:400]
+                    )
+            return out
+
+        def messages():
+            got = boto3.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+            return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+        yield start, ecs_script, messages, ecs
+
+
+def test_a_run_whose_container_exits_0_succeeds(world):
+    start, ecs, messages, _ = world
+    result = start([{"exit": 0}])
+    assert result["status"] == "SUCCEEDED", result
+    (copy,) = json.loads(result["output"])
+    assert (
+        copy["ok"] is True and copy["attempts"] == 1 and copy["taskArn"].startswith("arn:aws:ecs")
+    )
+    assert [c["capacity"] for c in ecs.calls] == [[{"capacityProvider": "FARGATE", "weight": 1}]]
+    assert messages() == []
+
+
+def test_a_non_zero_exit_fails_the_run_and_reports_it_once(world):
+    start, ecs, messages, _ = world
+    result = start([{"exit": 3}])
+    assert result["status"] == "FAILED" and result["error"] == "RunFailed"
+    (failure,) = json.loads(result["cause"])
+    assert failure["exitCode"] == 3 and failure["stopCode"] == "EssentialContainerExited"
+    (message,) = messages()
+    assert message["task"] == "worker" and message["declaration"] == "Workers"
+    assert message["scheduledTime"] == "2026-11-29T02:30:00Z"
+    assert message["schedule"].endswith(":schedule/default/s")
+    assert message["execution"].endswith(":worker-d32c5kddcf5bb8c3")
+    assert (message["exitCode"], message["stopCode"]) == (3, "EssentialContainerExited")
+    assert message["reason"] == "Essential container in task exited"
+    assert message["taskArn"] == failure["taskArn"] and message["attempts"] == 1
+
+
+def test_retries_start_fresh_runs_after_a_failed_one(world):
+    start, ecs, messages, _ = world
+    result = start(
+        [{"exit": 1}, {"exit": 1}, {"exit": 0}],
+        Schedule={"Expression": "rate(1 day)", "Retries": 2},
+    )
+    assert result["status"] == "SUCCEEDED", result
+    assert json.loads(result["output"])[0]["attempts"] == 3
+    # Each attempt is its own group, so a timed-out one is found and stopped alone.
+    assert [c["group"] for c in ecs.calls] == [
+        "worker-d32c5kddcf5bb8c3:1:0",
+        "worker-d32c5kddcf5bb8c3:1:1",
+        "worker-d32c5kddcf5bb8c3:1:2",
+    ]
+    assert messages() == []
+
+
+def test_retries_run_out_and_the_last_failure_is_reported(world):
+    start, ecs, messages, _ = world
+    result = start([{"exit": 1}, {"exit": 2}], Schedule={"Expression": "rate(1 day)", "Retries": 1})
+    assert result["status"] == "FAILED"
+    (message,) = messages()
+    assert message["exitCode"] == 2 and message["attempts"] == 2
+
+
+def test_a_run_longer_than_its_timeout_is_stopped_and_fails(world):
+    start, ecs, messages, client = world
+    result = start([{"hang": True}], settings_patch={"timeoutSeconds": "2"})
+    assert result["status"] == "FAILED", result
+    (failure,) = json.loads(result["cause"])
+    assert failure["stopCode"] == "Timeout" and failure["error"] == "States.Timeout"
+    assert failure["reason"] == "ran longer than its Timeout of 2 seconds and was stopped"
+    arns = [
+        arn
+        for status in ("RUNNING", "STOPPED")
+        for arn in client.list_tasks(cluster="jobs", desiredStatus=status)["taskArns"]
+    ]
+    (stopped,) = client.describe_tasks(cluster="jobs", tasks=arns)["tasks"]
+    assert stopped["stoppedReason"] == "Timeout exceeded (ServerlessFargate)"
+    assert messages()[0]["stopCode"] == "Timeout"
+
+
+def test_no_spot_capacity_runs_on_fargate_in_the_same_execution(world):
+    start, ecs, messages, _ = world
+    result = start([{"capacity": True}, {"exit": 0}], Spot=True)
+    assert result["status"] == "SUCCEEDED", result
+    (copy,) = json.loads(result["output"])
+    assert copy["onDemand"] is True and copy["attempts"] == 1
+    assert [c["capacity"] for c in ecs.calls] == [
+        [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+        [{"capacityProvider": "FARGATE", "weight": 1}],
+    ]
+
+
+def test_without_fallback_no_spot_capacity_fails_the_run(world):
+    start, ecs, messages, _ = world
+    result = start([{"capacity": True}], Spot={"Fallback": False})
+    assert result["status"] == "FAILED"
+    assert len(ecs.calls) == 1
+    assert "Capacity is unavailable" in messages()[0]["reason"]
+
+
+def test_an_interrupted_run_is_rerun_once_on_fargate(world):
+    start, ecs, messages, _ = world
+    result = start([{"interrupted": True}, {"exit": 0}], Spot={"RerunOnInterruption": True})
+    assert result["status"] == "SUCCEEDED", result
+    assert [c["capacity"][0]["capacityProvider"] for c in ecs.calls] == ["FARGATE_SPOT", "FARGATE"]
+    # Twice interrupted: the rerun was the one chance; the run fails.
+    result = start(
+        [{"interrupted": True}, {"interrupted": True}], Spot={"RerunOnInterruption": True}
+    )
+    assert result["status"] == "FAILED"
+    assert messages()[0]["stopCode"] == "SpotInterruption"
+
+
+def test_without_rerun_an_interrupted_run_fails(world):
+    start, ecs, messages, _ = world
+    result = start([{"interrupted": True}], Spot=True)
+    assert result["status"] == "FAILED"
+    assert messages()[0]["stopCode"] == "SpotInterruption"
+    assert len(ecs.calls) == 1
+
+
+def test_every_copy_of_a_run_is_watched(world):
+    start, ecs, messages, _ = world
+    result = start(
+        [{"exit": 0}, {"exit": 5}], Schedule={"Expression": "rate(1 day)", "TaskCount": 2}
+    )
+    assert result["status"] == "FAILED"
+    assert len(ecs.calls) == 2
+    (message,) = messages()
+    assert message["exitCode"] == 5 and len(message["failedCopies"]) == 1
+
+
+def test_an_input_naming_no_task_fails_without_running_anything(world):
+    start, ecs, messages, _ = world
+    result = start([], task_key="other")
+    assert result["status"] == "FAILED" and result["error"] == "UnknownTask"
+    assert ecs.calls == []
