@@ -196,16 +196,34 @@ def reference() -> str:
         "| scaling policies | `AWS::ApplicationAutoScaling::ScalingPolicy` | `{D}{T}CpuScalingPolicy`, `{D}{T}MemoryScalingPolicy`, `{D}{T}QueueScalingPolicy`, `{D}{T}FromZeroScalingPolicy` | per target |",
         "| queue alarm | `AWS::CloudWatch::Alarm` | `{D}{T}QueueAlarm` | `Autoscaling.Queue` (starts the first task) |",
         "| schedule | `AWS::Scheduler::Schedule` | `{D}{T}Schedule` | scheduled tasks |",
-        "| schedule role | `AWS::IAM::Role` | `{D}ScheduleRole` | any scheduled task |",
+        "| schedule role | `AWS::IAM::Role` | `{D}ScheduleRole` | any scheduled task (may only start the workflow) |",
+        "| workflow | `AWS::StepFunctions::StateMachine` | `{D}Workflow` | any scheduled task |",
+        "| workflow role | `AWS::IAM::Role` | `{D}WorkflowRole` | any scheduled task |",
         "",
-        "Outputs (unless `Outputs: false`): `{D}ClusterArn`, and per task "
-        "`{D}{T}TaskDefinitionArn` plus `{D}{T}ServiceArn` or `{D}{T}ScheduleArn`.",
+        "Outputs (unless `Outputs: false`): `{D}ClusterArn`, per task "
+        "`{D}{T}TaskDefinitionArn` plus `{D}{T}ServiceArn` or `{D}{T}ScheduleArn`, and "
+        "`{D}WorkflowArn` when there are scheduled tasks.",
+        "",
+        "## Scheduled runs",
+        "",
+        "A schedule starts an execution of `{D}Workflow` named `<task key>-<Scheduler's "
+        'execution ID>` with the input `{"task", "schedule", "scheduledTime"}`. '
+        "Per copy (`TaskCount`), the workflow runs the task with `ecs:runTask.sync` in the "
+        "task group `<execution name>:<copy>:<attempt>`, then: on success the copy succeeds; "
+        "when Spot has no capacity and `Fallback` is on, the same attempt runs on FARGATE; "
+        "after a `SpotInterruption` with `RerunOnInterruption`, it runs once more on FARGATE; "
+        "after `Timeout`, it stops the task (`StopTask`) and waits 130 s; any failure leaves "
+        "`Retries` fresh attempts, waiting 60 s, 120 s, .... A run with a failed copy sends "
+        "one JSON message (task, declaration, schedule, scheduledTime, execution, taskArn, "
+        "exitCode, stopCode, reason, attempts, failedCopies) to `DeadLetterQueueArn` and fails "
+        "with the error `RunFailed`. The README has the diagram and how to see failed runs.",
         "",
         'Task definitions and services carry the tag `serverless-fargate:managed: "true"`, and '
-        "created task and execution roles the IAM path `/serverless-fargate/`: the application's "
-        "Spot Lambda may act only on those. A Spot scheduled task with `Fallback` or "
-        "`RerunOnInterruption` is started by that Lambda (the schedule invokes it) rather than by "
-        "Scheduler directly.",
+        "created task and execution roles the IAM path `/serverless-fargate/`. A Spot service "
+        "with `Fallback` carries `serverless-fargate:fallback-service` (its twin's name) and "
+        "`serverless-fargate:service` (its logical ID); its twin carries "
+        "`serverless-fargate:fallback-for` (the same logical ID). The application's Spot Lambda "
+        "changes the count of a twin only when the two agree.",
         "",
         "The declaration's `Condition` and `Metadata` are copied onto every generated resource "
         "(and the `Condition` onto every output); its `DependsOn` is added to every generated "

@@ -161,6 +161,7 @@ RULE_CASES = {
         }
     ),
     "timeout.kind": task(Timeout="2h"),
+    "spot.schedule-weights": task(Schedule="rate(1 day)", Spot={"SpotWeight": {"Ref": "W"}}),
     "timeout.range": task(Schedule="rate(1 day)", Timeout="30s"),
     "container.names": task(Sidecars=[{"Name": "worker", "Image": "x"}]),
     "container.ports": task(PortMappings=[80, 80]),

@@ -159,6 +159,22 @@ def existing_cluster(d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
+@rule("spot.schedule-weights", "A scheduled task's Spot numbers are written as numbers")
+def schedule_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    # The workflow passes its strategy to RunTask as JSON, where an intrinsic would arrive as
+    # text ("1") and RunTask refuses it; services and schedules' own fields convert it.
+    spot = t.get("Spot")
+    if t.kind != "schedule" or not isinstance(spot, dict):
+        return
+    for key in ("OnDemandBase", "OnDemandWeight", "SpotWeight"):
+        if isinstance(spot.get(key), dict):
+            yield Problem(
+                join_path(t.where("Spot"), key),
+                "a scheduled task's Spot strategy is written into its workflow, where an "
+                "intrinsic would arrive as text: write a number",
+            )
+
+
 @rule("timeout.kind", "Timeout is for scheduled and standalone tasks, not services")
 def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # A declaration-level Timeout is the default of the tasks it fits; a task's own must fit.
