@@ -459,3 +459,25 @@ def test_an_input_naming_no_task_fails_without_running_anything(world):
     result = start([], task_key="other")
     assert result["status"] == "FAILED" and result["error"] == "UnknownTask"
     assert ecs.calls == []
+
+
+def test_every_transition_of_the_definition_leads_to_a_state_and_every_state_is_reached():
+    template = scheduled(Spot={"RerunOnInterruption": True}, Timeout="1h")
+    definition = template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]
+
+    def check(machine):
+        states = machine["States"]
+        targets = {machine["StartAt"]}
+        for name, state in states.items():
+            found = [state.get("Next"), state.get("Default")]
+            found += [c["Next"] for c in state.get("Choices", [])]
+            found += [c["Next"] for c in state.get("Catch", [])]
+            found = [t for t in found if t is not None]
+            assert set(found) <= set(states), (name, found)
+            targets.update(found)
+            assert found or state.get("End") or state["Type"] in ("Succeed", "Fail"), name
+            if "ItemProcessor" in state:
+                check(state["ItemProcessor"])
+        assert targets == set(states), set(states) - targets
+
+    check(definition)

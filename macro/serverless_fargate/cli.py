@@ -247,6 +247,13 @@ def _what(resource: dict[str, Any]) -> str:
         return f"{_short(props.get('DesiredCount', 'autoscaled'))} task(s) on {providers}"
     if kind == "AWS::Scheduler::Schedule":
         return f"{_short(props.get('ScheduleExpression'))} ({_short(props.get('ScheduleExpressionTimezone'))})"
+    if kind == "AWS::StepFunctions::StateMachine":
+        runs = [
+            _run(key.removeprefix("Settings of "), state.get("Result") or {})
+            for key, state in (props.get("Definition") or {}).get("States", {}).items()
+            if key.startswith("Settings of ")
+        ]
+        return "watches runs of " + "; ".join(runs) if runs else ""
     if kind == "AWS::ApplicationAutoScaling::ScalableTarget":
         return f"{_short(props.get('MinCapacity'))} to {_short(props.get('MaxCapacity'))} tasks"
     if kind == "AWS::ApplicationAutoScaling::ScalingPolicy":
@@ -264,6 +271,22 @@ def _what(resource: dict[str, Any]) -> str:
     if kind and kind.startswith("Custom::"):
         return "deploy-time lookup"
     return ""
+
+
+def _run(task: str, settings: dict[str, Any]) -> str:
+    """How the workflow runs one task, in a few words: timeout, retries, Spot, queue."""
+    parts = []
+    timeout = settings.get("timeoutSeconds")
+    if timeout != "31536000":
+        parts.append(f"timeout {_short(timeout)} s")
+    parts.append(f"{_short(settings.get('retries'))} retries")
+    if settings.get("fallback"):
+        parts.append("Spot, else FARGATE")
+    if settings.get("rerunOnInterruption"):
+        parts.append("rerun if interrupted")
+    if "deadLetterQueue" in settings:
+        parts.append("failures to a queue")
+    return f"{task} ({', '.join(parts)})"
 
 
 def _short(value: Any) -> str:
