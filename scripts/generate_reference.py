@@ -223,7 +223,8 @@ def reference() -> str:
         "with `Fallback` carries `serverless-fargate:fallback-service` (its twin's name) and "
         "`serverless-fargate:service` (its logical ID); its twin carries "
         "`serverless-fargate:fallback-for` (the same logical ID). The application's Spot Lambda "
-        "changes the count of a twin only when the two agree.",
+        "changes the count of a twin only when the two agree. A standalone task's definition "
+        "carries its `Timeout` in seconds as `serverless-fargate:timeout`.",
         "",
         "The declaration's `Condition` and `Metadata` are copied onto every generated resource "
         "(and the `Condition` onto every output); its `DependsOn` is added to every generated "

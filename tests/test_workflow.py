@@ -481,3 +481,12 @@ def test_every_transition_of_the_definition_leads_to_a_state_and_every_state_is_
         assert targets == set(states), set(states) - targets
 
     check(definition)
+
+
+def test_a_standalone_task_carries_its_timeout_for_whoever_starts_it():
+    template = expand(task(Service=False, Timeout="45m"))
+    tags = template["Resources"]["WorkersWorkerTaskDefinition"]["Properties"]["Tags"]
+    assert {"Key": "serverless-fargate:timeout", "Value": "2700"} in tags
+    assert "WorkersWorkflow" not in template["Resources"]  # the contract: only its definition
+    scheduled_tags = scheduled(Timeout="45m")["Resources"]["WorkersWorkerTaskDefinition"]
+    assert "serverless-fargate:timeout" not in json.dumps(scheduled_tags)

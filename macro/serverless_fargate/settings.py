@@ -14,6 +14,8 @@ FALLBACK_SERVICE_TAG = "serverless-fargate:fallback-service"
 FALLBACK_FOR_TAG = "serverless-fargate:fallback-for"
 # On a Spot service with fallback: its own logical ID, which its twin's FALLBACK_FOR_TAG names.
 SERVICE_ID_TAG = "serverless-fargate:service"
+# On a standalone task's definition: its Timeout in seconds, for whoever starts it.
+TIMEOUT_TAG = "serverless-fargate:timeout"
 ROLE_PATH = "/serverless-fargate/"
 
 

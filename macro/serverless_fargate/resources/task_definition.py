@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
+from ..settings import TIMEOUT_TAG
 from . import images, logs, names, roles
 from .common import with_managed_tags
 
@@ -65,6 +66,10 @@ def volume(name: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {"Name": name, "EFSVolumeConfiguration": efs}
 
 
+def _text(value: Any) -> Any:
+    return value if isinstance(value, dict) else str(value)
+
+
 def resources(d: Declaration, t: Task) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "RequiresCompatibilities": ["FARGATE"],
@@ -80,8 +85,13 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         properties["Volumes"] = [volume(name, v) for name, v in t.volumes.items()]
     if t.ephemeral_storage is not None:
         properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
+    extra = []
+    if t.kind == "standalone" and t.timeout is not None:
+        # Whoever starts a standalone task (serverless-fargate run, the user's code) finds its
+        # Timeout here; scheduled tasks have it in their workflow.
+        extra.append({"Key": TIMEOUT_TAG, "Value": _text(t.timeout)})
     properties = deep_merge(
-        with_managed_tags(properties, t.tags), t.overrides.get("TaskDefinition", {})
+        with_managed_tags(properties, t.tags, *extra), t.overrides.get("TaskDefinition", {})
     )
     return {
         names.task_definition(d, t): {"Type": "AWS::ECS::TaskDefinition", "Properties": properties}
