@@ -19,6 +19,7 @@ from serverless_fargate.declaration import schema as s  # noqa: E402
 
 REFERENCE = ROOT / "docs" / "reference.md"
 DECLARATION_SCHEMA = ROOT / "schema" / "fargate-tasks.schema.json"
+REGISTRY_SCHEMA = ROOT / "macro/serverless_fargate/lint/schemas/fargate-tasks.json"
 TEMPLATE_SCHEMA = ROOT / "schema" / "template.schema.json"
 
 
@@ -283,9 +284,27 @@ def template_schema() -> dict[str, Any]:
     }
 
 
+def registry_schema() -> dict[str, Any]:
+    """What cfn-lint needs to know the type exists (its `registry_schemas`). Deliberately loose:
+    the rule E9100 runs the real validation and reports at lines, with our own messages."""
+    names = sorted(set(s.DECLARATION_PROPERTIES) | set(s.TASK_PROPERTIES))
+    return {
+        "typeName": "Fargate::Tasks",
+        "description": "ServerlessFargate declaration, expanded by Transform: ServerlessFargate "
+        "(validated by the cfn-lint rule E9100 from `serverless-fargate lint-setup`)",
+        "sourceUrl": "https://github.com/serverless-fargate/serverless-fargate",
+        "properties": {name: {} for name in names},
+        "additionalProperties": True,
+        "required": ["Tasks"],
+        "primaryIdentifier": ["/properties/Tasks"],
+        "readOnlyProperties": [],
+    }
+
+
 def outputs() -> dict[Path, str]:
     return {
         REFERENCE: reference(),
+        REGISTRY_SCHEMA: json.dumps(registry_schema(), indent=2) + "\n",
         DECLARATION_SCHEMA: json.dumps(s.SCHEMA, indent=2) + "\n",
         TEMPLATE_SCHEMA: json.dumps(template_schema(), indent=2) + "\n",
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +32,18 @@ def _parser() -> argparse.ArgumentParser:
         ("plan", "print a table of what would be deployed"),
     ):
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("template", help="a CloudFormation or SAM template, YAML or JSON")
+        if name == "validate":
+            sub.add_argument(
+                "template", nargs="+", help="CloudFormation or SAM templates, YAML or JSON"
+            )
+            sub.add_argument(
+                "--skip-others",
+                action="store_true",
+                help="pass over files that declare no Fargate::Tasks or are not templates "
+                "(for pre-commit, which hands over every YAML and JSON file)",
+            )
+        else:
+            sub.add_argument("template", help="a CloudFormation or SAM template, YAML or JSON")
         sub.add_argument("--region", default="us-east-1")
         sub.add_argument("--account", default="123456789012")
         sub.add_argument(
@@ -56,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("serverless_yml", help="the Serverless Framework service file")
     migrate.add_argument("--output", "-o", help="write here instead of standard output")
+    setup = commands.add_parser(
+        "lint-setup",
+        help="print a .cfnlintrc that teaches cfn-lint Fargate::Tasks",
+        description="Print cfn-lint settings (YAML) naming this installation's resource schema "
+        "and rules: cfn-lint then knows Fargate::Tasks and reports each problem of a "
+        "declaration at its line. Save it as .cfnlintrc next to your templates.",
+    )
+    setup.add_argument("--output", "-o", help="write here instead of standard output")
     return parser
 
 
@@ -143,27 +163,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "migrate":
         return _migrate(args)
+    if args.command == "lint-setup":
+        from .lint import config
+
+        _write(config(__version__), args.output)
+        return 0
     parameters = _parameters(args.parameter, parser)
+    if args.command == "validate":
+        # Every file is checked and reported; the worst outcome is the exit status.
+        return max(_one(args, path, parameters) for path in args.template)
+    return _one(args, args.template, parameters)
+
+
+def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
+    """Expand, validate or plan one template; the exit status."""
     from . import cfn_yaml
 
+    skip = getattr(args, "skip_others", False)
     try:
-        with open(args.template, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as error:
-        print(f"serverless-fargate: cannot read {args.template}: {error.strerror}", file=sys.stderr)
+        print(f"serverless-fargate: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
     except UnicodeDecodeError as error:
+        if skip:
+            return 0
         print(
-            f"{args.template}: not UTF-8 text (byte {error.start}): CloudFormation templates "
-            "are UTF-8",
+            f"{path}: not UTF-8 text (byte {error.start}): CloudFormation templates are UTF-8",
             file=sys.stderr,
         )
         return 1
     try:
         template = cfn_yaml.load(text)
     except Exception as error:  # yaml.YAMLError and its kin: the file is not a template
-        print(f"{args.template}: not valid YAML or JSON: {error}", file=sys.stderr)
+        if skip:
+            return 0
+        print(f"{path}: not valid YAML or JSON: {error}", file=sys.stderr)
         return 1
+    if skip and not _count(template):
+        return 0
     try:
         processed = expand_template(
             template,
@@ -173,11 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             service_token=args.service_token,
         )
     except InvalidTemplate as error:
-        print(str(error), file=sys.stderr)
+        several = args.command == "validate" and (len(args.template) > 1 or skip)
+        # Several files at once (pre-commit): each problem line names its file.
+        text = "\n".join(f"{path}: {p}" for p in error.problems) if several else str(error)
+        print(text, file=sys.stderr)
         return 1
+    for function_id in _sam_built(processed):
+        print(
+            f"note: {path}: the image of {function_id} is built by `sam build`; its tasks show a "
+            "placeholder here, and `sam deploy` fills in the pushed image before the macro runs",
+            file=sys.stderr,
+        )
     if args.command == "validate":
         count = _count(template)
-        print(f"{args.template}: valid ({count} Fargate::Tasks declaration(s))")
+        print(f"{path}: valid ({count} Fargate::Tasks declaration(s))")
         return 0
     if args.command == "plan":
         print(plan(processed, template.get("Resources") or {}))
@@ -189,6 +237,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     _write(text, args.output)
     return 0
+
+
+def _sam_built(processed: dict[str, Any]) -> list[str]:
+    """Functions whose image `sam build` makes, as placeholders in the expanded template."""
+    found = re.findall(r"<image of ([A-Za-z0-9]+): built by sam build", json.dumps(processed))
+    return sorted(set(found))
 
 
 def _count(template: Any) -> int:
