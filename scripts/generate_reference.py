@@ -186,7 +186,7 @@ def reference() -> str:
         "| capacity providers | `Custom::CapacityProviders` | `{D}CapacityProviders` | with `Cluster` |",
         "| default network | `Custom::DefaultNetwork` | `{D}DefaultNetwork` | no `Network.Subnets` |",
         "| security group | `AWS::EC2::SecurityGroup` | `{D}SecurityGroup` | default VPC, no `SecurityGroups` |",
-        "| image digests | `Custom::ImageDigests` | `{D}ImageDigests` | a task's image is an ECR tag |",
+        "| image digests | `Custom::ImageDigests` | `{D}ImageDigests`, then `{D}ImageDigests2`, ... | a task's image is an ECR tag (one lookup per ~30 images) |",
         "| log group | `AWS::Logs::LogGroup` | `{D}LogGroup` | always |",
         "| execution role | `AWS::IAM::Role` | `{D}ExecutionRole` | unless every task has `ExecutionRoleArn` |",
         "| task role | `AWS::IAM::Role` | `{D}{T}TaskRole` | unless the task has `TaskRoleArn` |",

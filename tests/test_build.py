@@ -386,10 +386,18 @@ def test_declared_subnets_without_security_groups_use_the_vpc_default():
 def test_which_images_are_pinned_at_deploy_time(image, resolved):
     out = expand(task(Image=image))["Resources"]
     main = out["WorkersWorkerTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
-    if resolved:
+    if resolved and isinstance(image, str):
+        # Written in the template: the lookup answers the digest, the template adds the rest.
+        assert main["Image"] == {
+            "Fn::Join": ["@", [f"{ECR}/app", {"Fn::GetAtt": ["WorkersImageDigests", "Worker"]}]]
+        }
+        assert out["WorkersImageDigests"]["Properties"]["Digests"] == {"Worker": image}
+        assert out["WorkersImageDigests"]["Properties"]["Nonce"] == "test"
+        assert out["WorkersImageDigests"]["Properties"]["ServiceTimeout"] == 240
+    elif resolved:
+        # Known only at deploy time: the lookup answers the whole pinned URI.
         assert main["Image"] == {"Fn::GetAtt": ["WorkersImageDigests", "Worker"]}
         assert out["WorkersImageDigests"]["Properties"]["Images"]["Worker"] is not None
-        assert out["WorkersImageDigests"]["Properties"]["Nonce"] == "test"
     else:
         assert main["Image"] == image
         assert "WorkersImageDigests" not in out
@@ -406,7 +414,12 @@ def test_one_digest_lookup_for_all_tasks():
     out = expand(template)["Resources"]
     lookups = [r for r in out.values() if r["Type"] == "Custom::ImageDigests"]
     assert len(lookups) == 1
-    assert lookups[0]["Properties"]["Images"] == {"A": f"{ECR}/app:1", "B": f"{ECR}/app:1"}
+    # One entry per image: b runs a's image, so it reads a's answer.
+    assert lookups[0]["Properties"]["Digests"] == {"A": f"{ECR}/app:1"}
+    image_b = out["WorkersBTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Image"]
+    assert image_b == {
+        "Fn::Join": ["@", [f"{ECR}/app", {"Fn::GetAtt": ["WorkersImageDigests", "A"]}]]
+    }
 
 
 def test_repository_map_image():
@@ -441,7 +454,7 @@ def test_function_image(function):
     template = task(Image={"Function": "Api"}, EntryPoint=["python"], Command=["worker.py"])
     template["Resources"]["Api"] = function
     out = expand(template)["Resources"]
-    assert out["WorkersImageDigests"]["Properties"]["Images"]["Worker"] == f"{ECR}/fn:v3"
+    assert out["WorkersImageDigests"]["Properties"]["Digests"]["Worker"] == f"{ECR}/fn:v3"
     assert out["Api"] is function
 
 
@@ -526,3 +539,21 @@ def test_existing_cluster_template_passes_cfn_lint():
     template = task(Schedule="rate(1 hour)", Spot=True)
     template["Resources"]["Workers"]["Properties"]["Cluster"] = "shared"
     assert lint(expand(template)) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "looked_up"),
+    [
+        (f"{ECR}/app@sha256:" + "b" * 64, False),
+        (f"{ECR}/app:v2", True),
+        ("public.ecr.aws/docker/library/python:3.13", False),
+    ],
+)
+def test_an_image_parameter_pinned_by_digest_needs_no_lookup(value, looked_up):
+    template = task(Image={"Ref": "ImageUri"})
+    template["Parameters"] = {"ImageUri": {"Type": "String"}}
+    out = expand(template, {"ImageUri": value})["Resources"]
+    main = out["WorkersWorkerTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    assert ("WorkersImageDigests" in out) is looked_up
+    if not looked_up:
+        assert main["Image"] == {"Ref": "ImageUri"}

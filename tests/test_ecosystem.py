@@ -54,8 +54,13 @@ def test_the_pushed_image_reaches_the_worker_in_both_orders(order):
     resources = result["Resources"]
     assert resources["Api"]["Properties"]["Code"]["ImageUri"] == PUSHED
     # A tag, not a digest: resolved at deploy time, like any ECR tag.
-    assert resources["WorkersImageDigests"]["Properties"]["Images"]["Worker"] == PUSHED
-    assert worker_image(result) == {"Fn::GetAtt": ["WorkersImageDigests", "Worker"]}
+    assert resources["WorkersImageDigests"]["Properties"]["Digests"]["Worker"] == PUSHED
+    assert worker_image(result) == {
+        "Fn::Join": [
+            "@",
+            [PUSHED.rsplit(":", 1)[0], {"Fn::GetAtt": ["WorkersImageDigests", "Worker"]}],
+        ]
+    }
     assert lint(result) == []
 
 

@@ -104,7 +104,7 @@ def invoke(cloudformation, name, **changes):
     event = json.loads((EVENTS / name).read_text())
     event.update(changes)
     event["ResponseURL"] = f"{url}/response?X-Amz-Signature=abc"
-    lookups.make_helper(sleep_on_delete=0, ssl_verify=cafile)(event, Context())
+    lookups.make_helper(ssl_verify=cafile)(event, Context())
     assert len(received) == 1, "exactly one answer to CloudFormation"
     assert received[0]["path"] == "/response?X-Amz-Signature=abc"
     return event, received.pop()["body"]
@@ -187,7 +187,7 @@ def test_image_digests_delete_always_succeeds(cloudformation):
     }
 
 
-def test_capacity_providers_create_update_delete(cloudformation):
+def test_capacity_providers_create_recheck_and_delete_keeps_them(cloudformation):
     ecs = boto3.client("ecs", region_name="us-east-1")
     arn = ecs.create_cluster(clusterName="shared")["cluster"]["clusterArn"]
     event, body = invoke(cloudformation, "capacity-providers-create.json")
@@ -204,13 +204,62 @@ def test_capacity_providers_create_update_delete(cloudformation):
         PhysicalResourceId=f"{arn}|FARGATE,FARGATE_SPOT",
     )
     assert body["PhysicalResourceId"] == f"{arn}|FARGATE,FARGATE_SPOT"  # same cluster, same ID
+    # Another stack's association reset the list; the next deploy (a new Nonce) adds them back,
+    # keeping what the other stack set.
+    ecs.put_cluster_capacity_providers(
+        cluster=arn, capacityProviders=["FARGATE"], defaultCapacityProviderStrategy=[]
+    )
+    _, body = invoke(
+        cloudformation,
+        "capacity-providers-update.json",
+        PhysicalResourceId=f"{arn}|FARGATE,FARGATE_SPOT",
+    )
+    assert body["Status"] == "SUCCESS"
+    providers = ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"]
+    assert providers == ["FARGATE", "FARGATE_SPOT"]
+    # Delete leaves them: a stack deployed later on this cluster may rely on them.
     _, body = invoke(
         cloudformation,
         "capacity-providers-delete.json",
         PhysicalResourceId=f"{arn}|FARGATE,FARGATE_SPOT",
     )
     assert body["Status"] == "SUCCESS"
-    assert ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"] == []
+    providers = ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"]
+    assert providers == ["FARGATE", "FARGATE_SPOT"]
+
+
+def test_a_concurrent_update_of_the_cluster_is_retried():
+    from fargate_resources import capacity_providers
+
+    class Busy(Exception):
+        pass
+
+    class Ecs:
+        class exceptions:
+            UpdateInProgressException = Busy
+
+        def __init__(self):
+            self.providers, self.calls = [], 0
+
+        def describe_clusters(self, clusters):
+            return {"clusters": [{"clusterArn": "arn:c", "capacityProviders": self.providers}]}
+
+        def put_cluster_capacity_providers(self, **kwargs):
+            self.calls += 1
+            if self.calls < 3:
+                raise Busy("Cluster is being updated")
+            self.providers = kwargs["capacityProviders"]
+
+    waits = []
+    ecs = Ecs()
+    arn, added = capacity_providers.ensure_with_retries(
+        ecs, "c", ["FARGATE", "FARGATE_SPOT"], sleep=waits.append
+    )
+    assert (arn, added, waits, ecs.calls) == ("arn:c", ["FARGATE", "FARGATE_SPOT"], [1, 2], 3)
+    always = Ecs()
+    always.calls = -100
+    with pytest.raises(Busy):
+        capacity_providers.ensure_with_retries(always, "c", ["FARGATE"], sleep=waits.append)
 
 
 def test_capacity_providers_missing_cluster_fails(cloudformation):
@@ -260,7 +309,85 @@ def test_a_lookup_about_to_time_out_still_answers(cloudformation, monkeypatch):
     url, received, cafile = cloudformation
     event = json.loads((EVENTS / "images-create.json").read_text())
     event["ResponseURL"] = f"{url}/response"
-    lookups.make_helper(sleep_on_delete=0, ssl_verify=cafile)(event, ShortContext())
+    lookups.make_helper(ssl_verify=cafile)(event, ShortContext())
     # In Lambda the process is frozen at the timeout; here the late answer arrives too.
-    assert received[0]["body"]["Status"] == "FAILED"
-    assert received[0]["body"]["Reason"] == "Execution timed out"
+    # CloudFormation rejects an empty physical ID (then waits for the service timeout):
+    # the timeout path of a Create answers with a stable one.
+    stack = event["StackId"].split("/")[1]
+    assert received[0]["body"] == {
+        "Status": "FAILED",
+        "PhysicalResourceId": f"{stack}-{event['LogicalResourceId']}-failed",
+        "Reason": "Execution timed out",
+        "Data": {},
+        **common(event),
+    }
+
+
+def test_a_delete_about_to_time_out_still_succeeds(cloudformation, monkeypatch):
+    import time
+
+    def slow(event):
+        time.sleep(2)
+
+    monkeypatch.setitem(lookups.JOBS, "Custom::ImageDigests", (lookups.images_upsert, slow))
+    url, received, cafile = cloudformation
+    event = json.loads((EVENTS / "images-delete.json").read_text())
+    event["ResponseURL"] = f"{url}/response"
+    started = time.monotonic()
+    lookups.make_helper(ssl_verify=cafile)(event, ShortContext())
+    assert received[0]["body"]["Status"] == "SUCCESS"
+    assert received[0]["body"]["PhysicalResourceId"] == event["PhysicalResourceId"]
+    assert time.monotonic() - started < 5  # and no two-minute sleep on delete
+
+
+def test_two_hundred_images_answer_within_the_limit_and_each_task_gets_its_own(cloudformation):
+    """200 tasks, each with its own repository, under a stack name of the longest kind: every
+    lookup's answer (envelope included) stays under CloudFormation's 4,096 bytes."""
+    from conftest import declaration, expand
+
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    digests = {}
+    for i in range(200):
+        boto3.client("ecr", region_name="us-east-1").create_repository(
+            repositoryName=f"team/app{i}"
+        )
+        digests[i] = push(f"team/app{i}", "v1", "abcdef0123456789"[i % 16])
+    tasks = {
+        f"worker-number-{i}": {"Image": f"{registry}/team/app{i}:v1", "Service": False}
+        for i in range(200)
+    }
+    template = declaration(
+        {
+            "Outputs": False,
+            "TaskRoleArn": "arn:aws:iam::123456789012:role/r",
+            "ExecutionRoleArn": "arn:aws:iam::123456789012:role/x",
+            "Network": {"Subnets": ["subnet-1"]},
+            "Tasks": tasks,
+        }
+    )
+    resources = expand(template)["Resources"]
+    found = {k: r for k, r in resources.items() if r["Type"] == "Custom::ImageDigests"}
+    assert len(found) > 1 and "WorkersImageDigests" in found
+    stack = "s" * 128
+    answers = {}
+    for logical_id, resource in found.items():
+        url, received, cafile = cloudformation
+        event = json.loads((EVENTS / "images-create.json").read_text())
+        event.update(
+            StackId=f"arn:aws:cloudformation:us-east-1:123456789012:stack/{stack}/"
+            "5b9bd3a0-8f0e-11ef-9c2a-0affd4a7c1f1",
+            LogicalResourceId=logical_id,
+            ResourceProperties=resource["Properties"],
+            ResponseURL=f"{url}/response",
+        )
+        lookups.make_helper(ssl_verify=cafile)(event, Context())
+        body = received.pop()["body"]
+        assert body["Status"] == "SUCCESS", body["Reason"]
+        size = len(json.dumps(body).encode())
+        assert size < 4096, (logical_id, size)
+        answers[logical_id] = body["Data"]
+    for i in range(200):
+        definition = resources[f"WorkersWorkerNumber{i}TaskDefinition"]["Properties"]
+        joined = definition["ContainerDefinitions"][0]["Image"]["Fn::Join"]
+        head, (lookup, key) = joined[1][0], joined[1][1]["Fn::GetAtt"]
+        assert f"{head}@{answers[lookup][key]}" == f"{registry}/team/app{i}@{digests[i]}"

@@ -96,7 +96,8 @@ def test_missing_repository_names_task_repository_and_tag():
             {"QueueWorker": f"{REGISTRY}/nope:v1"}, lambda r: boto3.client("ecr", region_name=r)
         )
     assert str(caught.value) == (
-        "task QueueWorker: repository 'nope' not found in 123456789012/us-east-1 (tag 'v1'); push the image first"
+        "task QueueWorker (tag 'v1'): repository 'nope' (123456789012/us-east-1) not found; "
+        "create it and push the image first"
     )
 
 
@@ -111,7 +112,8 @@ def test_missing_tag_names_task_repository_and_tag():
             lambda r: boto3.client("ecr", region_name=r),
         )
     assert str(caught.value) == (
-        "task Nightly: tag 'v2' not found in repository 'app' (123456789012/us-east-1); push it first"
+        "task Nightly: tag 'v2' not found in repository 'app' (123456789012/us-east-1); push it "
+        "first"
     )
 
 
@@ -122,9 +124,9 @@ class CountingEcr:
         self.real, self.calls = real, []
         self.exceptions = real.exceptions
 
-    def batch_get_image(self, **kwargs):
+    def describe_images(self, **kwargs):
         self.calls.append(kwargs)
-        return self.real.batch_get_image(**kwargs)
+        return self.real.describe_images(**kwargs)
 
 
 @mock_aws
@@ -139,7 +141,7 @@ def test_one_call_per_repository():
         f"T{i}": f"{REGISTRY}/{'app' if i % 2 else 'tools'}:v{1 + i % 3 // 2}" for i in range(10)
     }
     answer = image_digests.resolve(images, lambda region: counting)
-    assert len(counting.calls) == 2
+    assert len(counting.calls) == 2  # one per repository, every tag of it at once
     assert all("@sha256:" in uri for uri in answer.values())
 
 
@@ -163,23 +165,14 @@ def test_providers_added_without_touching_the_rest():
         {"capacityProvider": "FARGATE", "weight": 2, "base": 1}
     ]
 
-    # Delete removes exactly what was added.
-    capacity_providers.remove_added(ecs, capacity_providers.physical_id(arn, added))
-    cluster = ecs.describe_clusters(clusters=["shared"])["clusters"][0]
-    assert cluster["capacityProviders"] == ["FARGATE"]
-    assert cluster["defaultCapacityProviderStrategy"] == [
-        {"capacityProvider": "FARGATE", "weight": 2, "base": 1}
-    ]
-
 
 @mock_aws
-def test_providers_already_there_are_not_added_or_removed():
+def test_providers_already_there_are_not_added_again():
     ecs = boto3.client("ecs", region_name=REGION)
     arn = ecs.create_cluster(clusterName="c", capacityProviders=["FARGATE", "FARGATE_SPOT"])[
         "cluster"
     ]["clusterArn"]
     assert capacity_providers.ensure(ecs, arn, ["FARGATE", "FARGATE_SPOT"]) == (arn, [])
-    capacity_providers.remove_added(ecs, capacity_providers.physical_id(arn, []))
     assert ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"] == [
         "FARGATE",
         "FARGATE_SPOT",
@@ -191,15 +184,6 @@ def test_missing_cluster_fails_with_advice():
     ecs = boto3.client("ecs", region_name=REGION)
     with pytest.raises(capacity_providers.ClusterNotFound, match="ECS cluster 'gone' not found"):
         capacity_providers.ensure(ecs, "gone", ["FARGATE"])
-
-
-@mock_aws
-def test_delete_of_a_cluster_already_gone_or_never_created_succeeds():
-    ecs = boto3.client("ecs", region_name=REGION)
-    capacity_providers.remove_added(ecs, "arn:aws:ecs:us-east-1:123456789012:cluster/gone|FARGATE")
-    capacity_providers.remove_added(
-        ecs, "shop-WorkersCapacityProviders-ABCDEFGH"
-    )  # a failed Create
 
 
 # --- default network ------------------------------------------------------------------------
@@ -250,16 +234,31 @@ def test_clients_retry_throttling_in_standard_mode():
     assert retries.get("total_max_attempts", retries.get("max_attempts", 0) + 1) == 7
 
 
-class Throttled:
+class Refused:
+    """A client whose every call is refused with `code` (after boto3's own retries)."""
+
     class exceptions:  # noqa: N801 - the shape of a boto3 client's exceptions attribute
         RepositoryNotFoundException = type("RepositoryNotFoundException", (Exception,), {})
+        ImageNotFoundException = type("ImageNotFoundException", (Exception,), {})
 
-    def batch_get_image(self, **kwargs):
-        raise ClientError(
-            {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "BatchGetImage"
-        )
+    def __init__(self, code, message):
+        self.code, self.message = code, message
+
+    def describe_images(self, **kwargs):
+        raise ClientError({"Error": {"Code": self.code, "Message": self.message}}, "DescribeImages")
 
 
-def test_persistent_throttling_is_an_error_not_a_hang():
-    with pytest.raises(ClientError, match="Rate exceeded"):
-        image_digests.resolve({"A": f"{REGISTRY}/app:1"}, lambda region: Throttled())
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("ThrottlingException", "Rate exceeded"),
+        ("AccessDeniedException", "not authorized to perform: ecr:DescribeImages"),
+        ("KmsException", "The KMS key is disabled"),
+    ],
+)
+def test_the_real_reason_of_a_refused_lookup_is_the_message(code, message):
+    with pytest.raises(image_digests.ImageNotFound) as caught:
+        image_digests.resolve({"A": f"{REGISTRY}/app:1"}, lambda region: Refused(code, message))
+    assert str(caught.value) == (
+        f"task A (tag '1'): repository 'app' (123456789012/us-east-1): {code}: {message}"
+    )

@@ -1,17 +1,25 @@
 """Custom::CapacityProviders: add FARGATE and FARGATE_SPOT to an existing, maybe shared, cluster.
 
 Unlike AWS::ECS::ClusterCapacityProviderAssociations, which replaces a cluster's whole set,
-this adds only what is missing and keeps the cluster's default strategy. The physical ID
-records what was added, so Delete removes exactly that and leaves the cluster as found.
+this adds only what is missing and keeps the cluster's other providers and default strategy
+(read, merge, write). It runs on every deploy (the macro gives it a new Nonce), so providers
+someone else removed come back. It never removes them: they cost nothing, and another stack on
+the cluster may rely on them with no task running right now. The physical ID records what the
+first Create added, for the record only.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 logger = logging.getLogger(__name__)
 SEPARATOR = "|"
+# ECS refuses concurrent updates of one cluster (two stacks deploying at once):
+# UpdateInProgressException. Waits between attempts, in seconds (about a minute in all).
+RETRY_WAITS = (1, 2, 4, 8, 16, 30)
 
 
 class ClusterNotFound(Exception):
@@ -43,6 +51,21 @@ def ensure(ecs: Any, cluster: str, wanted: list[str]) -> tuple[str, list[str]]:
     return found["clusterArn"], missing
 
 
+def ensure_with_retries(
+    ecs: Any, cluster: str, wanted: list[str], sleep: Callable[[float], None] = time.sleep
+) -> tuple[str, list[str]]:
+    """`ensure`, again from a fresh read while another update of the cluster is in progress."""
+    for wait in (*RETRY_WAITS, None):
+        try:
+            return ensure(ecs, cluster, wanted)
+        except ecs.exceptions.UpdateInProgressException:
+            if wait is None:
+                raise
+            logger.info("cluster %s is being updated; again in %s s", cluster, wait)
+            sleep(wait)
+    raise AssertionError("unreachable")
+
+
 def physical_id(cluster_arn: str, added: list[str]) -> str:
     return f"{cluster_arn}{SEPARATOR}{','.join(added)}"
 
@@ -52,27 +75,3 @@ def parse_physical_id(value: str) -> tuple[str, list[str]] | None:
         return None  # never created (a failed Create's placeholder ID)
     cluster_arn, added = value.split(SEPARATOR, 1)
     return cluster_arn, [p for p in added.split(",") if p]
-
-
-def remove_added(ecs: Any, value: str) -> None:
-    """Undo what Create added; a cluster already gone, or providers in use, is left alone."""
-    parsed = parse_physical_id(value)
-    if parsed is None:
-        return
-    cluster_arn, added = parsed
-    if not added:
-        return
-    found = _describe(ecs, cluster_arn)
-    if found is None:
-        return
-    default = found.get("defaultCapacityProviderStrategy", [])
-    in_default = {item["capacityProvider"] for item in default}
-    keep = [p for p in found.get("capacityProviders", []) if p not in added or p in in_default]
-    if keep == found.get("capacityProviders", []):
-        return
-    try:
-        ecs.put_cluster_capacity_providers(
-            cluster=cluster_arn, capacityProviders=keep, defaultCapacityProviderStrategy=default
-        )
-    except Exception as error:  # noqa: BLE001 - in use by someone else's services: leave it
-        logger.warning("left capacity providers on %s: %s", cluster_arn, error)

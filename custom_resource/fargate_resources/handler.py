@@ -1,7 +1,10 @@
 """The lookup Lambda: crhelper dispatch by custom resource type (a thin adapter).
 
-crhelper answers CloudFormation on every path, exceptions and near-timeouts included, so a
-stack never waits an hour for a reply.
+crhelper answers CloudFormation on every path, exceptions and near-timeouts included; `Answer`
+makes sure each answer is one CloudFormation accepts (a non-empty physical ID, the timeout path
+included) and that a Delete never answers FAILED. The generated custom resources carry a
+`ServiceTimeout`, so even a function that dies before answering holds a stack for minutes,
+not an hour.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from crhelper import CfnResource
+from crhelper.resource_helper import FAILED, SUCCESS
 
 from . import capacity_providers, default_network, image_digests
 from .clients import client
@@ -39,10 +43,16 @@ def _stable_id(event: dict[str, Any], kind: str) -> str:
 
 
 def images_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]]:
-    images = event["ResourceProperties"].get("Images") or {}
-    pinned = image_digests.resolve(images, lambda region: client("ecr", region))
+    props = event["ResourceProperties"]
+    digests, images = props.get("Digests") or {}, props.get("Images") or {}
+    # One key per image across both maps (the macro keys each by the first task using it).
+    pinned = image_digests.resolve({**images, **digests}, lambda region: client("ecr", region))
     logger.info("images pinned", extra={"images": pinned})
-    return _stable_id(event, "images"), pinned
+    answer = {
+        key: uri.rsplit("@", 1)[-1] if key in digests else uri  # the digest alone, or all
+        for key, uri in pinned.items()
+    }
+    return _stable_id(event, "images"), answer
 
 
 # --- Custom::CapacityProviders --------------------------------------------------------------
@@ -51,7 +61,7 @@ def images_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]
 def providers_upsert(event: dict[str, Any], old: Any) -> tuple[str, dict[str, Any]]:
     props = event["ResourceProperties"]
     cluster, wanted = props["Cluster"], list(props.get("CapacityProviders") or [])
-    arn, added = capacity_providers.ensure(client("ecs", _region()), cluster, wanted)
+    arn, added = capacity_providers.ensure_with_retries(client("ecs", _region()), cluster, wanted)
     logger.info("capacity providers", extra={"cluster": arn, "added": added})
     previous = capacity_providers.parse_physical_id(event.get("PhysicalResourceId") or "")
     if old is not None and previous is not None and previous[0] == arn:
@@ -59,10 +69,6 @@ def providers_upsert(event: dict[str, Any], old: Any) -> tuple[str, dict[str, An
         physical = capacity_providers.physical_id(arn, sorted(set(previous[1]) | set(added)))
         return physical, {"ClusterArn": arn}
     return capacity_providers.physical_id(arn, added), {"ClusterArn": arn}
-
-
-def providers_delete(event: dict[str, Any]) -> None:
-    capacity_providers.remove_added(client("ecs", _region()), event.get("PhysicalResourceId", ""))
 
 
 # --- Custom::DefaultNetwork -----------------------------------------------------------------
@@ -80,14 +86,36 @@ def _nothing(_event: dict[str, Any]) -> None:
 
 JOBS: dict[str, Job] = {
     "Custom::ImageDigests": (images_upsert, _nothing),
-    "Custom::CapacityProviders": (providers_upsert, providers_delete),
+    # FARGATE and FARGATE_SPOT stay on delete: they cost nothing, and another stack on the same
+    # cluster may rely on them without a task running right now.
+    "Custom::CapacityProviders": (providers_upsert, _nothing),
     "Custom::DefaultNetwork": (network_upsert, _nothing),
 }
 
 
-def make_helper(sleep_on_delete: int = 120, ssl_verify: Any = None) -> CfnResource:
-    """A crhelper resource wired to the jobs (tests shorten the delete sleep, trust their CA)."""
-    helper = CfnResource(
+class Answer(CfnResource):  # type: ignore[misc]
+    """crhelper with two guarantees on every answer it sends, whichever path sends it."""
+
+    def _send(self, status: Any = None, reason: str = "", **kwargs: Any) -> None:
+        event = getattr(self, "_event", None) or {}
+        if not self.PhysicalResourceId:
+            # crhelper's timeout and top-level failure paths send an empty ID on Create, which
+            # CloudFormation rejects: it then waits for the service timeout.
+            self.PhysicalResourceId = event.get("PhysicalResourceId") or _stable_id(event, "failed")
+        if event.get("RequestType") == "Delete" and FAILED in (status, self.Status):
+            # Nothing a lookup made needs undoing: a Delete that cannot finish still succeeds.
+            logger.warning("delete answered SUCCESS after %s", reason or self.Reason)
+            status, reason, self.Status, self.Reason = SUCCESS, "", SUCCESS, ""
+        super()._send(status, reason, **kwargs)  # type: ignore[misc]
+
+
+def make_helper(sleep_on_delete: int = 0, ssl_verify: Any = None) -> CfnResource:
+    """A crhelper resource wired to the jobs (tests trust their own CA).
+
+    No sleep on delete: crhelper's default waits two minutes so that the function's own logs
+    can flush before its stack goes, but this function lives in another stack.
+    """
+    helper = Answer(
         json_logging=False,
         log_level="INFO",
         boto_level="ERROR",

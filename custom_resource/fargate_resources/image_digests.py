@@ -1,8 +1,10 @@
 """Custom::ImageDigests: pin each task's image tag to the digest it points at now.
 
-Properties: `Images` maps a task's name to an image URI. Answers the same keys with
-`repository@sha256:...`. URIs outside ECR or already pinned come back as they are. One call of
-ecr:BatchGetImage per repository, for all the tags asked of it.
+Properties: `Digests` maps a key to an image URI written in the template, answered with the
+digest alone (`sha256:...`: short, so many fit in the 4,096 bytes a custom resource may answer;
+the template puts `repository@digest` back together). `Images` maps a key to a URI only known
+at deploy time, answered with the whole pinned URI; there, URIs outside ECR or already pinned
+come back as they are. One call of ecr:DescribeImages per repository, for all its tags.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 _ECR = re.compile(
     r"^(?P<registry>(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)"
@@ -34,8 +38,33 @@ def parse(uri: str) -> tuple[str, str, str, str, str] | None:
     return match.group("registry"), match.group("account"), match.group("region"), repository, tag
 
 
+def _digests(client: Any, account: str, repository: str, tags: list[str]) -> dict[str, str]:
+    """tag → digest for the tags that exist. DescribeImages reads the digest ECR stores (no
+    manifest fetched or converted); it refuses the whole call when one tag is missing, so
+    then each tag is asked alone to say which."""
+    try:
+        answer = client.describe_images(
+            registryId=account,
+            repositoryName=repository,
+            imageIds=[{"imageTag": tag} for tag in tags],
+        )
+    except client.exceptions.ImageNotFoundException:
+        if len(tags) == 1:
+            return {}
+        found: dict[str, str] = {}
+        for tag in tags:
+            found.update(_digests(client, account, repository, [tag]))
+        return found
+    out: dict[str, str] = {}
+    for detail in answer.get("imageDetails", []):
+        for tag in detail.get("imageTags") or []:
+            if tag in tags:
+                out[tag] = detail["imageDigest"]
+    return out
+
+
 def resolve(images: dict[str, str], ecr: Callable[[str], Any]) -> dict[str, str]:
-    """Task name → pinned URI. `ecr(region)` gives an ECR client."""
+    """Key → pinned URI. `ecr(region)` gives an ECR client."""
     out: dict[str, str] = {}
     wanted: dict[tuple[str, str, str, str], dict[str, list[str]]] = defaultdict(
         lambda: defaultdict(list)
@@ -51,39 +80,32 @@ def resolve(images: dict[str, str], ecr: Callable[[str], Any]) -> dict[str, str]
     problems: list[str] = []
     for (registry, account, region, repository), tags in wanted.items():
         client = ecr(region)
+        where = f"repository {repository!r} ({account}/{region})"
         try:
-            answer = client.batch_get_image(
-                registryId=account,
-                repositoryName=repository,
-                imageIds=[{"imageTag": tag} for tag in tags],
-                acceptedMediaTypes=[
-                    "application/vnd.docker.distribution.manifest.v2+json",
-                    "application/vnd.docker.distribution.manifest.list.v2+json",
-                    "application/vnd.oci.image.manifest.v1+json",
-                    "application/vnd.oci.image.index.v1+json",
-                ],
-            )
+            digests = _digests(client, account, repository, list(tags))
         except client.exceptions.RepositoryNotFoundException:
-            for tag, tasks in tags.items():
-                problems.append(
-                    f"task {', '.join(tasks)}: repository {repository!r} not found in "
-                    f"{account}/{region} (tag {tag!r}); push the image first"
-                )
+            problems.append(
+                f"{_tasks(tags)}: {where} not found; create it and push the image first"
+            )
             continue
-        digests = {
-            image["imageId"]["imageTag"]: image["imageId"]["imageDigest"]
-            for image in answer.get("images", [])
-            if image["imageId"].get("imageTag")
-        }
+        except ClientError as error:  # access denied, KMS, throttled past retries...
+            code = error.response.get("Error", {}).get("Code", "error")
+            message = error.response.get("Error", {}).get("Message", "")
+            problems.append(f"{_tasks(tags)}: {where}: {code}: {message}")
+            continue
         for tag, tasks in tags.items():
             if tag in digests:
                 for task in tasks:
                     out[task] = f"{registry}/{repository}@{digests[tag]}"
             else:
                 problems.append(
-                    f"task {', '.join(tasks)}: tag {tag!r} not found in repository "
-                    f"{repository!r} ({account}/{region}); push it first"
+                    f"task {', '.join(tasks)}: tag {tag!r} not found in {where}; push it first"
                 )
     if problems:
         raise ImageNotFound("; ".join(problems))
     return out
+
+
+def _tasks(tags: dict[str, list[str]]) -> str:
+    tasks = [task for names in tags.values() for task in names]
+    return f"task {', '.join(tasks)} (tag {', '.join(map(repr, tags))})"

@@ -17,6 +17,9 @@ SERVICE_ID_TAG = "serverless-fargate:service"
 # On a standalone task's definition: its Timeout in seconds, for whoever starts it.
 TIMEOUT_TAG = "serverless-fargate:timeout"
 ROLE_PATH = "/serverless-fargate/"
+# Custom resources: how long CloudFormation waits for an answer (its default is an hour). The
+# lookup function answers within its own timeout (120 s, template.yaml), even when it fails.
+SERVICE_TIMEOUT = 240
 
 
 def application_function_arn(function_name: str = RESOURCES_FUNCTION_NAME) -> dict[str, Any]:

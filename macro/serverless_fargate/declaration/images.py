@@ -80,8 +80,9 @@ def classify(value: Any, parameters: dict[str, Any]) -> Image:
         (name, argument) = next(iter(value.items()))
         if name == "Ref" and isinstance(parameters.get(argument), str):
             image = image_from_string(parameters[argument], value)
-            # The parameter may name another repository next deploy: let deploy time decide.
-            return Image(value, True, image.ecr_repository_arn)
+            # The macro runs again on every deploy with the parameter's value of that deploy:
+            # a value pinned by digest (or outside ECR) is used as written, with no lookup.
+            return Image(value, image.resolve, image.ecr_repository_arn)
         if name == "Fn::Sub":
             text, variables = (argument, None) if isinstance(argument, str) else argument
             if isinstance(text, str):

@@ -37,10 +37,11 @@ def build_declaration(
 
     Raises InvalidTemplate when what was generated (Overrides included) breaks a rule.
     """
+    pinned = images.plan(d)
     generated: list[tuple[dict[str, Any], list[str]]] = [
-        (cluster.resources(d, service_token), []),
+        (cluster.resources(d, service_token, nonce), []),
         (network.resources(d, service_token), []),
-        (images.resources(d, service_token, nonce), []),
+        (images.resources(d, service_token, nonce, pinned), []),
         (logs.resources(d), []),
         (roles.execution_role(d), []),
     ]
@@ -48,7 +49,7 @@ def build_declaration(
     for t in d.tasks:
         own = t.depends_on
         generated.append((roles.task_role(d, t), own))
-        generated.append((task_definition.resources(d, t), own))
+        generated.append((task_definition.resources(d, t, pinned), own))
         if t.kind == "service":
             primary = service.resources(d, t)
             generated.append((primary, own + waits))

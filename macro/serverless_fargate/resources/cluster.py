@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..declaration.model import Declaration
 from ..intrinsics import get_att, ref, sub
+from ..settings import SERVICE_TIMEOUT
 from . import names
 from .common import with_tags
 
@@ -15,7 +16,7 @@ CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"]
 _ARN_PREFIX = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/"
 
 
-def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
+def resources(d: Declaration, service_token: Any, nonce: str) -> dict[str, Any]:
     if d.cluster is not None:
         # An existing, maybe shared, cluster: add the providers without touching the rest
         # (AWS::ECS::ClusterCapacityProviderAssociations would replace the whole set).
@@ -24,6 +25,9 @@ def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
                 "Type": "Custom::CapacityProviders",
                 "Properties": {
                     "ServiceToken": service_token,
+                    "ServiceTimeout": SERVICE_TIMEOUT,
+                    # New on every deploy: the providers are checked again each time.
+                    "Nonce": nonce,
                     "Cluster": d.cluster,
                     "CapacityProviders": CAPACITY_PROVIDERS,
                 },

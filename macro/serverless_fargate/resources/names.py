@@ -50,8 +50,9 @@ def schedule(d: Declaration, t: Task) -> str:
 
 
 # Deploy-time lookups and the default network (documented in docs/reference.md).
-def image_digests(d: Declaration) -> str:
-    return f"{d.logical_id}ImageDigests"
+def image_digests(d: Declaration, part: int = 1) -> str:
+    """The first lookup keeps the unnumbered name; more follow for large declarations."""
+    return f"{d.logical_id}ImageDigests" + (str(part) if part > 1 else "")
 
 
 def capacity_providers(d: Declaration) -> str:

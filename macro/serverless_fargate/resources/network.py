@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att
+from ..settings import SERVICE_TIMEOUT
 from . import names
 from .common import enabled, with_tags
 
@@ -18,7 +19,7 @@ def resources(d: Declaration, service_token: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         names.default_network(d): {
             "Type": "Custom::DefaultNetwork",
-            "Properties": {"ServiceToken": service_token},
+            "Properties": {"ServiceToken": service_token, "ServiceTimeout": SERVICE_TIMEOUT},
         }
     }
     if d.default_security_group:

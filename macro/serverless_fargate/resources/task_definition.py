@@ -13,8 +13,8 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
 
-def main_container(d: Declaration, t: Task) -> dict[str, Any]:
-    container: dict[str, Any] = {"Name": t.key, "Image": images.image(d, t), "Essential": True}
+def main_container(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[str, Any]:
+    container: dict[str, Any] = {"Name": t.key, "Image": images.image(t, pinned), "Essential": True}
     if t.entry_point is not None:
         container["EntryPoint"] = t.entry_point
     if t.command is not None:
@@ -70,7 +70,7 @@ def _text(value: Any) -> Any:
     return value if isinstance(value, dict) else str(value)
 
 
-def resources(d: Declaration, t: Task) -> dict[str, Any]:
+def resources(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "RequiresCompatibilities": ["FARGATE"],
         "NetworkMode": "awsvpc",
@@ -79,7 +79,8 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         "RuntimePlatform": {"CpuArchitecture": t.architecture, "OperatingSystemFamily": "LINUX"},
         "ExecutionRoleArn": roles.execution_role_arn(d, t),
         "TaskRoleArn": roles.task_role_arn(d, t),
-        "ContainerDefinitions": [main_container(d, t)] + [sidecar(d, t, s) for s in t.sidecars],
+        "ContainerDefinitions": [main_container(d, t, pinned)]
+        + [sidecar(d, t, s) for s in t.sidecars],
     }
     if t.volumes:
         properties["Volumes"] = [volume(name, v) for name, v in t.volumes.items()]
