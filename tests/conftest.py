@@ -117,3 +117,19 @@ from hypothesis import settings as _settings  # noqa: E402
 _settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     _settings.load_profile("ci")
+
+
+def internet_gateway_for_default_vpc(ec2: Any) -> str:
+    """moto's default VPC lacks what AWS's has: an internet gateway and the main route table's
+    0.0.0.0/0 route to it. Adds them; returns the VPC ID."""
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
+        "VpcId"
+    ]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+    main = next(t for t in tables if any(a.get("Main") for a in t["Associations"]))
+    ec2.create_route(
+        RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway
+    )
+    return vpc

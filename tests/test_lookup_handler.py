@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
-from conftest import EVENTS
+from conftest import EVENTS, internet_gateway_for_default_vpc
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -275,9 +275,7 @@ def test_capacity_providers_delete_with_cluster_gone_succeeds(cloudformation):
 
 def test_default_network(cloudformation):
     ec2 = boto3.client("ec2", region_name="us-east-1")
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
-        "VpcId"
-    ]
+    vpc = internet_gateway_for_default_vpc(ec2)
     event, body = invoke(cloudformation, "default-network-create.json")
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == vpc

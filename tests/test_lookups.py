@@ -7,6 +7,7 @@ import json
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from conftest import internet_gateway_for_default_vpc
 from fargate_resources import capacity_providers, default_network, image_digests
 from fargate_resources.clients import client
 from moto import mock_aws
@@ -192,9 +193,7 @@ def test_missing_cluster_fails_with_advice():
 @mock_aws
 def test_default_vpc_and_its_default_subnets():
     ec2 = boto3.client("ec2", region_name=REGION)
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
-        "VpcId"
-    ]
+    vpc = internet_gateway_for_default_vpc(ec2)
     other = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     ec2.create_subnet(VpcId=other, CidrBlock="10.9.1.0/24")
     found = default_network.lookup(ec2, REGION)
@@ -223,6 +222,79 @@ def test_no_default_vpc_says_what_to_write_instead():
     message = str(caught.value)
     assert message.startswith("No default VPC in us-east-1")
     assert "Network: {Subnets:" in message and len(message) <= 256
+
+
+def _default_vpc(ec2):
+    return internet_gateway_for_default_vpc(ec2)
+
+
+@mock_aws
+def test_subnets_where_fargate_does_not_run_are_left_out():
+    """us-west-1 runs Fargate in usw1-az1 and usw1-az3 only."""
+    ec2 = boto3.client("ec2", region_name="us-west-1")
+    vpc = _default_vpc(ec2)
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    zones = {s["SubnetId"]: s["AvailabilityZoneId"] for s in subnets}
+    found = default_network.lookup(ec2, "us-west-1")["SubnetIds"].split(",")
+    assert found and all(zones[s] in {"usw1-az1", "usw1-az3"} for s in found)
+    assert sorted(found) == sorted(s for s, z in zones.items() if z in {"usw1-az1", "usw1-az3"})
+
+
+def test_no_subnet_in_a_fargate_zone_fails_with_the_network_to_write():
+    class Ec2:
+        def describe_vpcs(self, **kwargs):
+            return {"Vpcs": [{"VpcId": "vpc-1"}]}
+
+        def describe_subnets(self, **kwargs):
+            return {"Subnets": [{"SubnetId": "subnet-2", "AvailabilityZoneId": "usw1-az2"}]}
+
+    with pytest.raises(default_network.NoDefaultVpc) as caught:
+        default_network.lookup(Ec2(), "us-west-1")
+    message = str(caught.value)
+    assert message.startswith("Fargate runs in us-west-1 only in zones usw1-az1, usw1-az3;")
+    assert "Network: {Subnets:" in message and len(message) <= 256
+
+
+@mock_aws
+def test_a_default_vpc_without_a_route_to_an_internet_gateway_fails():
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = _default_vpc(ec2)
+    for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+        "RouteTables"
+    ]:
+        for route in table["Routes"]:
+            if route.get("GatewayId", "").startswith("igw-"):
+                ec2.delete_route(
+                    RouteTableId=table["RouteTableId"],
+                    DestinationCidrBlock=route["DestinationCidrBlock"],
+                )
+    with pytest.raises(default_network.NoDefaultVpc) as caught:
+        default_network.lookup(ec2, REGION)
+    assert "no default subnet routes 0.0.0.0/0 to an internet gateway" in str(caught.value)
+    assert len(str(caught.value)) <= 256
+
+
+@mock_aws
+def test_a_subnet_with_its_own_table_without_the_route_is_left_out():
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = _default_vpc(ec2)
+    subnets = sorted(
+        s["SubnetId"]
+        for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+        if s["DefaultForAz"]
+    )
+    private = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=private, SubnetId=subnets[0])
+    found = default_network.lookup(ec2, REGION)["SubnetIds"].split(",")
+    assert subnets[0] not in found and sorted(found) == subnets[1:]
+
+
+def test_zone_data_names_zone_ids_of_their_region():
+    from fargate_resources.fargate_zones import ZONES
+
+    prefixes = {"us-west-1": "usw1-az", "ap-northeast-1": "apne1-az"}
+    for region, zones in ZONES.items():
+        assert zones and all(z.startswith(prefixes[region]) for z in zones), region
 
 
 # --- throttling -----------------------------------------------------------------------------
