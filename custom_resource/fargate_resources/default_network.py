@@ -29,7 +29,9 @@ def _routes_to_internet(ec2: Any, vpc_id: str) -> tuple[bool, set[str], set[str]
     tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]).get(
         "RouteTables", []
     )
-    main, good, bad = False, set(), set()
+    main = False
+    good: set[str] = set()
+    bad: set[str] = set()
     for table in tables:
         reaches = any(
             route.get("DestinationCidrBlock") == "0.0.0.0/0"
