@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 DEMO ?= examples/lambda-and-worker.yaml
 OUT := .out
 
+CHECKOV_VENV ?= .checkov-venv
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 SAM_VENV ?= .sam-venv
 SAM_STAMP := $(SAM_VENV)/.installed
 # sam build finds python3.13 on PATH; with pyenv, name both versions so both shims resolve.
@@ -14,7 +16,7 @@ export PYENV_VERSION
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install test lint format demo golden docs timezones bench sam-check deploy publish clean
+.PHONY: install test lint format demo golden docs timezones bench sam-check security deploy publish clean
 
 $(STAMP): pyproject.toml macro/requirements.txt custom_resource/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +34,22 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint sam-check
+test: lint sam-check security
 	$(BIN)/pytest
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
+# checkov over every expanded example and the SAM application; accepted checks: .checkov.yaml.
+security: $(STAMP) $(CHECKOV_STAMP)
+	@rm -rf $(OUT)/security && mkdir -p $(OUT)/security
+	@for f in examples/*.yaml; do \
+	  $(BIN)/serverless-fargate expand $$f --format json --output $(OUT)/security/$$(basename $$f .yaml).json || exit 1; \
+	done
+	@cp template.yaml $(OUT)/security/application.yaml
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -d $(OUT)/security
 
 $(SAM_STAMP): requirements-sam.txt
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)

@@ -166,3 +166,14 @@ def test_every_install_path_names_both_capabilities():
     assert "--capabilities CAPABILITY_IAM CAPABILITY_RESOURCE_POLICY" in section
     assert "Show apps that create custom\nIAM roles or resource policies" in section
     assert "**Uninstall**" in section and "**Upgrade**" in section
+
+
+def test_every_accepted_security_check_is_explained_in_the_decisions():
+    import yaml
+
+    accepted = yaml.safe_load((ROOT / ".checkov.yaml").read_text())["skip-check"]
+    decisions = (ROOT / "docs" / "decisions.md").read_text()
+    assert accepted
+    for check in accepted:
+        number = check.removeprefix("CKV_AWS_")
+        assert check in decisions or f"/{number}" in decisions, check

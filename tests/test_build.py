@@ -557,3 +557,24 @@ def test_an_image_parameter_pinned_by_digest_needs_no_lookup(value, looked_up):
     assert ("WorkersImageDigests" in out) is looked_up
     if not looked_up:
         assert main["Image"] == {"Ref": "ImageUri"}
+
+
+def test_the_execution_role_trusts_ecs_for_this_account_only():
+    trust = expand(task())["Resources"]["WorkersExecutionRole"]["Properties"][
+        "AssumeRolePolicyDocument"
+    ]["Statement"][0]
+    assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
+def test_log_group_encryption_and_retention_on_delete_are_options():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    template = task()
+    template["Resources"]["Workers"]["Properties"].update(LogKmsKeyArn=key, RetainLogGroup=True)
+    out = expand(template)
+    group = out["Resources"]["WorkersLogGroup"]
+    assert group["Properties"]["KmsKeyId"] == key
+    assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert lint(out) == []
+    default = expand(task())["Resources"]["WorkersLogGroup"]
+    assert "KmsKeyId" not in default["Properties"] and "DeletionPolicy" not in default

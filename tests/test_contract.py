@@ -16,7 +16,8 @@ from serverless_fargate.declaration.schema import (
     TASK_PROPERTIES,
 )
 
-# Declaration-wide properties of contract v2 (plus `Outputs`, this project's addition).
+# Declaration-wide properties of contract v2 (plus `Outputs`, `LogKmsKeyArn` and
+# `RetainLogGroup`, this project's additions: docs/decisions.md).
 DECLARATION = {
     "Tasks",
     "Cluster",
@@ -27,6 +28,8 @@ DECLARATION = {
     "Network",
     "InheritGlobals",
     "Outputs",
+    "LogKmsKeyArn",
+    "RetainLogGroup",
 }
 # Task properties of contract v2 (plus `Volumes`, this project's addition). Each may also be
 # written at the declaration level.

@@ -106,6 +106,12 @@ def declaration(
         log_retention_in_days=props.get(
             "LogRetentionInDays", fields.DECLARATION_ONLY["LogRetentionInDays"].default
         ),
+        log_kms_key_arn=props.get("LogKmsKeyArn"),
+        retain_log_group=flags.flag(
+            props.get("RetainLogGroup"),
+            join_path(d.path, "RetainLogGroup"),
+            fields.DECLARATION_ONLY["RetainLogGroup"].default,
+        ),
         permissions_boundary=_shared_boundary(d, tasks),
         tags=strings({**_map(d.inherited.get("Tags")), **_map(props.get("Tags"))}),
         outputs=flags.flag(

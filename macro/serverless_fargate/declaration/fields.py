@@ -543,6 +543,21 @@ DECLARATION_FIELDS = [
         scope=IN_DECLARATION,
     ),
     Field(
+        "LogKmsKeyArn",
+        arn("kms"),
+        "KMS key that encrypts the log group (its key policy must let the CloudWatch Logs "
+        "service of this region use it). Default: CloudWatch Logs' own encryption.",
+        scope=IN_DECLARATION,
+    ),
+    Field(
+        "RetainLogGroup",
+        BOOL,
+        "Keep the log group, and its logs, when the stack is deleted or the group replaced.",
+        False,
+        scope=IN_DECLARATION,
+        decisive=True,
+    ),
+    Field(
         "InheritGlobals",
         BOOL,
         "Take SAM Globals.Function Environment, VpcConfig, Tags and PermissionsBoundary as "

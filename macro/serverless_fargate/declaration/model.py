@@ -124,6 +124,8 @@ class Declaration:
     container_insights: str | None
     log_group_name: Value | None
     log_retention_in_days: Value
+    log_kms_key_arn: Value | None
+    retain_log_group: bool  # resolved at transform time: DeletionPolicy takes no intrinsic
     permissions_boundary: Value | None  # for roles shared by all tasks
     tags: dict[str, Value]  # for resources shared by all tasks
     outputs: bool

@@ -99,5 +99,8 @@ def _decorate(
         out["DependsOn"] = wanted
     if metadata is not None:
         out["Metadata"] = metadata
+    for policy in ("DeletionPolicy", "UpdateReplacePolicy"):  # a builder's own choice
+        if policy in resource:
+            out[policy] = resource[policy]
     out["Properties"] = resource["Properties"]
     return out

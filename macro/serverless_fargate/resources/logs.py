@@ -17,12 +17,13 @@ def resources(d: Declaration) -> dict[str, Any]:
     if d.log_group_name is not None:
         properties["LogGroupName"] = d.log_group_name
     properties["RetentionInDays"] = d.log_retention_in_days
-    return {
-        names.log_group(d): {
-            "Type": "AWS::Logs::LogGroup",
-            "Properties": with_tags(properties, d.tags),
-        }
-    }
+    if d.log_kms_key_arn is not None:
+        properties["KmsKeyId"] = d.log_kms_key_arn
+    group: dict[str, Any] = {"Type": "AWS::Logs::LogGroup"}
+    if d.retain_log_group:
+        group["DeletionPolicy"] = group["UpdateReplacePolicy"] = "Retain"
+    group["Properties"] = with_tags(properties, d.tags)
+    return {names.log_group(d): group}
 
 
 def log_configuration(d: Declaration, t: Task, container: str) -> dict[str, Any]:

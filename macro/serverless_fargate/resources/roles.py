@@ -123,7 +123,12 @@ def execution_role(d: Declaration) -> dict[str, Any]:
             statements.append({"Effect": "Allow", "Action": action, "Resource": arns})
     return {
         names.execution_role(d): _role(
-            _trust(ECS_TASKS), statements, d.permissions_boundary, d.tags, path=ROLE_PATH
+            # The account only: the condition AWS's own examples give this role.
+            _trust(ECS_TASKS, _ACCOUNT),
+            statements,
+            d.permissions_boundary,
+            d.tags,
+            path=ROLE_PATH,
         )
     }
 
@@ -200,9 +205,24 @@ def _scheduled_queues(d: Declaration) -> list[Any]:
     )
 
 
-def _trusting(service: str) -> dict[str, Any]:
-    # Confused-deputy protection: only the service acting for this account may assume it.
-    return _trust(service, {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}})
+_ACCOUNT = {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
+
+
+def _trusting(service: str, source_arn: str) -> dict[str, Any]:
+    # Confused-deputy protection: only the service, acting for this account's resources of
+    # this kind in this region, may assume the role.
+    return _trust(
+        service,
+        {
+            **_ACCOUNT,
+            "ArnLike": {
+                "aws:SourceArn": sub(
+                    "arn:${AWS::Partition}:" + service.split(".")[0] + ":${AWS::Region}:"
+                    "${AWS::AccountId}:" + source_arn
+                )
+            },
+        },
+    )
 
 
 def schedule_role(d: Declaration) -> dict[str, Any]:
@@ -222,7 +242,11 @@ def schedule_role(d: Declaration) -> dict[str, Any]:
         statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
     return {
         names.schedule_role(d): _role(
-            _trusting("scheduler.amazonaws.com"), statements, d.permissions_boundary, d.tags
+            # Schedules run in a schedule group: the default one unless Overrides name another.
+            _trusting("scheduler.amazonaws.com", "schedule-group/*"),
+            statements,
+            d.permissions_boundary,
+            d.tags,
         )
     }
 
@@ -290,6 +314,10 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
         statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
     return {
         names.workflow_role(d): _role(
-            _trusting("states.amazonaws.com"), statements, d.permissions_boundary, d.tags
+            # The state machine's own ARN would be a circular reference (it names this role).
+            _trusting("states.amazonaws.com", "stateMachine:*"),
+            statements,
+            d.permissions_boundary,
+            d.tags,
         )
     }
