@@ -578,3 +578,25 @@ def test_log_group_encryption_and_retention_on_delete_are_options():
     assert lint(out) == []
     default = expand(task())["Resources"]["WorkersLogGroup"]
     assert "KmsKeyId" not in default["Properties"] and "DeletionPolicy" not in default
+
+
+def test_secrets_under_a_customer_key_can_be_decrypted_only_through_ssm_and_secrets_manager():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    out = expand(
+        task(
+            Secrets={"TOKEN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbCdEf"},
+            SecretsKmsKeyArns=[key, key],
+        )
+    )
+    decrypt = by_action(out["Resources"]["WorkersExecutionRole"])["kms:Decrypt"]
+    assert decrypt["Resource"] == [key]
+    assert decrypt["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": [
+                {"Fn::Sub": "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"},
+                {"Fn::Sub": "ssm.${AWS::Region}.${AWS::URLSuffix}"},
+            ]
+        }
+    }
+    assert lint(out) == []
+    assert "kms:Decrypt" not in by_action(expand(task())["Resources"]["WorkersExecutionRole"])

@@ -31,8 +31,8 @@ DECLARATION = {
     "LogKmsKeyArn",
     "RetainLogGroup",
 }
-# Task properties of contract v2 (plus `Volumes`, this project's addition). Each may also be
-# written at the declaration level.
+# Task properties of contract v2 (plus `Volumes` and `SecretsKmsKeyArns`, this project's
+# additions). Each may also be written at the declaration level.
 TASK = {
     "Image",
     "Command",
@@ -61,6 +61,7 @@ TASK = {
     "Schedule",
     "Overrides",
     "Volumes",
+    "SecretsKmsKeyArns",
 }
 DEFAULTS = {
     "Cpu": 256,

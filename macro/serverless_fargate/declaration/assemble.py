@@ -50,6 +50,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         entry_point=t.get("EntryPoint"),
         environment=strings(t.get("Environment")),
         secrets=t.get("Secrets"),
+        secrets_kms_key_arns=list(dict.fromkeys(_list(t.get("SecretsKmsKeyArns")))),
         policies=_list(t.get("Policies")),
         task_role_arn=t.get("TaskRoleArn"),
         execution_role_arn=t.get("ExecutionRoleArn"),

@@ -346,6 +346,19 @@ TASK_FIELDS = [
         MAP,
     ),
     Field(
+        "SecretsKmsKeyArns",
+        {
+            "type": "array",
+            "items": arn("kms"),
+            "x-expected": "a list of KMS key ARNs",
+        },
+        "Customer-managed KMS keys that encrypt the Secrets (SecureString parameters, secrets): "
+        "the execution role may decrypt with exactly these, through SSM and Secrets Manager "
+        "only. AWS-managed keys need nothing here.",
+        [],
+        CONCAT,
+    ),
+    Field(
         "Policies",
         {
             "type": "array",

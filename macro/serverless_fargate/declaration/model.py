@@ -89,6 +89,7 @@ class Task:
     entry_point: Value | None
     environment: dict[str, Value]
     secrets: dict[str, Value]
+    secrets_kms_key_arns: list[Value]
     policies: list[Value]
     task_role_arn: Value | None
     execution_role_arn: Value | None

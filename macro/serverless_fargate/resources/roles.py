@@ -121,6 +121,24 @@ def execution_role(d: Declaration) -> dict[str, Any]:
         arns = _unique([arn for kind, arn in secrets if kind in (service, grants.EITHER)])
         if arns:
             statements.append({"Effect": "Allow", "Action": action, "Resource": arns})
+    keys = _unique([key for t in users for key in t.secrets_kms_key_arns])
+    if keys:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": keys,
+                # Only to read the Secrets: through SSM or Secrets Manager, never directly.
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": [
+                            sub("secretsmanager.${AWS::Region}.${AWS::URLSuffix}"),
+                            sub("ssm.${AWS::Region}.${AWS::URLSuffix}"),
+                        ]
+                    }
+                },
+            }
+        )
     return {
         names.execution_role(d): _role(
             # The account only: the condition AWS's own examples give this role.
