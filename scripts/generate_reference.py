@@ -193,6 +193,7 @@ def reference() -> str:
         "| task definition | `AWS::ECS::TaskDefinition` | `{D}{T}TaskDefinition` | every task |",
         "| service | `AWS::ECS::Service` | `{D}{T}Service` | service tasks |",
         "| on-demand twin | `AWS::ECS::Service` | `{D}{T}FallbackService` | Spot services with `Fallback` |",
+        "| fallback events | `AWS::Events::Rule`, `AWS::Lambda::Permission` | `{D}SpotFallbackRule`, `{D}SpotFallbackPermission` | any Spot service with `Fallback`: its events to the Spot function |",
         "| scalable target | `AWS::ApplicationAutoScaling::ScalableTarget` | `{D}{T}ScalableTarget` | `Autoscaling` |",
         "| scaling policies | `AWS::ApplicationAutoScaling::ScalingPolicy` | `{D}{T}CpuScalingPolicy`, `{D}{T}MemoryScalingPolicy`, `{D}{T}QueueScalingPolicy`, `{D}{T}FromZeroScalingPolicy` | per target |",
         "| queue alarm | `AWS::CloudWatch::Alarm` | `{D}{T}QueueAlarm` | `Autoscaling.Queue` (starts the first task) |",

@@ -7,7 +7,7 @@ import tomllib
 
 from conftest import ROOT, load
 from serverless_fargate import __version__
-from serverless_fargate.settings import RESOURCES_FUNCTION_NAME
+from serverless_fargate.settings import RESOURCES_FUNCTION_NAME, SPOT_FUNCTION_NAME
 
 APP = load(ROOT / "template.yaml")
 RESOURCES = APP["Resources"]
@@ -27,7 +27,11 @@ def test_runtime_and_architecture():
 def test_macro_knows_the_lookup_function():
     env = RESOURCES["MacroFunction"]["Properties"]["Environment"]["Variables"]
     assert env["RESOURCES_FUNCTION_ARN"] == {"Fn::GetAtt": ["ResourcesFunction", "Arn"]}
-    assert set(env) == {"POWERTOOLS_SERVICE_NAME", "RESOURCES_FUNCTION_ARN"}
+    assert env["SPOT_FUNCTION_ARN"] == {"Fn::GetAtt": ["SpotFunction", "Arn"]}
+    assert RESOURCES["SpotFunction"]["Properties"]["FunctionName"] == {
+        "Fn::Sub": "${MacroName}-spot"
+    }
+    assert f"{APP['Parameters']['MacroName']['Default']}-spot" == SPOT_FUNCTION_NAME
     # Without the variable, the macro falls back to the default name: keep them equal.
     default = APP["Parameters"]["MacroName"]["Default"]
     assert RESOURCES["ResourcesFunction"]["Properties"]["FunctionName"] == {
@@ -103,14 +107,10 @@ def test_spot_role_acts_only_on_what_the_transform_created():
     }
 
 
-def test_spot_events_reach_the_spot_function():
-    events = RESOURCES["SpotFunction"]["Properties"]["Events"]
-    service = events["ServiceActions"]["Properties"]["Pattern"]
-    assert service["detail"]["eventName"] == [
-        "SERVICE_TASK_PLACEMENT_FAILURE",
-        "SERVICE_STEADY_STATE",
-    ]
-    assert set(events) == {"ServiceActions"}
+def test_no_rule_of_the_application_hears_every_service_of_the_region():
+    # Each declaration's own rule ({D}SpotFallbackRule) invokes the Spot function.
+    assert "Events" not in RESOURCES["SpotFunction"]["Properties"]
+    assert not [r for r in RESOURCES.values() if r["Type"] == "AWS::Events::Rule"]
 
 
 # AWS Serverless Application Repository's documented limits (CreateApplication API): `sam
@@ -150,20 +150,18 @@ def test_serverless_repo_metadata_is_within_every_documented_limit():
         assert path.is_file() and 0 < path.stat().st_size <= FIVE_MB, field
 
 
-def test_every_install_path_names_both_capabilities():
-    """The application creates IAM roles and resource policies (SAM's Lambda permissions)."""
+def test_every_install_path_names_the_capability_it_needs():
+    """The application creates IAM roles, and no resource policy (no Lambda permission: SAM
+    would make one for a function event source)."""
     import tomllib
 
     config = tomllib.loads((ROOT / "samconfig.toml").read_text())
-    assert config["default"]["deploy"]["parameters"]["capabilities"].split() == [
-        "CAPABILITY_IAM",
-        "CAPABILITY_RESOURCE_POLICY",
-    ]
-    # SAM turns each function event source into an AWS::Lambda::Permission: a resource policy.
-    assert any((r.get("Properties") or {}).get("Events") for r in APP["Resources"].values())
+    assert config["default"]["deploy"]["parameters"]["capabilities"].split() == ["CAPABILITY_IAM"]
+    assert not any((r.get("Properties") or {}).get("Events") for r in APP["Resources"].values())
+    assert not [r for r in APP["Resources"].values() if r["Type"] == "AWS::Lambda::Permission"]
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Deploy to your account", 1)[1].split("\n## ", 1)[0]
-    assert "--capabilities CAPABILITY_IAM CAPABILITY_RESOURCE_POLICY" in section
+    assert "--capabilities CAPABILITY_IAM\n" in section
     assert "Show apps that create custom\nIAM roles or resource policies" in section
     assert "**Uninstall**" in section and "**Upgrade**" in section
 

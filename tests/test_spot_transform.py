@@ -98,3 +98,39 @@ def test_the_spot_service_names_itself_for_its_twin_to_point_back():
     assert primary["serverless-fargate:service"] == "WorkersWorkerService"
     assert twin["serverless-fargate:fallback-for"] == "WorkersWorkerService"
     assert "serverless-fargate:service" not in twin
+
+
+def test_the_fallback_rule_hears_exactly_this_declarations_spot_services():
+    from conftest import declaration
+
+    template = declaration(
+        {
+            "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+            "Tasks": {
+                "a": {"Image": "x", "Spot": True},
+                "b": {"Image": "x", "Spot": {"Fallback": False}},
+                "c": {"Image": "x"},
+                "d": {"Image": "x", "Spot": True},
+            },
+        }
+    )
+    out = expand(template)
+    rule = out["Resources"]["WorkersSpotFallbackRule"]["Properties"]
+    assert rule["EventPattern"]["resources"] == [
+        {"Ref": "WorkersAService"},
+        {"Ref": "WorkersDService"},
+    ]
+    spot = {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+        "ServerlessFargate-spot"
+    }
+    assert rule["Targets"] == [{"Id": "SpotFallback", "Arn": spot}]
+    permission = out["Resources"]["WorkersSpotFallbackPermission"]["Properties"]
+    assert permission == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": spot,
+        "Principal": "events.amazonaws.com",
+        "SourceArn": {"Fn::GetAtt": ["WorkersSpotFallbackRule", "Arn"]},
+    }
+    assert lint(out) == []
+    assert "WorkersSpotFallbackRule" not in expand(task(Spot={"Fallback": False}))["Resources"]

@@ -7,6 +7,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
 RESOURCES_FUNCTION_NAME = "ServerlessFargate-resources"
+SPOT_FUNCTION_NAME = "ServerlessFargate-spot"
 # Tags the transform puts on what it creates; the SAM application's Spot handler may act only
 # on resources that carry them (IAM tag conditions).
 MANAGED_TAG = "serverless-fargate:managed"

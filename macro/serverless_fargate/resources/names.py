@@ -45,6 +45,14 @@ def fallback_service(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}FallbackService"
 
 
+def spot_fallback_rule(d: Declaration) -> str:
+    return f"{d.logical_id}SpotFallbackRule"
+
+
+def spot_fallback_permission(d: Declaration) -> str:
+    return f"{d.logical_id}SpotFallbackPermission"
+
+
 def schedule(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}Schedule"
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from ..declaration.model import Declaration, Task
+from ..intrinsics import get_att, ref
 from ..settings import FALLBACK_FOR_TAG, FALLBACK_SERVICE_TAG, SERVICE_ID_TAG
 from . import names
 
@@ -56,6 +57,46 @@ def primary_tags(d: Declaration, t: Task) -> list[dict[str, Any]]:
         },
         {"Key": SERVICE_ID_TAG, "Value": names.service(d, t)},
     ]
+
+
+def fallback_rule(d: Declaration, spot_function: Any) -> dict[str, Any]:
+    """The ECS events of exactly this declaration's Spot services, to the Spot function.
+
+    One rule per declaration, matching the services' ARNs: the function hears of these
+    services only, not of every service in the region.
+    """
+    services = [t for t in d.tasks if has_fallback_service(t)]
+    if not services:
+        return {}
+    rule = names.spot_fallback_rule(d)
+    return {
+        rule: {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Description": f"Spot services of {d.logical_id} to their on-demand twins "
+                "(ServerlessFargate)",
+                "EventPattern": {
+                    "source": ["aws.ecs"],
+                    "detail-type": ["ECS Service Action"],
+                    "resources": [ref(names.service(d, t)) for t in services],
+                    "detail": {
+                        "eventName": ["SERVICE_TASK_PLACEMENT_FAILURE", "SERVICE_STEADY_STATE"]
+                    },
+                },
+                "State": "ENABLED",
+                "Targets": [{"Id": "SpotFallback", "Arn": spot_function}],
+            },
+        },
+        names.spot_fallback_permission(d): {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": spot_function,
+                "Principal": "events.amazonaws.com",
+                "SourceArn": get_att(rule, "Arn"),
+            },
+        },
+    }
 
 
 def fallback_service(d: Declaration, t: Task, primary: dict[str, Any]) -> dict[str, Any]:
