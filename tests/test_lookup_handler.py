@@ -148,19 +148,61 @@ def test_image_digests_create_success(cloudformation):
     event, body = invoke(cloudformation, "images-create.json")
     assert body == {
         "Status": "SUCCESS",
-        "PhysicalResourceId": "shop-WorkersImageDigests-images",
+        "PhysicalResourceId": body["PhysicalResourceId"],
         "Reason": "",
         "Data": {"QueueWorker": f"{REGISTRY}/app@{latest}", "Nightly": f"{REGISTRY}/app@{stable}"},
         **common(event),
     }
+    # The physical ID remembers this answer (for a rollback after a tag is deleted).
+    assert body["PhysicalResourceId"].startswith("images-")
+    assert len(body["PhysicalResourceId"]) <= 1024
 
 
-def test_image_digests_update_keeps_the_physical_id(cloudformation):
+def test_image_digests_update_keeps_the_physical_id_while_the_digests_stay(cloudformation):
     boto3.client("ecr", region_name="us-east-1").create_repository(repositoryName="app")
     push("app", "latest", "a"), push("app", "stable", "b")
-    event, body = invoke(cloudformation, "images-update.json")
+    _, created = invoke(cloudformation, "images-create.json")
+    _, body = invoke(
+        cloudformation, "images-update.json", PhysicalResourceId=created["PhysicalResourceId"]
+    )
     assert body["Status"] == "SUCCESS"
-    assert body["PhysicalResourceId"] == event["PhysicalResourceId"]
+    assert body["PhysicalResourceId"] == created["PhysicalResourceId"]
+    push("app", "stable", "c")  # a new push: a new digest, a new ID (a replacement, harmless)
+    _, moved = invoke(
+        cloudformation, "images-update.json", PhysicalResourceId=created["PhysicalResourceId"]
+    )
+    assert moved["PhysicalResourceId"] != created["PhysicalResourceId"]
+
+
+def test_a_tag_deleted_since_does_not_stop_a_rollback(cloudformation):
+    """The images asked for are those of the last answer: a failed lookup gets it again."""
+    ecr = boto3.client("ecr", region_name="us-east-1")
+    ecr.create_repository(repositoryName="app")
+    push("app", "latest", "a"), push("app", "stable", "b")
+    create, created = invoke(cloudformation, "images-create.json")
+    ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "stable"}])
+    old = create["ResourceProperties"]
+    new = {**old, "Images": {**old["Images"], "Nightly": f"{REGISTRY}/app:next"}}
+    # The update asks for a tag that is not there: it fails, as it must.
+    _, failed = invoke(
+        cloudformation,
+        "images-update.json",
+        PhysicalResourceId=created["PhysicalResourceId"],
+        ResourceProperties=new,
+        OldResourceProperties=old,
+    )
+    assert failed["Status"] == "FAILED" and "tag 'next' not found" in failed["Reason"]
+    # CloudFormation rolls back: the old properties again, the old physical ID.
+    _, rolled_back = invoke(
+        cloudformation,
+        "images-update.json",
+        PhysicalResourceId=created["PhysicalResourceId"],
+        ResourceProperties={**old, "Nonce": "rollback"},
+        OldResourceProperties=new,
+    )
+    assert rolled_back["Status"] == "SUCCESS", rolled_back["Reason"]
+    assert rolled_back["Data"] == created["Data"]
+    assert rolled_back["PhysicalResourceId"] == created["PhysicalResourceId"]
 
 
 def test_image_digests_failure_reason(cloudformation):
@@ -383,6 +425,9 @@ def test_two_hundred_images_answer_within_the_limit_and_each_task_gets_its_own(c
         assert body["Status"] == "SUCCESS", body["Reason"]
         size = len(json.dumps(body).encode())
         assert size < 4096, (logical_id, size)
+        # ...and its physical ID, which keeps the answer for a rollback, within 1 KB.
+        assert body["PhysicalResourceId"].startswith("images-")
+        assert "." in body["PhysicalResourceId"] and len(body["PhysicalResourceId"]) <= 1024
         answers[logical_id] = body["Data"]
     for i in range(200):
         definition = resources[f"WorkersWorkerNumber{i}TaskDefinition"]["Properties"]

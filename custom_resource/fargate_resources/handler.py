@@ -46,13 +46,23 @@ def images_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]
     props = event["ResourceProperties"]
     digests, images = props.get("Digests") or {}, props.get("Images") or {}
     # One key per image across both maps (the macro keys each by the first task using it).
-    pinned = image_digests.resolve({**images, **digests}, lambda region: client("ecr", region))
+    wanted = {**images, **digests}
+    try:
+        pinned = image_digests.resolve(wanted, lambda region: client("ecr", region))
+    except image_digests.ImageNotFound as error:
+        kept = image_digests.remembered(event.get("PhysicalResourceId") or "", wanted)
+        if kept is None:
+            raise
+        # The same images as the last answer (a rollback, or a deploy that changed no image):
+        # a tag deleted since must not stop the stack; the digests pinned then still stand.
+        logger.warning("lookup failed; the last answer stands", extra={"reason": str(error)})
+        pinned = kept
     logger.info("images pinned", extra={"images": pinned})
     answer = {
         key: uri.rsplit("@", 1)[-1] if key in digests else uri  # the digest alone, or all
         for key, uri in pinned.items()
     }
-    return _stable_id(event, "images"), answer
+    return image_digests.physical_id(wanted, pinned), answer
 
 
 # --- Custom::CapacityProviders --------------------------------------------------------------

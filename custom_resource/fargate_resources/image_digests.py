@@ -9,6 +9,9 @@ come back as they are. One call of ecr:DescribeImages per repository, for all it
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -109,3 +112,48 @@ def resolve(images: dict[str, str], ecr: Callable[[str], Any]) -> dict[str, str]
 def _tasks(tags: dict[str, list[str]]) -> str:
     tasks = [task for names in tags.values() for task in names]
     return f"task {', '.join(tasks)} (tag {', '.join(map(repr, tags))})"
+
+
+# --- the last answer, kept in the physical ID ------------------------------------------------
+# A rollback asks again for the images of before; if a tag was deleted meanwhile, a fresh
+# lookup would fail and leave the stack in UPDATE_ROLLBACK_FAILED. The physical ID (at most
+# 1 KB) carries the digests of the last answer and a fingerprint of what was asked, so an
+# unchanged request whose lookup fails gets the last answer again.
+PHYSICAL_ID_LIMIT = 1024
+
+
+def _fingerprint(wanted: dict[str, str]) -> str:
+    text = json.dumps(sorted(wanted.items()), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def physical_id(wanted: dict[str, str], pinned: dict[str, str]) -> str:
+    parts = []
+    for key in sorted(wanted):
+        uri = pinned.get(key, "")
+        digest = uri.rsplit("@sha256:", 1)[1] if "@sha256:" in uri and uri != wanted[key] else ""
+        parts.append(
+            base64.urlsafe_b64encode(bytes.fromhex(digest)).decode().rstrip("=") if digest else ""
+        )
+    full = f"images-{_fingerprint(wanted)}-{'.'.join(parts)}"
+    return full if len(full) <= PHYSICAL_ID_LIMIT else f"images-{_fingerprint(wanted)}"
+
+
+def remembered(physical: str, wanted: dict[str, str]) -> dict[str, str] | None:
+    """The last answer to exactly this request, from its physical ID; None if unknown."""
+    head, _, digests = physical.partition("-")[2].partition("-")
+    if not physical.startswith("images-") or head != _fingerprint(wanted) or not digests:
+        return None
+    parts = digests.split(".")
+    keys = sorted(wanted)
+    if len(parts) != len(keys):
+        return None
+    out: dict[str, str] = {}
+    for key, part in zip(keys, parts, strict=True):
+        parsed = parse(wanted[key])
+        if not part or parsed is None:
+            out[key] = wanted[key]  # passed through, as a lookup would
+            continue
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        out[key] = f"{parsed[0]}/{parsed[3]}@sha256:{raw.hex()}"
+    return out

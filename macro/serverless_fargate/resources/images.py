@@ -27,6 +27,8 @@ DIGEST_ENTRY = 80
 URI_ENTRY = 400
 # Of the 4,096 bytes: the rest is the envelope (stack ID, request ID, logical and physical IDs).
 BUDGET = 2800
+# Each lookup's physical ID (at most 1 KB) keeps its digests for rollbacks: 20 fit.
+MAX_ENTRIES = 20
 
 
 @record
@@ -41,7 +43,7 @@ def plan(d: Declaration) -> dict[str, Entry]:
     """Task name → its image's entry, for the tasks whose image is resolved at deploy time."""
     by_image: dict[str, Entry] = {}
     out: dict[str, Entry] = {}
-    chunk, used = 1, 0
+    chunk, used, count = 1, 0, 0
     for t in d.tasks:
         if not t.image.resolve:
             continue
@@ -49,9 +51,10 @@ def plan(d: Declaration) -> dict[str, Entry]:
         if same not in by_image:
             digest_only = isinstance(t.image.uri, str)
             size = len(t.name) + (DIGEST_ENTRY if digest_only else URI_ENTRY)
-            if used and used + size > BUDGET:
-                chunk, used = chunk + 1, 0
+            if used and (used + size > BUDGET or count == MAX_ENTRIES):
+                chunk, used, count = chunk + 1, 0, 0
             used += size
+            count += 1
             by_image[same] = Entry(names.image_digests(d, chunk), t.name, t.image.uri, digest_only)
         out[t.name] = by_image[same]
     return out
