@@ -447,6 +447,19 @@ def test_an_interrupted_run_is_rerun_once_on_fargate(world):
     assert messages()[0]["stopCode"] == "SpotInterruption"
 
 
+def test_an_interrupted_task_that_exited_0_is_still_interrupted(world):
+    start, ecs, messages, _ = world
+    result = start([{"interrupted": True, "exit": 0}], Spot=True)
+    assert result["status"] == "FAILED", result
+    (message,) = messages()
+    assert (message["stopCode"], message["exitCode"]) == ("SpotInterruption", 0)
+    rerun = start(
+        [{"interrupted": True, "exit": 0}, {"exit": 0}], Spot={"RerunOnInterruption": True}
+    )
+    assert rerun["status"] == "SUCCEEDED", rerun
+    assert json.loads(rerun["output"])[0]["onDemand"] is True
+
+
 def test_without_rerun_an_interrupted_run_fails(world):
     start, ecs, messages, _ = world
     result = start([{"interrupted": True}], Spot=True)

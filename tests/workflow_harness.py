@@ -213,7 +213,7 @@ def _finish(task: Any, outcome: dict[str, Any]) -> None:
         task.stop_code, task.stopped_reason, code = (
             "SpotInterruption",
             "Your Spot Task was interrupted.",
-            143,
+            outcome.get("exit", 143),  # 143: SIGTERM not handled; 0: handled, exited cleanly
         )
     else:
         task.stop_code = "EssentialContainerExited"

@@ -163,7 +163,31 @@ def _copy_states() -> dict[str, Any]:
                 },
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Why?"},
             ],
-            "Next": "Copy succeeded",
+            "Next": "Interrupted?",
+        },
+        # A container that handles Spot's SIGTERM may exit 0: the task still did not finish
+        # its work, so an interruption is never a success.
+        "Interrupted?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.result.StopCode", "IsPresent": True},
+                        {"Variable": "$.result.StopCode", "StringEquals": "SpotInterruption"},
+                    ],
+                    "Next": "Interrupted after a clean exit",
+                }
+            ],
+            "Default": "Copy succeeded",
+        },
+        "Interrupted after a clean exit": {
+            "Type": "Pass",
+            "Parameters": {
+                "Error": "SpotInterruption",
+                "Cause.$": "States.JsonToString($.result)",
+            },
+            "ResultPath": "$.error",
+            "Next": "Why?",
         },
         "Copy succeeded": {
             "Type": "Pass",
