@@ -232,3 +232,141 @@ def test_cli_exit_codes(tmp_path):
     bad.write_text("service: x\nfunctions: {}\n")
     assert main(["migrate", str(bad)]) == 1
     assert main(["migrate", str(Path("/nonexistent.yml"))]) == 2
+
+
+# --- faithful to the plugin (issue: migration users can trust) -----------------------------
+
+
+def migrate_text(text):
+    return migrate(cfn_yaml.load(text))
+
+
+BASE = """
+service: shop
+provider: {name: aws, region: eu-west-1}
+plugins: [serverless-fargate]
+"""
+
+
+def test_service_false_stays_a_standalone_task_definition():
+    template, _ = migrate_text(
+        BASE
+        + """
+fargate:
+  vpc: {subnetIds: [subnet-1]}
+  tasks:
+    migrate:
+      image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1
+      command: [php, artisan, migrate]
+      service: false
+"""
+    )
+    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["migrate"]
+    assert task["Service"] is False
+    result = expand_template(template)
+    assert "FargateMigrateService" not in result["Resources"]
+    assert "FargateMigrateTaskDefinition" in result["Resources"]
+
+
+@pytest.mark.parametrize(
+    ("vpc", "expected"),
+    [
+        (
+            "{subnets: [subnet-1], securityGroups: [sg-1]}",
+            {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"]},
+        ),
+        ("'${file(./vpc.yml)}'", None),
+        ("{securityGroupIds: [sg-1]}", None),
+    ],
+)
+def test_every_vpc_shape_is_migrated_or_said(vpc, expected):
+    template, notes = migrate_text(
+        BASE + f"fargate:\n  vpc: {vpc}\n  tasks:\n    web: {{image: nginx/nginx:1}}\n"
+    )
+    network = template["Resources"]["Fargate"]["Properties"].get("Network")
+    assert network == expected
+    if expected is None:
+        assert any(n.startswith("fargate.vpc: ") and "default VPC" in n for n in notes), notes
+
+
+def test_a_provider_image_given_as_a_plain_uri():
+    template, _ = migrate_text(
+        BASE.replace(
+            "provider: {name: aws, region: eu-west-1}",
+            "provider:\n  name: aws\n  ecr:\n    images:\n"
+            "      app: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2",
+        )
+        + "fargate:\n  tasks:\n    web: {image: app}\n"
+    )
+    assert template["Parameters"]["AppImageUri"]["Default"] == (
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v2"
+    )
+
+
+def test_a_scheduled_tasks_service_overrides_are_dropped_with_a_note():
+    template, notes = migrate_text(
+        BASE
+        + """
+fargate:
+  vpc: {subnetIds: [subnet-1]}
+  tasks:
+    nightly:
+      image: nginx/nginx:1
+      schedule: rate(1 day)
+      cloudFormationResource:
+        service: {PropagateTags: SERVICE}
+        task: {EphemeralStorage: {SizeInGiB: 30}}
+"""
+    )
+    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["nightly"]
+    assert task["Overrides"] == {"TaskDefinition": {"EphemeralStorage": {"SizeInGiB": 30}}}
+    assert any("cloudFormationResource.service" in n for n in notes)
+    expand_template(template)  # the transform takes it
+
+
+def test_the_services_own_resources_come_along_and_functions_are_named():
+    template, notes = migrate_text(
+        BASE
+        + """
+functions:
+  api: {handler: app.handler}
+fargate:
+  vpc: {subnetIds: [subnet-1]}
+  tasks:
+    worker:
+      image: nginx/nginx:1
+      dependsOn: [Queue]
+resources:
+  Resources:
+    Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: 'jobs-${sls:stage}'}}
+  Outputs:
+    QueueUrl: {Value: {Ref: Queue}}
+"""
+    )
+    assert template["Resources"]["Queue"]["Properties"]["QueueName"] == {"Fn::Sub": "jobs-${Stage}"}
+    assert template["Outputs"] == {"QueueUrl": {"Value": {"Ref": "Queue"}}}
+    assert any(n.startswith("functions: not converted: api") for n in notes)
+    result = expand_template(template)
+    assert "Queue" in result["Resources"]["FargateWorkerService"]["DependsOn"]
+
+
+def test_commands_are_lists_of_strings_and_custom_fargate_is_read():
+    template, notes = migrate_text(
+        BASE
+        + """
+custom:
+  fargate:
+    vpc: {subnetIds: [subnet-1]}
+    tasks:
+      worker:
+        name: queue-worker
+        image: nginx/nginx:1
+        command: "php artisan queue:work --tries=3"
+        entryPoint: [sh, -c, 1]
+"""
+    )
+    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["queue-worker"]
+    assert task["Command"] == ["php", "artisan", "queue:work", "--tries=3"]
+    assert task["EntryPoint"] == ["sh", "-c", "1"]
+    assert any("fargate.tasks.worker.name" in n and "queue-worker" in n for n in notes)
+    assert any("fargate.tasks.worker.command" in n for n in notes)

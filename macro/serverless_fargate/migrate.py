@@ -10,6 +10,7 @@ pseudo parameters or dynamic references, or are reported.
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 from .declaration.rules.names import pascal_case
@@ -48,6 +49,10 @@ class _Migration:
         self.config = config
         self.provider = config.get("provider") or {}
         self.fargate = config.get("fargate")
+        custom = config.get("custom")
+        if self.fargate is None and isinstance(custom, dict) and "fargate" in custom:
+            # Older plugin versions read their settings from custom.fargate.
+            self.fargate = custom["fargate"]
         self.notes: list[str] = []  # "path: message", shown on stderr and as comments
         self.parameters: dict[str, dict[str, Any]] = {}
 
@@ -185,7 +190,10 @@ class _Migration:
             shared["Overrides"] = overrides
         if sidecars:
             shared["Sidecars"] = sidecars
-        default_network = self._network(fargate.get("vpc") or provider.get("vpc"))
+        default_network = self._network(
+            fargate.get("vpc") or provider.get("vpc"),
+            "fargate.vpc" if fargate.get("vpc") else "provider.vpc",
+        )
 
         tasks: dict[str, Any] = {}
         own_roles = []
@@ -237,7 +245,26 @@ class _Migration:
             "Fargate": {"Type": "Fargate::Tasks", "Properties": properties}
         }
 
+        own = self.config.get("resources")
+        own = own if isinstance(own, dict) else {}
+        for key, value in (own.get("Resources") or {}).items():
+            if key in resources:
+                self.note(f"resources.Resources.{key}", "clashes with the declaration: renamed?")
+                continue
+            resources[key] = value  # the service's own CloudFormation, as written
+        functions = self.config.get("functions")
+        if isinstance(functions, dict) and functions:
+            self.note(
+                "functions",
+                "not converted: "
+                + ", ".join(map(str, functions))
+                + " (keep them in serverless.yml, or write them as AWS::Serverless::Function)",
+            )
         resources = self.resolve(resources, "Resources")
+        conditions = own.get("Conditions") if isinstance(own.get("Conditions"), dict) else None
+        outputs = own.get("Outputs") if isinstance(own.get("Outputs"), dict) else None
+        conditions = self.resolve(conditions, "resources.Conditions") if conditions else None
+        outputs = self.resolve(outputs, "resources.Outputs") if outputs else None
         template: dict[str, Any] = {
             "AWSTemplateFormatVersion": "2010-09-09",
             "Transform": ["ServerlessFargate", "AWS::Serverless-2016-10-31"],
@@ -246,7 +273,14 @@ class _Migration:
         }
         if self.parameters:
             template["Parameters"] = self.parameters
+        if conditions:
+            template["Conditions"] = conditions
         template["Resources"] = resources
+        if outputs:
+            template["Outputs"] = outputs
+        for section in own:
+            if section not in ("Resources", "Outputs", "Conditions"):
+                self.note(f"resources.{section}", "not migrated: copy it by hand if needed")
         return template
 
     def _policies(self) -> list[Any]:
@@ -274,15 +308,28 @@ class _Migration:
         ]
         return [*managed, *statements]
 
-    def _network(self, vpc: Any) -> dict[str, Any] | None:
-        if not isinstance(vpc, dict) or not vpc.get("subnetIds"):
+    def _network(self, vpc: Any, path: str) -> dict[str, Any] | None:
+        """The plugin's vpc as a Network; any shape it cannot read is said, never dropped."""
+        if vpc is None:
             return None
-        network: dict[str, Any] = {"Subnets": vpc["subnetIds"]}
-        if vpc.get("securityGroupIds"):
-            network["SecurityGroups"] = vpc["securityGroupIds"]
-        if vpc.get("assignPublicIp") is not None:
-            network["AssignPublicIp"] = vpc["assignPublicIp"]
-        return network
+        if isinstance(vpc, dict):
+            # subnets/securityGroups: the keys of the plugin author's first examples.
+            subnets = vpc.get("subnetIds", vpc.get("subnets"))
+            groups = vpc.get("securityGroupIds", vpc.get("securityGroups"))
+            if subnets:
+                network: dict[str, Any] = {"Subnets": subnets}
+                if groups:
+                    network["SecurityGroups"] = groups
+                if vpc.get("assignPublicIp") is not None:
+                    network["AssignPublicIp"] = vpc["assignPublicIp"]
+                return network
+        shown = vpc if isinstance(vpc, str) else "a map without subnetIds"
+        self.note(
+            path,
+            f"{shown}: not read by the migration, so these tasks would run in the default VPC "
+            "with public IPs; write Network: {Subnets: [...], SecurityGroups: [...]} yourself",
+        )
+        return None
 
     def _escape_hatches(self, resource: Any, path: str) -> tuple[dict[str, Any], list[Any]]:
         overrides: dict[str, Any] = {}
@@ -302,6 +349,8 @@ class _Migration:
         if isinstance(image, str) and image in images:
             name = pascal_case(re.sub(r"[^A-Za-z0-9]+", "-", image)) + "ImageUri"
             built = images[image] or {}
+            if isinstance(built, str):  # `NAME: URI`, which the framework also accepts
+                built = {"uri": built}
             folder = str(built.get("path", ".")).rstrip("/") or "."
             source = built.get("uri") or f"built from {folder}/{built.get('file', 'Dockerfile')}"
             self._parameter(
@@ -340,6 +389,8 @@ class _Migration:
                 f"{path}.name", f"{name!r} is not a valid task key here: {key!r} is used instead"
             )
             name = key
+        elif name != key:
+            self.note(f"{path}.name", f"the task is keyed {name!r}, the plugin's name for it")
         out: dict[str, Any] = {}
         if "image" in task:
             out["Image"] = self._image(task["image"], f"{path}.image")
@@ -351,7 +402,20 @@ class _Migration:
                 out[target] = task[source]
         if isinstance(out.get("DependsOn"), str):
             out["DependsOn"] = [out["DependsOn"]]
-        service = task.get("service") or {}
+        for option, target in (("command", "Command"), ("entryPoint", "EntryPoint")):
+            value = out.get(target)
+            if isinstance(value, str):
+                # ECS takes a list; the plugin passed a string as one argument. Split as a shell.
+                out[target] = shlex.split(value)
+                self.note(
+                    f"{path}.{option}",
+                    f"a string: split into {out[target]!r}; check the arguments",
+                )
+            elif isinstance(value, list):
+                out[target] = [v if isinstance(v, (str, dict)) else str(v) for v in value]
+        standalone = task.get("service") is False
+        given = task.get("service")
+        service: dict[str, Any] = given if isinstance(given, dict) else {}
         for option in service:
             if option not in SERVICE_KEYS:
                 self.note(
@@ -376,6 +440,9 @@ class _Migration:
                         else ""
                     ),
                 )
+        elif standalone:
+            # The plugin makes only a task definition for it (a migration, a one-off job).
+            out["Service"] = False
         else:
             config: dict[str, Any] = {}
             strict = service.get("strict") is True
@@ -399,12 +466,22 @@ class _Migration:
         overrides, sidecars = self._escape_hatches(
             task.get("cloudFormationResource"), f"{path}.cloudFormationResource"
         )
+        if (
+            "Service" in overrides
+            and out.get("Service") is False
+            or ("Service" in overrides and task.get("schedule"))
+        ):
+            overrides.pop("Service")
+            self.note(
+                f"{path}.cloudFormationResource.service",
+                "this task has no service (the plugin ignored it): not migrated",
+            )
         if overrides:
             out["Overrides"] = overrides
         if sidecars:
             out["Sidecars"] = sidecars
         # A task's own vpc (with subnets) wins, as with the plugin.
-        return name, out, self._network(task.get("vpc")) or default_network
+        return name, out, self._network(task.get("vpc"), f"{path}.vpc") or default_network
 
 
 def migrate(config: Any) -> tuple[dict[str, Any], list[str]]:
