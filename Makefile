@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 DEMO ?= examples/lambda-and-worker.yaml
 OUT := .out
 
+PARITY := tests/parity
+PARITY_STAMP := $(PARITY)/node_modules/.installed
 CHECKOV_VENV ?= .checkov-venv
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 SAM_VENV ?= .sam-venv
@@ -34,8 +36,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint sam-check security
+test: lint sam-check security $(PARITY_STAMP)
 	$(BIN)/pytest
+
+# The Serverless Framework and the original plugin, pinned, for tests/test_parity.py (needs npm).
+$(PARITY_STAMP): $(PARITY)/package.json $(PARITY)/package-lock.json
+	cd $(PARITY) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PARITY_STAMP)
 
 $(CHECKOV_STAMP): requirements-checkov.txt
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)

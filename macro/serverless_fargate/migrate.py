@@ -190,10 +190,15 @@ class _Migration:
             shared["Overrides"] = overrides
         if sidecars:
             shared["Sidecars"] = sidecars
-        default_network = self._network(
-            fargate.get("vpc") or provider.get("vpc"),
-            "fargate.vpc" if fargate.get("vpc") else "provider.vpc",
-        )
+        # The plugin merges provider.vpc and fargate.vpc key by key, then each task's vpc over
+        # that, key by key (a task's subnets keep the shared security groups).
+        self.vpc: Any = None
+        for where, vpc in (("provider.vpc", provider.get("vpc")), ("fargate.vpc", fargate.get("vpc"))):  # fmt: skip
+            if isinstance(vpc, dict) and isinstance(self.vpc, dict):
+                self.vpc = {**self.vpc, **vpc}
+            elif vpc is not None:
+                self.vpc, self.vpc_path = vpc, where
+        default_network = self._network(self.vpc, getattr(self, "vpc_path", "fargate.vpc"))
 
         tasks: dict[str, Any] = {}
         own_roles = []
@@ -481,7 +486,12 @@ class _Migration:
         if sidecars:
             out["Sidecars"] = sidecars
         # A task's own vpc (with subnets) wins, as with the plugin.
-        return name, out, self._network(task.get("vpc"), f"{path}.vpc") or default_network
+        own = task.get("vpc")
+        if own is None:
+            return name, out, default_network
+        if isinstance(own, dict) and isinstance(self.vpc, dict):
+            own = {**self.vpc, **own}
+        return name, out, self._network(own, f"{path}.vpc") or default_network
 
 
 def migrate(config: Any) -> tuple[dict[str, Any], list[str]]:

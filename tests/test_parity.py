@@ -1,0 +1,186 @@
+"""Parity with the original plugin: each service of tests/parity/services is packaged by the
+Serverless Framework 3.40.0 with serverless-fargate 1.1.0 (pinned in tests/parity/package.json,
+installed by `make test`), and migrated and expanded by us; each task must keep its meaning:
+kind, size, image, command, environment, schedule, desired count, Spot and network."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from serverless_fargate import cfn_yaml
+from serverless_fargate.cli import expand_template
+from serverless_fargate.migrate import migrate
+
+PARITY = ROOT / "tests" / "parity"
+SERVERLESS = PARITY / "node_modules" / ".bin" / "serverless"
+SERVICES = sorted((PARITY / "services").glob("*.yml"))
+STAGE = "dev"
+
+
+def _mib(value) -> int:
+    text = str(value).strip().upper().replace(" ", "")
+    if text.endswith("GB"):
+        return int(float(text[:-2]) * 1024)
+    if text.endswith("MB"):
+        return int(float(text[:-2]))
+    return int(text)
+
+
+def _value(value, parameters):
+    """Our template's values with the migration's parameters filled in (Ref, Fn::Sub)."""
+    if isinstance(value, dict) and "Ref" in value:
+        return parameters[value["Ref"]]
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        return re.sub(r"\$\{([^}]+)\}", lambda m: parameters[m.group(1)], value["Fn::Sub"])
+    return value
+
+
+def plugin_template(service: Path, tmp_path: Path) -> dict:
+    assert SERVERLESS.exists(), "tests/parity/node_modules is missing: run `make test`"
+    work = tmp_path / service.stem
+    work.mkdir()
+    shutil.copy(service, work / "serverless.yml")
+    (work / "app.py").write_text("def handler(event, context):\n    return None\n")
+    (work / "node_modules").symlink_to(PARITY / "node_modules")
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "SLS_TELEMETRY_DISABLED": "1",
+        "SLS_NOTIFICATIONS_MODE": "off",
+    }
+    done = subprocess.run(
+        [str(SERVERLESS), "package", "--stage", STAGE],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((work / ".serverless" / "cloudformation-template-update-stack.json").read_text())
+
+
+def plugin_tasks(template: dict) -> dict[str, dict]:
+    resources = template["Resources"]
+    out = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::ECS::TaskDefinition":
+            continue
+        props = resource["Properties"]
+        container = props["ContainerDefinitions"][0]
+        prefix = logical_id.removesuffix("Task")
+        service = resources.get(f"{prefix}Service")
+        rule = resources.get(f"{prefix}ScheduledTask")
+        runner = service["Properties"] if service else None
+        network = None
+        if runner:
+            network = runner["NetworkConfiguration"]["AwsvpcConfiguration"]
+        elif rule:
+            network = rule["Properties"]["Targets"][0]["EcsParameters"]["NetworkConfiguration"][
+                "AwsVpcConfiguration"
+            ]
+        out[container["Name"]] = {
+            "kind": "service" if service else "schedule" if rule else "standalone",
+            "cpu": int(props["Cpu"]),
+            "memory": _mib(props["Memory"]),
+            "image": container["Image"],
+            "command": container.get("Command") or None,
+            "entryPoint": container.get("EntryPoint") or None,
+            "environment": {e["Name"]: e["Value"] for e in container.get("Environment", [])},
+            "schedule": rule["Properties"]["ScheduleExpression"] if rule else None,
+            "desired": runner.get("DesiredCount") if runner else None,
+            "spot": bool(
+                runner
+                and any(
+                    s["CapacityProvider"] == "FARGATE_SPOT"
+                    for s in runner.get("CapacityProviderStrategy", [])
+                )
+            ),
+            "subnets": (network or {}).get("Subnets"),
+            "securityGroups": (network or {}).get("SecurityGroups"),
+            "publicIp": (network or {}).get("AssignPublicIp"),
+        }
+    return out
+
+
+def our_tasks(service: Path) -> dict[str, dict]:
+    template, _ = migrate(cfn_yaml.load(service.read_text()))
+    parameters = {
+        name: spec.get("Default", STAGE if name == "Stage" else "")
+        for name, spec in (template.get("Parameters") or {}).items()
+    }
+    parameters["Stage"] = STAGE
+    result = expand_template(template, parameters=parameters)["Resources"]
+    declaration = template["Resources"]["Fargate"]["Properties"]
+    out = {}
+    for key in declaration["Tasks"]:
+        name = "".join(p[:1].upper() + p[1:] for p in re.split(r"[-_]", key))
+        props = result[f"Fargate{name}TaskDefinition"]["Properties"]
+        container = props["ContainerDefinitions"][0]
+        service = result.get(f"Fargate{name}Service")
+        schedule = result.get(f"Fargate{name}Schedule")
+        runner = service["Properties"] if service else None
+        if runner:
+            network = runner["NetworkConfiguration"]["AwsvpcConfiguration"]
+        elif schedule:
+            states = result["FargateWorkflow"]["Properties"]["Definition"]["States"]
+            network = states[f"Settings of {key}"]["Result"]["network"]["AwsvpcConfiguration"]
+        else:
+            network = None
+        out[key] = {
+            "kind": "service" if service else "schedule" if schedule else "standalone",
+            "cpu": int(props["Cpu"]),
+            "memory": _mib(props["Memory"]),
+            "image": _value(container["Image"], parameters),
+            "command": container.get("Command") or None,
+            "entryPoint": container.get("EntryPoint") or None,
+            "environment": {
+                e["Name"]: _value(e["Value"], parameters) for e in container.get("Environment", [])
+            },
+            "schedule": schedule["Properties"]["ScheduleExpression"] if schedule else None,
+            "desired": runner.get("DesiredCount") if runner else None,
+            "spot": bool(
+                runner
+                and any(
+                    s["CapacityProvider"] == "FARGATE_SPOT"
+                    for s in runner.get("CapacityProviderStrategy", [])
+                )
+            ),
+            "subnets": (network or {}).get("Subnets"),
+            "securityGroups": (network or {}).get("SecurityGroups"),
+            "publicIp": (network or {}).get("AssignPublicIp"),
+        }
+    return out
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=[s.stem for s in SERVICES])
+def test_every_task_keeps_its_meaning(service, tmp_path):
+    theirs = plugin_tasks(plugin_template(service, tmp_path))
+    ours = our_tasks(service)
+    assert sorted(ours) == sorted(theirs)
+    for key, expected in theirs.items():
+        assert ours[key] == expected, key
+
+
+def test_the_corpus_covers_each_kind_of_task():
+    kinds = set()
+    for service in SERVICES:
+        template, _ = migrate(cfn_yaml.load(service.read_text()))
+        for task in template["Resources"]["Fargate"]["Properties"]["Tasks"].values():
+            kinds.add(
+                "schedule"
+                if "Schedule" in task
+                else "standalone"
+                if task.get("Service") is False
+                else "service"
+            )
+    assert kinds == {"service", "schedule", "standalone"}
