@@ -66,7 +66,9 @@ def plugin_template(service: Path, tmp_path: Path) -> dict:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads((work / ".serverless" / "cloudformation-template-update-stack.json").read_text())
+    return json.loads(
+        (work / ".serverless" / "cloudformation-template-update-stack.json").read_text()
+    )
 
 
 def plugin_tasks(template: dict) -> dict[str, dict]:
