@@ -186,3 +186,94 @@ def test_the_corpus_covers_each_kind_of_task():
                 else "service"
             )
     assert kinds == {"service", "schedule", "standalone"}
+
+
+# --- migrate --to serverless: keep the framework, drop the plugin ---------------------------
+
+WITH_PLUGIN = """\
+# The shop's services.
+service: shop
+frameworkVersion: "3"
+provider:
+  name: aws
+  region: eu-west-1
+  runtime: python3.12
+plugins:
+  - serverless-fargate   # retired by the migration
+functions:
+  api:
+    handler: app.handler   # stays a function
+fargate:
+  vpc:
+    subnetIds: [subnet-0123456789abcdef0]
+    securityGroupIds: [sg-0123456789abcdef0]
+  environment:
+    STAGE: ${sls:stage}
+    QUEUE_URL: !Ref Queue
+  tasks:
+    worker:
+      image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:%s
+      command: [python, worker.py]
+resources:
+  Transform: AWS::Serverless-2016-10-31
+  Resources:
+    # jobs for the worker
+    Queue:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: jobs-${sls:stage}
+""" % ("a" * 64)
+
+
+def test_to_serverless_keeps_the_file_and_swaps_the_plugin_for_the_transform():
+    from serverless_fargate.migrate import to_serverless
+
+    text, notes = to_serverless(WITH_PLUGIN)
+    assert "# The shop's services." in text and "# stays a function" in text
+    assert "# jobs for the worker" in text
+    config = cfn_yaml.load(text)
+    assert "plugins" not in config and "fargate" not in config
+    assert list(config) == ["service", "frameworkVersion", "provider", "functions", "resources"]
+    assert config["resources"]["Transform"] == ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
+    declaration = config["resources"]["Resources"]["Fargate"]
+    assert declaration["Type"] == "Fargate::Tasks"
+    # Serverless variables stay for the framework; CloudFormation's intrinsics stay too.
+    assert declaration["Properties"]["Environment"] == {
+        "STAGE": "${sls:stage}",
+        "QUEUE_URL": {"Ref": "Queue"},
+    }
+    assert not any(n.startswith("functions") for n in notes)
+
+
+def test_the_framework_packages_the_migrated_service_and_the_transform_expands_it(tmp_path):
+    """The issue's user path: serverless package keeps the Transform and the resource; our
+    expansion of the packaged template is lint-clean, with the framework's variables resolved."""
+    from conftest import lint
+    from serverless_fargate.migrate import to_serverless
+
+    text, _ = to_serverless(WITH_PLUGIN)
+    service = tmp_path / "source.yml"
+    service.write_text(text)
+    packaged = plugin_template(service, tmp_path)
+    assert packaged["Transform"] == ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
+    assert packaged["Resources"]["Fargate"]["Type"] == "Fargate::Tasks"
+    environment = packaged["Resources"]["Fargate"]["Properties"]["Environment"]
+    assert environment == {"STAGE": STAGE, "QUEUE_URL": {"Ref": "Queue"}}
+    result = expand_template(packaged)
+    assert result["Transform"] == "AWS::Serverless-2016-10-31"  # SAM's, still to run
+    assert "FargateWorkerService" in result["Resources"]
+    assert lint({k: v for k, v in result.items() if k != "Transform"}) == []
+
+
+def test_the_cli_writes_the_serverless_yml(tmp_path, capsys):
+    from serverless_fargate.cli import main
+
+    source = tmp_path / "serverless.yml"
+    source.write_text(WITH_PLUGIN)
+    out = tmp_path / "serverless.new.yml"
+    assert main(["migrate", str(source), "--to", "serverless", "--output", str(out)]) == 0
+    assert cfn_yaml.load(out.read_text())["resources"]["Resources"]["Fargate"]["Type"] == (
+        "Fargate::Tasks"
+    )
+    assert main(["migrate", str(source)]) == 0  # --to sam stays the default
+    assert "AWSTemplateFormatVersion" in capsys.readouterr().out

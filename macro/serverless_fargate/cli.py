@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("serverless_yml", help="the Serverless Framework service file")
     migrate.add_argument("--output", "-o", help="write here instead of standard output")
+    migrate.add_argument(
+        "--to",
+        choices=["sam", "serverless"],
+        default="sam",
+        help="sam (default): a SAM template of the Fargate part; serverless: the same "
+        "serverless.yml using Transform: ServerlessFargate instead of the plugin",
+    )
     setup = commands.add_parser(
         "lint-setup",
         help="print a .cfnlintrc that teaches cfn-lint Fargate::Tasks",
@@ -81,11 +88,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _migrate(args: argparse.Namespace) -> int:
     from . import cfn_yaml
-    from .migrate import MigrationError, migrate, render
+    from .migrate import MigrationError, migrate, render, to_serverless
 
     try:
         with open(args.serverless_yml, encoding="utf-8") as handle:
-            config = cfn_yaml.load(handle.read())
+            text = handle.read()
+        config = cfn_yaml.load(text)
     except OSError as error:
         print(
             f"serverless-fargate: cannot read {args.serverless_yml}: {error.strerror}",
@@ -96,13 +104,17 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{args.serverless_yml}: not valid YAML: {error}", file=sys.stderr)
         return 1
     try:
-        template, notes = migrate(config)
+        if args.to == "serverless":
+            output, notes = to_serverless(text)
+        else:
+            template, notes = migrate(config)
+            output = render(template, notes, args.serverless_yml)
     except MigrationError as error:
         print(f"{args.serverless_yml}: {error}", file=sys.stderr)
         return 1
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    _write(render(template, notes, args.serverless_yml), args.output)
+    _write(output, args.output)
     return 0
 
 

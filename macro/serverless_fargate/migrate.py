@@ -45,8 +45,10 @@ class MigrationError(Exception):
 
 
 class _Migration:
-    def __init__(self, config: dict[str, Any]):
+    def __init__(self, config: dict[str, Any], keep_variables: bool = False):
         self.config = config
+        # --to serverless: the framework resolves its own variables, so they stay as written.
+        self.keep_variables = keep_variables
         self.provider = config.get("provider") or {}
         self.fargate = config.get("fargate")
         custom = config.get("custom")
@@ -258,14 +260,15 @@ class _Migration:
                 continue
             resources[key] = value  # the service's own CloudFormation, as written
         functions = self.config.get("functions")
-        if isinstance(functions, dict) and functions:
+        if isinstance(functions, dict) and functions and not self.keep_variables:
             self.note(
                 "functions",
                 "not converted: "
                 + ", ".join(map(str, functions))
                 + " (keep them in serverless.yml, or write them as AWS::Serverless::Function)",
             )
-        resources = self.resolve(resources, "Resources")
+        if not self.keep_variables:
+            resources = self.resolve(resources, "Resources")
         conditions = own.get("Conditions") if isinstance(own.get("Conditions"), dict) else None
         outputs = own.get("Outputs") if isinstance(own.get("Outputs"), dict) else None
         conditions = self.resolve(conditions, "resources.Conditions") if conditions else None
@@ -356,6 +359,8 @@ class _Migration:
             built = images[image] or {}
             if isinstance(built, str):  # `NAME: URI`, which the framework also accepts
                 built = {"uri": built}
+            if self.keep_variables:
+                return self._framework_image(image, built)
             folder = str(built.get("path", ".")).rstrip("/") or "."
             source = built.get("uri") or f"built from {folder}/{built.get('file', 'Dockerfile')}"
             self._parameter(
@@ -371,7 +376,7 @@ class _Migration:
                     "Image: {Function: <an image function of your SAM template>}",
                 )
             return {"Ref": name}
-        if isinstance(image, str) and "/" in image:
+        if isinstance(image, str) and "/" in image or self.keep_variables:
             return image
         name = "TaskImageUri"
         self.note(
@@ -379,6 +384,18 @@ class _Migration:
         )
         self._parameter(name, None, f"Image for {image}")
         return {"Ref": name}
+
+    def _framework_image(self, image: str, built: dict[str, Any]) -> Any:
+        """In serverless.yml: the URI, or a variable the framework reads from the environment."""
+        if built.get("uri"):
+            return built["uri"]
+        variable = re.sub(r"[^A-Za-z0-9]+", "_", image).upper() + "_IMAGE_URI"
+        self.note(
+            f"provider.ecr.images.{image}",
+            f"the framework builds image '{image}' for functions only: push it and pass its URI "
+            f"in the environment variable {variable} when packaging",
+        )
+        return "${env:" + variable + "}"
 
     def _task(self, key: str, task: dict[str, Any], default_network: Any) -> tuple[str, dict, Any]:
         path = f"fargate.tasks.{key}"
@@ -512,3 +529,61 @@ def render(template: dict[str, Any], notes: list[str], source: str) -> str:
         header.append("# Review these before deploying:")
         header += [f"#   - {note}" for note in notes]
     return "\n".join(header) + "\n" + cfn_yaml.dump(template)
+
+
+def to_serverless(text: str) -> tuple[str, list[str]]:
+    """The service's serverless.yml, using the transform instead of the plugin: the plugin out
+    of `plugins`, the `fargate:` block out, `resources.Transform` (merged) and one
+    `Fargate::Tasks` resource in. Comments and key order survive (ruamel.yaml round trip);
+    Serverless variables stay for the framework to resolve."""
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    from . import cfn_yaml
+
+    config = cfn_yaml.load(text)
+    if not isinstance(config, dict):
+        raise MigrationError("not a Serverless Framework service (expected a map)")
+    migration = _Migration(config, keep_variables=True)
+    declaration = migration.run()["Resources"]["Fargate"]
+
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long value (an image URI) onto a line of its own
+    yaml.indent(mapping=2, sequence=4, offset=2)  # `  - item`, as serverless.yml files write
+    data = yaml.load(text)
+    plugins = data.get("plugins")
+    modules = plugins.get("modules") if isinstance(plugins, dict) else plugins
+    if isinstance(modules, list) and "serverless-fargate" in modules:
+        modules.remove("serverless-fargate")
+        if not modules:
+            del data["plugins"]
+    if "fargate" in data:
+        del data["fargate"]
+    elif isinstance(data.get("custom"), dict) and "fargate" in data["custom"]:
+        del data["custom"]["fargate"]
+        if not data["custom"]:
+            del data["custom"]
+    if not isinstance(data.get("resources"), dict):
+        data["resources"] = CommentedMap()
+    resources = data["resources"]
+    transform = resources.get("Transform")
+    names = (
+        [] if transform is None else [transform] if isinstance(transform, str) else list(transform)
+    )
+    if "ServerlessFargate" not in names:
+        names.insert(0, "ServerlessFargate")
+    if "Transform" in resources:
+        resources["Transform"] = names
+    else:
+        resources.insert(0, "Transform", names)
+    if not isinstance(resources.get("Resources"), dict):
+        resources["Resources"] = CommentedMap()
+    if "Fargate" in resources["Resources"]:
+        raise MigrationError("resources.Resources already has a resource named Fargate")
+    resources["Resources"]["Fargate"] = declaration
+    out = StringIO()
+    yaml.dump(data, out)
+    return out.getvalue(), migration.notes
