@@ -370,3 +370,57 @@ custom:
     assert task["EntryPoint"] == ["sh", "-c", "1"]
     assert any("fargate.tasks.worker.name" in n and "queue-worker" in n for n in notes)
     assert any("fargate.tasks.worker.command" in n for n in notes)
+
+
+def test_list_variables_in_a_vpc_stay_lists():
+    template, _ = migrate_text(
+        BASE
+        + """
+custom:
+  subnets: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]
+fargate:
+  vpc:
+    subnetIds: ${self:custom.subnets}
+    securityGroupIds: ${env:SECURITY_GROUPS}
+  tasks:
+    web: {image: nginx/nginx:1}
+"""
+    )
+    network = template["Resources"]["Fargate"]["Properties"]["Network"]
+    assert network["Subnets"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    assert network["SecurityGroups"] == {"Ref": "EnvSecurityGroups"}
+    assert template["Parameters"]["EnvSecurityGroups"]["Type"] == (
+        "List<AWS::EC2::SecurityGroup::Id>"
+    )
+    result = expand_template(template, parameters={"EnvSecurityGroups": "sg-0123456789abcdef0"})
+    assert lint(result) == []
+
+
+def test_depends_on_the_plugins_id_of_another_task_is_mapped_to_ours():
+    template, notes = migrate_text(
+        BASE
+        + """
+fargate:
+  vpc: {subnetIds: [subnet-0123456789abcdef0]}
+  tasks:
+    worker: {image: nginx/nginx:1}
+    reporter:
+      image: nginx/nginx:1
+      dependsOn: [WorkerService, WorkerTask]
+"""
+    )
+    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["reporter"]
+    assert task["DependsOn"] == ["FargateWorkerService", "FargateWorkerTaskDefinition"]
+    assert any("WorkerService (the plugin's ID) is FargateWorkerService now" in n for n in notes)
+    result = expand_template(template)
+    assert "FargateWorkerService" in result["Resources"]["FargateReporterService"]["DependsOn"]
+    assert lint(result) == []
+
+
+def test_a_task_cannot_depend_on_its_own_generated_resources():
+    from conftest import problems, task
+
+    assert problems(task(DependsOn=["WorkersWorkerService"])) == [
+        "Resources.Workers.Properties.Tasks.worker.DependsOn[0]: 'WorkersWorkerService' is this "
+        "task's own resource: it cannot wait for itself"
+    ]

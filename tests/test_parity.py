@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
 from serverless_fargate.cli import expand_template
 from serverless_fargate.migrate import migrate
@@ -115,16 +115,22 @@ def plugin_tasks(template: dict) -> dict[str, dict]:
 
 
 def our_tasks(service: Path) -> dict[str, dict]:
+    """--to sam: migrated, then expanded with the migration's parameters (Stage = dev)."""
     template, _ = migrate(cfn_yaml.load(service.read_text()))
     parameters = {
         name: spec.get("Default", STAGE if name == "Stage" else "")
         for name, spec in (template.get("Parameters") or {}).items()
     }
     parameters["Stage"] = STAGE
-    result = expand_template(template, parameters=parameters)["Resources"]
-    declaration = template["Resources"]["Fargate"]["Properties"]
+    result = expand_template(template, parameters=parameters)
+    assert lint({k: v for k, v in result.items() if k != "Transform"}) == []
+    keys = template["Resources"]["Fargate"]["Properties"]["Tasks"]
+    return tasks_of(result["Resources"], keys, parameters)
+
+
+def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
     out = {}
-    for key in declaration["Tasks"]:
+    for key in keys:
         name = "".join(p[:1].upper() + p[1:] for p in re.split(r"[-_]", key))
         props = result[f"Fargate{name}TaskDefinition"]["Properties"]
         container = props["ContainerDefinitions"][0]
@@ -164,13 +170,26 @@ def our_tasks(service: Path) -> dict[str, dict]:
     return out
 
 
+def framework_tasks(service: Path, tmp_path: Path) -> dict[str, dict]:
+    """--to serverless: the framework packages the migrated file, then we expand it."""
+    from serverless_fargate.migrate import to_serverless
+
+    text, _ = to_serverless(service.read_text())
+    migrated = tmp_path / f"{service.stem}-migrated.yml"
+    migrated.write_text(text)
+    packaged = plugin_template(migrated, tmp_path)
+    result = expand_template(packaged)
+    keys = packaged["Resources"]["Fargate"]["Properties"]["Tasks"]
+    return tasks_of(result["Resources"], keys, {})
+
+
 @pytest.mark.parametrize("service", SERVICES, ids=[s.stem for s in SERVICES])
-def test_every_task_keeps_its_meaning(service, tmp_path):
+def test_every_task_keeps_its_meaning_both_ways(service, tmp_path):
     theirs = plugin_tasks(plugin_template(service, tmp_path))
-    ours = our_tasks(service)
-    assert sorted(ours) == sorted(theirs)
-    for key, expected in theirs.items():
-        assert ours[key] == expected, key
+    for form, ours in (("sam", our_tasks(service)), ("serverless", framework_tasks(service, tmp_path))):  # fmt: skip
+        assert sorted(ours) == sorted(theirs), form
+        for key, expected in theirs.items():
+            assert ours[key] == expected, (form, key)
 
 
 def test_the_corpus_covers_each_kind_of_task():

@@ -47,6 +47,7 @@ class MigrationError(Exception):
 class _Migration:
     def __init__(self, config: dict[str, Any], keep_variables: bool = False):
         self.config = config
+        self._whole = ""  # the string being resolved (a list variable must be all of it)
         # --to serverless: the framework resolves its own variables, so they stay as written.
         self.keep_variables = keep_variables
         self.provider = config.get("provider") or {}
@@ -76,6 +77,7 @@ class _Migration:
         parts: list[str] = []
         uses_sub = False
         position = 0
+        self._whole = value
         for match in _VARIABLE.finditer(value):
             parts.append(value[position : match.start()].replace("${", "${!"))
             kind, replacement = self._variable(match.group(1).strip(), path)
@@ -115,6 +117,9 @@ class _Migration:
             return "literal", str(self.config.get("service", ""))
         if source.startswith("self:"):
             found = self._lookup(source[5:])
+            if isinstance(found, list) and f"${{{expression}}}" == self._whole:
+                # A list (subnets from custom:): the framework puts the list itself there.
+                return "literal", self.resolve(found, path)
             if isinstance(found, (str, int, float)) and not isinstance(found, bool):
                 resolved = self.resolve(found, path)
                 if isinstance(resolved, dict) and isinstance(resolved.get("Fn::Sub"), str):
@@ -269,6 +274,7 @@ class _Migration:
             )
         if not self.keep_variables:
             resources = self.resolve(resources, "Resources")
+        self._list_parameters(resources)
         conditions = own.get("Conditions") if isinstance(own.get("Conditions"), dict) else None
         outputs = own.get("Outputs") if isinstance(own.get("Outputs"), dict) else None
         conditions = self.resolve(conditions, "resources.Conditions") if conditions else None
@@ -290,6 +296,19 @@ class _Migration:
             if section not in ("Resources", "Outputs", "Conditions"):
                 self.note(f"resources.{section}", "not migrated: copy it by hand if needed")
         return template
+
+    def _list_parameters(self, resources: dict[str, Any]) -> None:
+        """A parameter standing for a whole subnet or security group list takes a list."""
+        declaration = resources["Fargate"]["Properties"]
+        networks = [declaration.get("Network")] + [
+            t.get("Network") for t in declaration["Tasks"].values() if isinstance(t, dict)
+        ]
+        kinds = {"Subnets": "List<AWS::EC2::Subnet::Id>", "SecurityGroups": "List<AWS::EC2::SecurityGroup::Id>"}  # fmt: skip
+        for network in networks:
+            for key, kind in kinds.items():
+                value = (network or {}).get(key)
+                if isinstance(value, dict) and value.get("Ref") in self.parameters:
+                    self.parameters[value["Ref"]]["Type"] = kind
 
     def _policies(self) -> list[Any]:
         provider, fargate = self.provider, self.fargate
@@ -385,6 +404,19 @@ class _Migration:
         self._parameter(name, None, f"Image for {image}")
         return {"Ref": name}
 
+    def _depends_on(self, target: Any, path: str) -> Any:
+        """The plugin's logical ID of another task (`WorkerTask`, `WorkerService`,
+        `WorkerScheduledTask`) as ours; anything else as written."""
+        tasks = (self.fargate or {}).get("tasks") or {}
+        for key, task in tasks.items():
+            name = pascal_case(str((task or {}).get("name") or key))
+            for theirs, ours in (("ScheduledTask", "Schedule"), ("Task", "TaskDefinition"), ("Service", "Service")):  # fmt: skip
+                if target == f"{name}{theirs}":
+                    mapped = f"Fargate{name}{ours}"
+                    self.note(path, f"{target} (the plugin's ID) is {mapped} now")
+                    return mapped
+        return target
+
     def _framework_image(self, image: str, built: dict[str, Any]) -> Any:
         """In serverless.yml: the URI, or a variable the framework reads from the environment."""
         if built.get("uri"):
@@ -424,6 +456,8 @@ class _Migration:
                 out[target] = task[source]
         if isinstance(out.get("DependsOn"), str):
             out["DependsOn"] = [out["DependsOn"]]
+        if isinstance(out.get("DependsOn"), list):
+            out["DependsOn"] = [self._depends_on(t, f"{path}.dependsOn") for t in out["DependsOn"]]
         for option, target in (("command", "Command"), ("entryPoint", "EntryPoint")):
             value = out.get(target)
             if isinstance(value, str):

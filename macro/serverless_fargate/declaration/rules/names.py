@@ -61,11 +61,27 @@ def logical_ids(d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("names.depends-on", "DependsOn names resources of this template")
+# What another task of the same declaration generates, which a task may depend on.
+_GENERATED = ("TaskDefinition", "Service", "Schedule")
+
+
+@rule("names.depends-on", "DependsOn names resources of this template or of another task")
 def depends_on(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     targets = t.get("DependsOn")
+    own = {f"{d.logical_id}{t.name}{suffix}" for suffix in _GENERATED}
+    others = {
+        f"{d.logical_id}{other.name}{suffix}"
+        for other in d.tasks
+        if other.key != t.key
+        for suffix in _GENERATED
+    }
     for index, target in enumerate(targets if isinstance(targets, list) else []):
-        if isinstance(target, str) and target not in d.resources:
+        if target in own:
+            yield Problem(
+                join_path(t.where("DependsOn"), index),
+                f"{target!r} is this task's own resource: it cannot wait for itself",
+            )
+        elif isinstance(target, str) and target not in d.resources and target not in others:
             hint = did_you_mean(target, list(d.resources))
             yield Problem(
                 join_path(t.where("DependsOn"), index),
