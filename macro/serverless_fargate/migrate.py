@@ -183,6 +183,12 @@ class _Migration:
                                ("executionRoleArn", "ExecutionRoleArn"), ("taskRoleArn", "TaskRoleArn")):  # fmt: skip
             if fargate.get(source) is not None:
                 shared[target] = fargate[source]
+        if fargate.get("logRetentionInDays") is None:
+            self.note(
+                "fargate.logRetentionInDays",
+                "the plugin kept the tasks' logs forever; they are kept 30 days now: set "
+                "LogRetentionInDays (up to 3653) to keep them longer",
+            )
         environment = {**(provider.get("environment") or {}), **(fargate.get("environment") or {})}
         if environment:
             shared["Environment"] = environment
@@ -517,7 +523,8 @@ class _Migration:
                 f"{path}.service.spot",
                 "Spot now falls back to on-demand Fargate when Spot capacity "
                 "is short (the plugin left the task unstarted); set Spot: {Fallback: false} to keep "
-                "the old behaviour",
+                "the old behaviour. Its containers get StopTimeout 120 (Spot's two-minute "
+                "warning) unless the task sets one",
             )
         overrides, sidecars = self._escape_hatches(
             task.get("cloudFormationResource"), f"{path}.cloudFormationResource"
