@@ -80,7 +80,7 @@ def _role_name(value) -> str:
 
 def _permissions(resources: dict, role_arn) -> list:
     role = resources[_role_name(role_arn)]["Properties"]
-    found = []
+    found = [("Managed", (arn,), "") for arn in role.get("ManagedPolicyArns") or []]
     for policy in role.get("Policies") or []:
         for statement in policy["PolicyDocument"]["Statement"]:
             actions = statement["Action"]
@@ -137,6 +137,12 @@ def plugin_tasks(template: dict) -> dict[str, dict]:
             "environment": {e["Name"]: e["Value"] for e in container.get("Environment", [])},
             "schedule": rule["Properties"]["ScheduleExpression"] if rule else None,
             "desired": runner.get("DesiredCount") if runner else None,
+            "deployment": runner.get("DeploymentConfiguration", {}).get("MaximumPercent")
+            if runner
+            else None,
+            "healthy": runner.get("DeploymentConfiguration", {}).get("MinimumHealthyPercent")
+            if runner
+            else None,
             "spot": bool(
                 runner
                 and any(
@@ -194,6 +200,12 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
             },
             "schedule": schedule["Properties"]["ScheduleExpression"] if schedule else None,
             "desired": runner.get("DesiredCount") if runner else None,
+            "deployment": runner.get("DeploymentConfiguration", {}).get("MaximumPercent")
+            if runner
+            else None,
+            "healthy": runner.get("DeploymentConfiguration", {}).get("MinimumHealthyPercent")
+            if runner
+            else None,
             "spot": bool(
                 runner
                 and any(
