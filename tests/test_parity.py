@@ -35,10 +35,12 @@ def _mib(value) -> int:
 
 def _value(value, parameters):
     """Our template's values with the migration's parameters filled in (Ref, Fn::Sub)."""
-    if isinstance(value, dict) and "Ref" in value:
+    if isinstance(value, dict) and value.get("Ref") in parameters:
         return parameters[value["Ref"]]
-    if isinstance(value, dict) and "Fn::Sub" in value:
-        return re.sub(r"\$\{([^}]+)\}", lambda m: parameters[m.group(1)], value["Fn::Sub"])
+    if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+        return re.sub(
+            r"\$\{([^}]+)\}", lambda m: parameters.get(m.group(1), m.group(0)), value["Fn::Sub"]
+        )
     return value
 
 
@@ -108,6 +110,34 @@ def _extras(resources: dict, props: dict, container: dict) -> dict:
     }
 
 
+def _task(resources, props, container, runner, schedule, network, parameters) -> dict:
+    """One task's meaning, read the same way from the plugin's template and from ours."""
+    deployment = (runner or {}).get("DeploymentConfiguration", {})
+    return {
+        "kind": "service" if runner else "schedule" if schedule else "standalone",
+        "cpu": int(props["Cpu"]),
+        "memory": _mib(props["Memory"]),
+        "image": _value(container["Image"], parameters),
+        "command": container.get("Command") or None,
+        "entryPoint": container.get("EntryPoint") or None,
+        "environment": {
+            e["Name"]: _value(e["Value"], parameters) for e in container.get("Environment", [])
+        },
+        "schedule": schedule,
+        "desired": runner.get("DesiredCount") if runner else None,
+        "deployment": deployment.get("MaximumPercent"),
+        "healthy": deployment.get("MinimumHealthyPercent"),
+        "spot": any(
+            s["CapacityProvider"] == "FARGATE_SPOT"
+            for s in (runner or {}).get("CapacityProviderStrategy", [])
+        ),
+        "subnets": (network or {}).get("Subnets"),
+        "securityGroups": (network or {}).get("SecurityGroups"),
+        "publicIp": (network or {}).get("AssignPublicIp"),
+        **_extras(resources, props, container),
+    }
+
+
 def plugin_tasks(template: dict) -> dict[str, dict]:
     resources = template["Resources"]
     out = {}
@@ -127,34 +157,8 @@ def plugin_tasks(template: dict) -> dict[str, dict]:
             network = rule["Properties"]["Targets"][0]["EcsParameters"]["NetworkConfiguration"][
                 "AwsVpcConfiguration"
             ]
-        out[container["Name"]] = {
-            "kind": "service" if service else "schedule" if rule else "standalone",
-            "cpu": int(props["Cpu"]),
-            "memory": _mib(props["Memory"]),
-            "image": container["Image"],
-            "command": container.get("Command") or None,
-            "entryPoint": container.get("EntryPoint") or None,
-            "environment": {e["Name"]: e["Value"] for e in container.get("Environment", [])},
-            "schedule": rule["Properties"]["ScheduleExpression"] if rule else None,
-            "desired": runner.get("DesiredCount") if runner else None,
-            "deployment": runner.get("DeploymentConfiguration", {}).get("MaximumPercent")
-            if runner
-            else None,
-            "healthy": runner.get("DeploymentConfiguration", {}).get("MinimumHealthyPercent")
-            if runner
-            else None,
-            "spot": bool(
-                runner
-                and any(
-                    s["CapacityProvider"] == "FARGATE_SPOT"
-                    for s in runner.get("CapacityProviderStrategy", [])
-                )
-            ),
-            "subnets": (network or {}).get("Subnets"),
-            "securityGroups": (network or {}).get("SecurityGroups"),
-            "publicIp": (network or {}).get("AssignPublicIp"),
-            **_extras(resources, props, container),
-        }
+        schedule = rule["Properties"]["ScheduleExpression"] if rule else None
+        out[container["Name"]] = _task(resources, props, container, runner, schedule, network, {})
     return out
 
 
@@ -188,36 +192,8 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
             network = states[f"Settings of {key}"]["Result"]["network"]["AwsvpcConfiguration"]
         else:
             network = None
-        out[key] = {
-            "kind": "service" if service else "schedule" if schedule else "standalone",
-            "cpu": int(props["Cpu"]),
-            "memory": _mib(props["Memory"]),
-            "image": _value(container["Image"], parameters),
-            "command": container.get("Command") or None,
-            "entryPoint": container.get("EntryPoint") or None,
-            "environment": {
-                e["Name"]: _value(e["Value"], parameters) for e in container.get("Environment", [])
-            },
-            "schedule": schedule["Properties"]["ScheduleExpression"] if schedule else None,
-            "desired": runner.get("DesiredCount") if runner else None,
-            "deployment": runner.get("DeploymentConfiguration", {}).get("MaximumPercent")
-            if runner
-            else None,
-            "healthy": runner.get("DeploymentConfiguration", {}).get("MinimumHealthyPercent")
-            if runner
-            else None,
-            "spot": bool(
-                runner
-                and any(
-                    s["CapacityProvider"] == "FARGATE_SPOT"
-                    for s in runner.get("CapacityProviderStrategy", [])
-                )
-            ),
-            "subnets": (network or {}).get("Subnets"),
-            "securityGroups": (network or {}).get("SecurityGroups"),
-            "publicIp": (network or {}).get("AssignPublicIp"),
-            **_extras(result, props, container),
-        }
+        expression = schedule["Properties"]["ScheduleExpression"] if schedule else None
+        out[key] = _task(result, props, container, runner, expression, network, parameters)
     return out
 
 
