@@ -58,6 +58,9 @@ class _Migration:
             self.fargate = custom["fargate"]
         self.notes: list[str] = []  # "path: message", shown on stderr and as comments
         self.parameters: dict[str, dict[str, Any]] = {}
+        # provider.vpc and fargate.vpc merged key by key (run), and where the value came from.
+        self.vpc: Any = None
+        self.vpc_path = "fargate.vpc"
 
     def note(self, path: str, message: str) -> None:
         line = f"{path}: {message}"
@@ -205,13 +208,12 @@ class _Migration:
             shared["Sidecars"] = sidecars
         # The plugin merges provider.vpc and fargate.vpc key by key, then each task's vpc over
         # that, key by key (a task's subnets keep the shared security groups).
-        self.vpc: Any = None
         for where, vpc in (("provider.vpc", provider.get("vpc")), ("fargate.vpc", fargate.get("vpc"))):  # fmt: skip
             if isinstance(vpc, dict) and isinstance(self.vpc, dict):
                 self.vpc = {**self.vpc, **vpc}
             elif vpc is not None:
                 self.vpc, self.vpc_path = vpc, where
-        default_network = self._network(self.vpc, getattr(self, "vpc_path", "fargate.vpc"))
+        default_network = self._network(self.vpc, self.vpc_path)
 
         tasks: dict[str, Any] = {}
         own_roles = []

@@ -32,6 +32,12 @@ def policy_document(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def text(value: Any) -> Any:
+    """A number written as text, an intrinsic as written: a `Ref` to a Number parameter
+    resolves to text too, so both read the same (tag values, the workflow's settings)."""
+    return value if isinstance(value, dict) else str(value)
+
+
 def enabled(value: Any) -> Any:
     """ENABLED/DISABLED from a boolean; an intrinsic is passed through as written."""
     if isinstance(value, bool):

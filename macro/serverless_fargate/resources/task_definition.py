@@ -6,7 +6,7 @@ from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
 from ..settings import TIMEOUT_TAG
 from . import images, logs, names, roles
-from .common import with_managed_tags
+from .common import text, with_managed_tags
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -66,10 +66,6 @@ def volume(name: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {"Name": name, "EFSVolumeConfiguration": efs}
 
 
-def _text(value: Any) -> Any:
-    return value if isinstance(value, dict) else str(value)
-
-
 def resources(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "RequiresCompatibilities": ["FARGATE"],
@@ -90,7 +86,7 @@ def resources(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[
     if t.kind == "standalone" and t.timeout is not None:
         # Whoever starts a standalone task (serverless-fargate run, the user's code) finds its
         # Timeout here; scheduled tasks have it in their workflow.
-        extra.append({"Key": TIMEOUT_TAG, "Value": _text(t.timeout)})
+        extra.append({"Key": TIMEOUT_TAG, "Value": text(t.timeout)})
     properties = deep_merge(
         with_managed_tags(properties, t.tags, *extra), t.overrides.get("TaskDefinition", {})
     )

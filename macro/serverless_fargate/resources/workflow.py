@@ -17,7 +17,7 @@ Per copy of a run (`TaskCount` copies run side by side, in a Map):
                                  yes: wait 60 s, 120 s, ... then a fresh attempt; no: failed
 
 A run with a failed copy puts one JSON message on DeadLetterQueueArn and fails the execution,
-so it shows in the console and in the ExecutionsFailed metric. docs/reference.md has the
+so it shows in the console and in the ExecutionsFailed metric. The README has the
 diagram; tests/test_workflow.py executes it against moto's interpreter.
 """
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, ref, sub
 from . import cluster, names, network, spot
-from .common import tag_list
+from .common import tag_list, text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -65,12 +65,6 @@ def queue_url(queue_arn: Any) -> Any:
     }
 
 
-def _text(value: Any) -> Any:
-    """A number for the workflow's settings, as text: a Ref to a Number parameter resolves to
-    text too, so the workflow reads every number the same way (States.StringToJson)."""
-    return value if isinstance(value, dict) else str(value)
-
-
 def settings(d: Declaration, t: Task) -> dict[str, Any]:
     """Everything the workflow needs to run task `t`, written into the definition."""
     config = t.schedule
@@ -90,9 +84,9 @@ def settings(d: Declaration, t: Task) -> dict[str, Any]:
         },
         "network": network.awsvpc(d, t),
         "capacity": spot.strategy(t),
-        "copies": _text(config.task_count),
-        "retries": _text(config.retries),
-        "timeoutSeconds": _text(NO_TIMEOUT if t.timeout is None else t.timeout),
+        "copies": text(config.task_count),
+        "retries": text(config.retries),
+        "timeoutSeconds": text(NO_TIMEOUT if t.timeout is None else t.timeout),
         "fallback": fallback,
         "rerunOnInterruption": rerun,
     }
