@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import declaration, expand, task
+from conftest import declaration, expand, problems, task
 
 IMG = "public.ecr.aws/x/y:1"
 MANAGED = {"Key": "serverless-fargate:managed", "Value": "true"}
@@ -295,10 +295,15 @@ def test_condition_and_metadata_are_copied_everywhere():
     )
     result = expand(template)
     assert all(r["Condition"] == "IsProd" for r in result["Resources"].values())
-    assert all(
-        r["Metadata"] == {"cfn-lint": {"config": {"ignore_checks": ["W1"]}}}
-        for r in result["Resources"].values()
-    )
+    given = {"cfn-lint": {"config": {"ignore_checks": ["W1"]}}}
+    for logical_id, r in result["Resources"].items():
+        if logical_id == "WorkersOneTaskDefinition":  # also names its task for the ops commands
+            assert r["Metadata"] == {
+                **given,
+                "ServerlessFargate": {"Declaration": "Workers", "Task": "one", "Kind": "service"},
+            }
+        else:
+            assert r["Metadata"] == given, logical_id
     assert all(o["Condition"] == "IsProd" for o in result["Outputs"].values())
 
 
@@ -422,12 +427,87 @@ def test_outputs():
             "WorkersWorkflowArn",
             "WorkersJobScheduleArn",
             "WorkersSoloTaskDefinitionArn",
+            "WorkersLogGroupName",
+            "WorkersSubnets",
+            "WorkersSecurityGroups",
+            "WorkersAssignPublicIp",
         ]
     )
+    assert outputs["WorkersLogGroupName"]["Value"] == {"Ref": "WorkersLogGroup"}
+    assert outputs["WorkersSubnets"]["Value"] == {"Fn::Join": [",", NET["Subnets"]]}
+    assert outputs["WorkersSecurityGroups"]["Value"] == {"Fn::Join": [",", NET["SecurityGroups"]]}
+    assert outputs["WorkersAssignPublicIp"]["Value"] == "DISABLED"
     assert outputs["WorkersJobScheduleArn"]["Value"] == {
         "Fn::GetAtt": ["WorkersJobSchedule", "Arn"]
     }
     assert outputs["WorkersSvcServiceArn"]["Value"] == {"Ref": "WorkersSvcService"}
+
+
+def test_network_outputs_are_per_task_when_tasks_differ():
+    own = {"Subnets": ["subnet-0fedcba9876543210"], "AssignPublicIp": True}
+    template = declaration(
+        {"Network": NET, "Image": IMG, "Tasks": {"svc": {}, "edge": {"Network": own}}}
+    )
+    outputs = expand(template)["Outputs"]
+    network = sorted(k for k in outputs if k.endswith(("Subnets", "Groups", "PublicIp")))
+    assert network == [
+        "WorkersEdgeAssignPublicIp",
+        "WorkersEdgeSubnets",
+        "WorkersSvcAssignPublicIp",
+        "WorkersSvcSecurityGroups",
+        "WorkersSvcSubnets",
+    ]  # edge has no security groups: ECS uses the VPC's default, so there is nothing to name
+    assert outputs["WorkersEdgeAssignPublicIp"]["Value"] == "ENABLED"
+
+
+def test_default_network_outputs_name_what_the_lookup_found():
+    template = declaration({"Image": IMG, "Tasks": {"svc": {}}})
+    outputs = expand(template)["Outputs"]
+    assert outputs["WorkersSubnets"]["Value"] == {
+        "Fn::Join": [
+            ",",
+            {"Fn::Split": [",", {"Fn::GetAtt": ["WorkersDefaultNetwork", "SubnetIds"]}]},
+        ]
+    }
+    assert outputs["WorkersSecurityGroups"]["Value"] == {
+        "Fn::Join": [",", [{"Fn::GetAtt": ["WorkersSecurityGroup", "GroupId"]}]]
+    }
+
+
+def test_standalone_tasks_carry_their_timeout_for_whoever_starts_them():
+    template = declaration(
+        {
+            "Network": NET,
+            "Image": IMG,
+            "Tasks": {
+                "solo": {"Service": False, "Timeout": "15m"},
+                "plain": {"Service": False},
+                "job": {"Schedule": "rate(1 day)", "Timeout": "15m"},
+            },
+        }
+    )
+    out = resources(template)
+
+    def tags(name):
+        return {
+            t["Key"]: t["Value"]
+            for t in out[f"Workers{name}TaskDefinition"]["Properties"]["Tags"]
+            if t["Key"] != "serverless-fargate:managed"
+        }
+
+    assert tags("Solo") == {"serverless-fargate:timeout": "900"}
+    assert tags("Plain") == {}
+    assert tags("Job") == {}  # the workflow holds a scheduled task's Timeout
+
+
+def test_the_transforms_metadata_key_is_its_own():
+    template = declaration(
+        {"Network": NET, "Tasks": {"one": {"Image": IMG}}}, Metadata={"ServerlessFargate": {}}
+    )
+    assert problems(template) == [
+        "Resources.Workers.Metadata: must be a map without the key 'ServerlessFargate' (the "
+        "transform writes it on each task definition)"
+    ]
 
 
 def test_outputs_can_be_turned_off():

@@ -139,7 +139,7 @@ def test_resource_limit_says_by_how_much_and_what_to_do():
 def test_output_limit_says_how_to_stay_under():
     message = failure(many(100))
     assert message == (
-        "Resources.Workers: the processed template has 201 outputs, 1 over CloudFormation's limit "
+        "Resources.Workers: the processed template has 204 outputs, 4 over CloudFormation's limit "
         "of 200: set `Outputs: false` on a declaration or split it"
     )
     assert handler(event(many(100, Outputs=False)), None)["status"] == "success"

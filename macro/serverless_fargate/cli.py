@@ -1,6 +1,8 @@
-"""`serverless-fargate`: expand, validate and plan templates locally (a thin adapter).
+"""`serverless-fargate`: expand, validate and plan templates locally; status, run, logs and
+exec for a deployed stack (ops/). A thin adapter: argument parsing and exit codes only.
 
-Exit status: 0 success, 1 invalid input (every problem on stderr), 2 usage error.
+Exit status: 0 success, 1 invalid input or a problem with the stack (on stderr), 2 usage
+error; `run` exits with the container's exit code.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from . import RESOURCE_TYPE, TRANSFORM_NAME, __version__
 from .errors import InvalidTemplate
 from .settings import application_function_arn
 
+OPS_COMMANDS = ("status", "run", "logs", "exec")
 CLI_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
 
@@ -83,7 +86,145 @@ def _parser() -> argparse.ArgumentParser:
         "declaration at its line. Save it as .cfnlintrc next to your templates.",
     )
     setup.add_argument("--output", "-o", help="write here instead of standard output")
+    _ops_parsers(commands)
     return parser
+
+
+def _ops_parsers(commands: Any) -> None:
+    """Day-two commands: everything is found from the stack name (README: Operating your tasks)."""
+
+    def add(name: str, text: str, task: str | None) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("stack", help="the CloudFormation stack's name (or ID)")
+        if task == "required":
+            sub.add_argument("task", help="a task key, as written under Tasks:")
+        elif task == "optional":
+            sub.add_argument("task", nargs="?", help="only this task (a key under Tasks:)")
+        sub.add_argument("--region", help="AWS region (default: your AWS config's)")
+        sub.add_argument("--profile", help="AWS profile (default: your AWS config's)")
+        return sub
+
+    status = add("status", "the state of every task of a deployed stack", None)
+    status.add_argument("--format", choices=["table", "json"], default="table")
+    run = add(
+        "run",
+        "run a task once, as its schedule or service would, and exit with its exit code",
+        "required",
+    )
+    run.add_argument(
+        "--command",
+        dest="command_line",
+        help="the main container's command instead (a shell-like line)",
+    )
+    run.add_argument(
+        "--env", action="append", default=[], metavar="KEY=VALUE", help="an environment variable"
+    )
+    run.add_argument(
+        "--no-wait", action="store_true", help="print the run's ARN and return at once"
+    )
+    run.add_argument("--subnets", help="comma-separated subnets instead of the task's own")
+    run.add_argument("--security-groups", help="comma-separated security groups (with --subnets)")
+    run.add_argument("--public-ip", action="store_true", help="assign a public IP (with --subnets)")
+    logs = add("logs", "log lines of the stack's tasks", "optional")
+    logs.add_argument(
+        "--since", default="1h", help="how far back: 30s, 10m, 2h, 1d or seconds (default 1h)"
+    )
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    logs.add_argument("--run", help="only this run: an ECS task ID (or its first characters)")
+    shell = add("exec", "open a shell in a running task of a service (ECS Exec)", "required")
+    shell.add_argument(
+        "--command", dest="command_line", default="sh", help="what to run (default: sh)"
+    )
+    shell.add_argument("--container", help="a sidecar's name instead of the main container")
+    shell.add_argument("--task", dest="task_id", help="this ECS task ID instead of the first")
+
+
+def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import shlex
+
+    from .declaration.durations import UNITS, seconds
+    from .ops import stack as lookups
+
+    since = None
+    if args.command == "logs":
+        text = args.since.strip()
+        since = int(text) if text.isdigit() else seconds(text)
+        if since is None:
+            parser.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
+    env = {}
+    for pair in getattr(args, "env", []):
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            parser.error(f"--env takes KEY=VALUE, not {pair!r}")
+        env[key] = value
+    network = None
+    if getattr(args, "subnets", None):
+        network = {
+            "subnets": args.subnets.split(","),
+            "assignPublicIp": "ENABLED" if args.public_ip else "DISABLED",
+        }
+        if args.security_groups:
+            network["securityGroups"] = args.security_groups.split(",")
+    try:
+        aws = lookups.Aws(lookups.session(args.region, args.profile))
+        stack = lookups.load(aws, args.stack)
+        if args.command == "status":
+            from .ops import status
+
+            found = status.collect(aws, stack)
+            if args.format == "json":
+                print(json.dumps(found, indent=2, default=str))
+            else:
+                print(status.render(found, colour=sys.stdout.isatty()))
+            return 0
+        if args.command == "run":
+            from .ops.run import run
+
+            return run(
+                aws,
+                stack,
+                args.task,
+                command=shlex.split(args.command_line) if args.command_line is not None else None,
+                env=env,
+                network=network,
+                wait=not args.no_wait,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
+        if args.command == "logs":
+            from .ops.logs import logs
+
+            assert since is not None
+            return logs(
+                aws,
+                stack,
+                args.task,
+                since=since,
+                follow=args.follow,
+                run=args.run,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
+        from .ops.exec_command import exec_
+
+        return exec_(
+            aws,
+            stack,
+            args.task,
+            command=args.command_line,
+            container=args.container,
+            task_id=args.task_id,
+            profile=args.profile,
+            err=sys.stderr,
+        )
+    except lookups.OpsError as error:
+        print(f"serverless-fargate: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # botocore's errors: say what AWS said, without a traceback
+        if type(error).__module__.startswith("botocore"):
+            print(f"serverless-fargate: AWS said: {error}", file=sys.stderr)
+            return 1
+        raise
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -175,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "migrate":
         return _migrate(args)
+    if args.command in OPS_COMMANDS:
+        return _operate(args, parser)
     if args.command == "lint-setup":
         from .lint import config
 

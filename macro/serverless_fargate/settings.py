@@ -17,6 +17,9 @@ FALLBACK_FOR_TAG = "serverless-fargate:fallback-for"
 SERVICE_ID_TAG = "serverless-fargate:service"
 # On a standalone task's definition: its Timeout in seconds, for whoever starts it.
 TIMEOUT_TAG = "serverless-fargate:timeout"
+# The Metadata key on each generated task definition naming its declaration, task key and kind:
+# how `serverless-fargate status/run/logs/exec` find the tasks of a deployed stack.
+METADATA_KEY = "ServerlessFargate"
 ROLE_PATH = "/serverless-fargate/"
 # Custom resources: how long CloudFormation waits for an answer (its default is an hour). The
 # lookup function answers within its own timeout (120 s, template.yaml), even when it fails.

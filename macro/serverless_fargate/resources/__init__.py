@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..declaration import rules
 from ..declaration.model import Declaration
 from ..errors import InvalidTemplate, Problem, join_path
+from ..settings import METADATA_KEY
 from . import (
     cluster,
     images,
@@ -37,6 +38,16 @@ def build_declaration(
 
     Raises InvalidTemplate when what was generated (Overrides included) breaks a rule.
     """
+    if metadata is not None and (not isinstance(metadata, dict) or METADATA_KEY in metadata):
+        raise InvalidTemplate(
+            [
+                Problem(
+                    f"Resources.{d.logical_id}.Metadata",
+                    f"must be a map without the key {METADATA_KEY!r} (the transform writes it "
+                    "on each task definition)",
+                )
+            ]
+        )
     pinned = images.plan(d)
     generated: list[tuple[dict[str, Any], list[str]]] = [
         (cluster.resources(d, service_token, nonce), []),
@@ -98,8 +109,9 @@ def _decorate(
     wanted = list(dict.fromkeys(d.depends_on + depends_on))
     if wanted:
         out["DependsOn"] = wanted
-    if metadata is not None:
-        out["Metadata"] = metadata
+    if metadata is not None or "Metadata" in resource:
+        # The builder's own key (task definitions: METADATA_KEY) beside the declaration's.
+        out["Metadata"] = {**(metadata or {}), **resource.get("Metadata", {})}
     for policy in ("DeletionPolicy", "UpdateReplacePolicy"):  # a builder's own choice
         if policy in resource:
             out[policy] = resource[policy]

@@ -107,3 +107,20 @@ def schedule_output(d: Declaration, t: Task) -> str:
 
 def workflow_output(d: Declaration) -> str:
     return f"{d.logical_id}WorkflowArn"
+
+
+def log_group_output(d: Declaration) -> str:
+    return f"{d.logical_id}LogGroupName"
+
+
+# The network: once per declaration when every task shares it, else per task (t given).
+def subnets_output(d: Declaration, t: Task | None = None) -> str:
+    return f"{d.logical_id}{t.name if t else ''}Subnets"
+
+
+def security_groups_output(d: Declaration, t: Task | None = None) -> str:
+    return f"{d.logical_id}{t.name if t else ''}SecurityGroups"
+
+
+def assign_public_ip_output(d: Declaration, t: Task | None = None) -> str:
+    return f"{d.logical_id}{t.name if t else ''}AssignPublicIp"

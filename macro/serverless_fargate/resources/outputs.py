@@ -1,10 +1,11 @@
-"""Stack outputs: the cluster ARN and, per task, its task definition and service or schedule."""
+"""Stack outputs: the cluster ARN and, per task, its task definition and service or schedule;
+the log group and the network, for `serverless-fargate run` and users' own scripts."""
 
 from __future__ import annotations
 
-from ..declaration.model import Declaration
+from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, ref
-from . import cluster, names
+from . import cluster, names, network
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -41,4 +42,36 @@ def outputs(d: Declaration) -> dict[str, Any]:
             f"{d.logical_id}",
             "Value": ref(names.workflow(d)),
         }
+    out[names.log_group_output(d)] = {
+        "Description": f"Log group of the tasks of {d.logical_id} (a task's stream: "
+        "<task key>/<task key>/<ECS task ID>)",
+        "Value": ref(names.log_group(d)),
+    }
+    shared = all(t.network == d.tasks[0].network for t in d.tasks)
+    scopes: list[Task | None] = [None] if shared else list(d.tasks)
+    for scope in scopes:
+        out.update(_network(d, scope))
+    return out
+
+
+def _network(d: Declaration, t: Task | None) -> dict[str, Any]:
+    """Comma-separated subnets and security groups, ENABLED/DISABLED public IP: what
+    `aws ecs run-task --network-configuration` takes. No security groups: the VPC's default."""
+    config = network.awsvpc(d, t or d.tasks[0])["AwsvpcConfiguration"]
+    whose = f"task {t.key}" if t else f"the tasks of {d.logical_id}"
+    out: dict[str, Any] = {
+        names.subnets_output(d, t): {
+            "Description": f"Subnets of {whose}",
+            "Value": {"Fn::Join": [",", config["Subnets"]]},
+        }
+    }
+    if "SecurityGroups" in config:
+        out[names.security_groups_output(d, t)] = {
+            "Description": f"Security groups of {whose}",
+            "Value": {"Fn::Join": [",", config["SecurityGroups"]]},
+        }
+    out[names.assign_public_ip_output(d, t)] = {
+        "Description": f"Whether {whose} get a public IP (ENABLED or DISABLED)",
+        "Value": config["AssignPublicIp"],
+    }
     return out

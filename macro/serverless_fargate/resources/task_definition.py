@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
-from ..settings import TIMEOUT_TAG
+from ..settings import METADATA_KEY, TIMEOUT_TAG
 from . import images, logs, names, roles
 from .common import text, with_managed_tags
 
@@ -82,14 +82,26 @@ def resources(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[
         properties["Volumes"] = [volume(name, v) for name, v in t.volumes.items()]
     if t.ephemeral_storage is not None:
         properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
-    extra = []
-    if t.kind == "standalone" and t.timeout is not None:
-        # Whoever starts a standalone task (serverless-fargate run, the user's code) finds its
-        # Timeout here; scheduled tasks have it in their workflow.
-        extra.append({"Key": TIMEOUT_TAG, "Value": text(t.timeout)})
     properties = deep_merge(
-        with_managed_tags(properties, t.tags, *extra), t.overrides.get("TaskDefinition", {})
+        with_managed_tags(properties, t.tags, *standalone_tags(t)),
+        t.overrides.get("TaskDefinition", {}),
     )
     return {
-        names.task_definition(d, t): {"Type": "AWS::ECS::TaskDefinition", "Properties": properties}
+        names.task_definition(d, t): {
+            "Type": "AWS::ECS::TaskDefinition",
+            # How the day-two commands (ops/) tell generated task definitions from the user's.
+            "Metadata": {
+                METADATA_KEY: {"Declaration": d.logical_id, "Task": t.key, "Kind": t.kind}
+            },
+            "Properties": properties,
+        }
     }
+
+
+def standalone_tags(t: Task) -> list[dict[str, Any]]:
+    """What whoever starts a standalone task (serverless-fargate run, the user's code) needs to
+    start it as declared: its Timeout. Scheduled tasks have it in their workflow. (A standalone
+    task has no Spot: its caller picks the capacity provider.)"""
+    if t.kind != "standalone" or t.timeout is None:
+        return []
+    return [{"Key": TIMEOUT_TAG, "Value": text(t.timeout)}]

@@ -1,0 +1,97 @@
+"""`serverless-fargate logs STACK [TASK]`: the tasks' log lines since a time, optionally
+following, for one task and one run. Each line shows its time, task (and sidecar) and the
+ECS task ID its stream belongs to: the ID `--run` and `aws ecs describe-tasks` take."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from . import stack as lookups
+from .logtail import timestamp
+
+
+def logs(
+    aws: lookups.Aws,
+    stack: lookups.Stack,
+    key: str | None = None,
+    *,
+    since: int = 3600,
+    follow: bool = False,
+    run: str | None = None,
+    out: TextIO,
+    err: TextIO,
+    poll: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+    now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    polls: int | None = None,
+) -> int:
+    """Print the lines; with `follow`, keep printing new ones until interrupted (or `polls`)."""
+    tasks = [stack.task(key)] if key else stack.tasks
+    run_id = run.rsplit("/", 1)[-1] if run else None
+    watched = [
+        (task, lookups.stream_prefixes(task, lookups.containers(aws, task))) for task in tasks
+    ]
+    start = now_ms() - since * 1000
+    seen: set[str] = set()
+    printed = 0
+    rounds = 0
+    try:
+        while True:
+            events = []
+            for task, prefixes in watched:
+                events += [(task, e) for e in _events(aws, task, prefixes, run_id, start)]
+            events.sort(key=lambda te: (te[1]["timestamp"], te[1]["eventId"]))
+            for task, event in events:
+                if event["eventId"] in seen:
+                    continue
+                seen.add(event["eventId"])
+                out.write(line(task, event) + "\n")
+                printed += 1
+                start = max(start, event["timestamp"])
+            out.flush()
+            rounds += 1
+            if not follow or (polls is not None and rounds >= polls):
+                break
+            sleep(poll)
+    except KeyboardInterrupt:
+        return 0
+    if not printed and not follow:
+        which = f"task {key}" if key else "any task"
+        err.write(
+            f"No log lines from {which}{' run ' + run_id if run_id else ''} in the last "
+            f"{since} s. Try a longer --since, or --follow to wait for new ones.\n"
+        )
+    return 0
+
+
+def _events(
+    aws: lookups.Aws, task: lookups.Task, prefixes: list[str], run_id: str | None, start: int
+) -> list[dict[str, Any]]:
+    if not task.log_group:
+        return []
+    # One call per task: a stream-name prefix of the task key, then only this task's streams
+    # (another key may begin with this one: `api` and `api-admin`).
+    found = aws("logs").pages(
+        "filter_log_events",
+        "events",
+        logGroupName=task.log_group,
+        logStreamNamePrefix=task.key,
+        startTime=start,
+    )
+    return [
+        e
+        for e in found
+        if any(e["logStreamName"].startswith(p) for p in prefixes)
+        and (run_id is None or e["logStreamName"].rsplit("/", 1)[-1].startswith(run_id))
+    ]
+
+
+def line(task: lookups.Task, event: dict[str, Any]) -> str:
+    """`<time> <task>[/<sidecar>] <ECS task ID> <message>`."""
+    stream = event["logStreamName"]
+    container = stream.split("/")[1] if stream.count("/") >= 2 else task.key
+    who = task.key if container == task.key else f"{task.key}/{container}"
+    task_id = stream.rsplit("/", 1)[-1]
+    return f"{timestamp(event['timestamp'])} {who} {task_id} {event['message'].rstrip()}"

@@ -1,0 +1,268 @@
+"""`serverless-fargate run STACK TASK`: one run of any task, as its schedule or service would
+start it; by default it waits, streams the task's logs and exits with the container's code.
+
+- A scheduled task without overrides starts an execution of its declaration's workflow, the
+  same the schedule starts: retries, Spot fallback, rerun after interruption, Timeout and the
+  dead-letter queue all apply.
+- Otherwise (a service's or a standalone task, or --command/--env, which the workflow does
+  not take so that whoever may start it cannot choose what runs) the task is started here with
+  ecs:RunTask: its network, capacity strategy and Timeout as declared; when Spot has no
+  capacity and Fallback is on it starts on FARGATE, and an interrupted run with
+  RerunOnInterruption runs once more on FARGATE. A run stopped at its Timeout exits 124 (as
+  timeout(1) does), whatever its container answered to the stop.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from . import stack as lookups
+from .logtail import Tail
+
+CAPACITY_SHORT = "Capacity is unavailable"  # ECS's reason when Fargate Spot has none
+STARTED_BY = "serverless-fargate"
+TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
+
+
+class Runner:
+    def __init__(
+        self,
+        aws: lookups.Aws,
+        task: lookups.Task,
+        out: TextIO,
+        err: TextIO,
+        poll: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.aws, self.task, self.out, self.err = aws, task, out, err
+        self.poll, self.sleep, self.clock = poll, sleep, clock
+
+    def say(self, text: str) -> None:
+        self.err.write(f"{text}\n")
+        self.err.flush()
+
+    # --- through the workflow ---------------------------------------------------------------
+
+    def through_workflow(self, wait: bool) -> int:
+        task = self.task
+        assert task.workflow
+        name = f"{task.key[:40]}-run-{uuid.uuid4().hex[:20]}"
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        started = self.aws("stepfunctions").start_execution(
+            stateMachineArn=task.workflow,
+            name=name,
+            input=json.dumps(
+                {"task": task.key, "schedule": "serverless-fargate run", "scheduledTime": now}
+            ),
+        )
+        arn = started["executionArn"]
+        if not wait:
+            self.out.write(f"{arn}\n")
+            return 0
+        self.say(f"Started {task.key} through its workflow (as its schedule would): {arn}")
+        tails: dict[str, Tail] = {}
+        while True:
+            status = self.aws("stepfunctions").describe_execution(executionArn=arn)["status"]
+            found = self._tasks_of(name)
+            # Copies run side by side (TaskCount): their lines carry the copy's number.
+            several = any(_group(t)[0] > 1 for t in found)
+            for ecs_task in found:
+                task_id = ecs_task["taskArn"].rsplit("/", 1)[-1]
+                copy, attempt = _group(ecs_task)
+                if task_id not in tails:
+                    where = ecs_task.get("capacityProviderName") or "FARGATE"
+                    self.say(f"Task {task_id}: copy {copy}, attempt {attempt}, on {where}")
+                    tails[task_id] = self._tail(task_id)
+                tails[task_id].label = f"[copy {copy}] " if several else ""
+            for tail in tails.values():
+                tail.poll()
+            if status != "RUNNING":
+                break
+            self.sleep(self.poll)
+        for tail in tails.values():
+            tail.poll()
+        result = lookups.execution_result(self.aws, arn)
+        if result["status"] == "SUCCEEDED":
+            self.say(f"Run succeeded ({result['seconds']} s).")
+            return 0
+        self.say(f"Run {result['status'].lower()}: {result['reason'] or 'no reason given'}")
+        code = result["exitCode"]
+        return code if isinstance(code, int) and code > 0 else 1
+
+    def _tasks_of(self, execution_name: str) -> list[dict[str, Any]]:
+        """ECS tasks the execution started: their group is <execution name>:<copy>:<attempt>."""
+        task = self.task
+        assert task.cluster
+        arns: list[str] = []
+        for desired in ("RUNNING", "STOPPED"):
+            arns += self.aws("ecs").pages(
+                "list_tasks",
+                "taskArns",
+                cluster=task.cluster,
+                family=lookups.family(task.task_definition),
+                desiredStatus=desired,
+            )
+        found = lookups.ecs_tasks(self.aws, task.cluster, arns) if arns else []
+        mine = [t for t in found if str(t.get("group", "")).startswith(f"{execution_name}:")]
+        return sorted(mine, key=lambda t: t.get("createdAt") or 0)
+
+    # --- started here -------------------------------------------------------------------------
+
+    def directly(self, settings: lookups.RunSettings, overrides: dict[str, Any], wait: bool) -> int:
+        capacity = settings.capacity
+        arn = self._start(settings, capacity, overrides)
+        if not wait:
+            self.out.write(f"{arn}\n")
+            if settings.timeout:
+                self.say(
+                    f"Note: nothing watches this run's Timeout ({settings.timeout} s) with "
+                    "--no-wait; stop it yourself if it runs longer."
+                )
+            return 0
+        while True:
+            stopped, timed_out = self._watch(arn, settings)
+            code = self._exit_code(stopped)
+            if timed_out:
+                self.say(f"The run failed: stopped at its Timeout ({settings.timeout} s).")
+                return TIMED_OUT
+            interrupted = stopped.get("stopCode") == "SpotInterruption"
+            if interrupted and settings.rerun_on_interruption and capacity != lookups.ON_DEMAND:
+                self.say("Spot interrupted the run: running it once more on FARGATE.")
+                capacity = lookups.ON_DEMAND
+                arn = self._start(settings, capacity, overrides)
+                continue
+            return code
+
+    def _start(
+        self,
+        settings: lookups.RunSettings,
+        capacity: list[dict[str, Any]],
+        overrides: dict[str, Any],
+    ) -> str:
+        from botocore.exceptions import ClientError
+
+        spot = any(c["capacityProvider"] == "FARGATE_SPOT" for c in capacity)
+        providers = "+".join(c["capacityProvider"] for c in capacity)
+        self.say(
+            f"Starting {self.task.key} on {providers} in {settings.cluster.rsplit('/', 1)[-1]}..."
+        )
+        try:
+            answer = self.aws("ecs").run_task(
+                cluster=settings.cluster,
+                taskDefinition=settings.task_definition,
+                count=1,
+                capacityProviderStrategy=capacity,
+                networkConfiguration={"awsvpcConfiguration": settings.network},
+                platformVersion="LATEST",
+                enableECSManagedTags=True,
+                propagateTags="TASK_DEFINITION",
+                startedBy=STARTED_BY,
+                overrides=overrides,
+            )
+            failures = [f.get("reason", "") for f in answer.get("failures", [])]
+        except ClientError as error:
+            answer, failures = {}, [str(error)]
+        if answer.get("tasks"):
+            return str(answer["tasks"][0]["taskArn"])
+        reason = "; ".join(failures) or "ECS started no task"
+        if spot and settings.fallback and CAPACITY_SHORT in reason:
+            self.say("Fargate Spot has no capacity: starting on FARGATE instead (Fallback).")
+            return self._start(settings, lookups.ON_DEMAND, overrides)
+        raise lookups.OpsError(f"ECS did not start {self.task.key}: {reason}")
+
+    def _watch(self, arn: str, settings: lookups.RunSettings) -> tuple[dict[str, Any], bool]:
+        """The stopped task, and whether the Timeout stopped it."""
+        task_id = arn.rsplit("/", 1)[-1]
+        tail = self._tail(task_id)
+        began = self.clock()
+        last_status, stopping = "", False
+        while True:
+            described = lookups.ecs_tasks(self.aws, settings.cluster, [arn])
+            current = described[0] if described else {"lastStatus": "STOPPED"}
+            status = current.get("lastStatus", "")
+            if status != last_status:
+                self.say(f"Task {task_id}: {status}")
+                last_status = status
+            tail.poll()
+            if status == "STOPPED":
+                return current, stopping
+            if settings.timeout and not stopping and self.clock() - began > settings.timeout:
+                self.say(f"Timeout ({settings.timeout} s) reached: stopping the task.")
+                self.aws("ecs").stop_task(
+                    cluster=settings.cluster,
+                    task=arn,
+                    reason=f"Timeout of {settings.timeout} s reached (serverless-fargate run)",
+                )
+                stopping = True
+            self.sleep(self.poll)
+
+    def _exit_code(self, stopped: dict[str, Any]) -> int:
+        main: dict[str, Any] = next(
+            (c for c in stopped.get("containers", []) if c.get("name") == self.task.key), {}
+        )
+        code = main.get("exitCode")
+        reason = stopped.get("stoppedReason") or stopped.get("stopCode") or ""
+        if isinstance(code, int):
+            self.say(f"Exit code {code}" + (f" ({reason})" if reason and code else ""))
+            return code
+        self.say(f"The task stopped without an exit code: {reason or 'no reason given'}")
+        return 1
+
+    def _tail(self, task_id: str) -> Tail:
+        task = self.task
+        if not task.log_group:
+            raise lookups.OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.")
+        return Tail(self.aws, task.log_group, task.stream_prefix + task_id, self.out)
+
+
+def _group(ecs_task: dict[str, Any]) -> tuple[int, int]:
+    """(copy, attempt), counted from 1, of a task the workflow started: its group is
+    <execution name>:<copy>:<attempt from 0> (resources/workflow.py)."""
+    parts = str(ecs_task.get("group", "")).rsplit(":", 2)
+    try:
+        return int(parts[1]), int(parts[2]) + 1
+    except (IndexError, ValueError):
+        return 1, 1
+
+
+def overrides(task: lookups.Task, command: list[str] | None, env: dict[str, str]) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": task.key}
+    if command is not None:
+        container["command"] = command
+    if env:
+        container["environment"] = [{"name": k, "value": v} for k, v in env.items()]
+    return {"containerOverrides": [container]} if len(container) > 1 else {}
+
+
+def run(
+    aws: lookups.Aws,
+    stack: lookups.Stack,
+    key: str,
+    *,
+    command: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    network: dict[str, Any] | None = None,
+    wait: bool = True,
+    out: TextIO,
+    err: TextIO,
+    poll: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Start one run of `key`; with `wait`, the container's exit code."""
+    task = stack.task(key)
+    runner = Runner(aws, task, out, err, poll=poll, sleep=sleep)
+    changes = overrides(task, command, env or {})
+    if task.kind == "schedule" and not changes and network is None and task.workflow:
+        return runner.through_workflow(wait)
+    if task.kind == "schedule":
+        runner.say(
+            "Overrides given: starting the task directly (the workflow takes no overrides); "
+            "its network, capacity, Fallback and Timeout apply, its Retries and queue do not."
+        )
+    return runner.directly(lookups.run_settings(aws, task, network), changes, wait)

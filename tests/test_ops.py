@@ -1,0 +1,523 @@
+"""Day-two commands (`status`, `run`, `logs`, `exec`) against a stack deployed in moto from
+the expanded examples/operations.yaml (Network given, images pinned by digest): a Spot
+service with fallback and ECS Exec (`worker`), a scheduled job (`nightly`) and a standalone
+migration with a Timeout (`migrate`)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from conftest import expand, load
+from moto import mock_aws
+from ops_harness import REGION, Runs, deploy, install_application, teach_moto
+from serverless_fargate.cli import main
+from serverless_fargate.ops import stack as lookups
+from serverless_fargate.ops.logs import logs
+from workflow_harness import Ecs, compress_waits, patch_moto
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = "shop"
+
+
+def network() -> dict:
+    """Two subnets and a security group of a VPC, as the account would have them."""
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"]
+        for i in (1, 2)
+    ]
+    group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)
+    return {"subnets": subnets, "securityGroups": [group["GroupId"]], "assignPublicIp": "DISABLED"}
+
+
+def expanded() -> dict:
+    template = expand(load(ROOT / "examples" / "operations.yaml"))
+    workflow = template["Resources"]["AppWorkflow"]["Properties"]
+    workflow["Definition"] = compress_waits(workflow["Definition"])  # 60 s backoffs → 1 s
+    return template
+
+
+class Deployed:
+    def __init__(self, ecs: Ecs, runs: Runs, network: dict) -> None:
+        self.ecs, self.runs, self.network = ecs, runs, network
+
+    @staticmethod
+    def service(logical_id: str):
+        """moto's record of one of the stack's services (to set what ECS would report)."""
+        from moto.ecs.models import ecs_backends
+
+        arn = physical(logical_id)
+        backend = ecs_backends["123456789012"][REGION]
+        return next(s for s in backend.services.values() if s.arn == arn)
+
+
+def physical(logical_id: str) -> str:
+    resources = boto3.client("cloudformation").describe_stack_resources(StackName=STACK)
+    return next(
+        r["PhysicalResourceId"]
+        for r in resources["StackResources"]
+        if r["LogicalResourceId"] == logical_id
+    )
+
+
+@pytest.fixture
+def stack(fake_aws, monkeypatch):
+    """The stack, deployed; ECS ends each task as `ecs.script` says and prints `runs.lines`."""
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        teach_moto(monkeypatch)
+        patch_moto(monkeypatch)
+        ecs = Ecs()
+        ecs.install(monkeypatch)
+        runs = Runs()
+        runs.install(monkeypatch)
+        install_application()
+        net = network()
+        parameters = {
+            "Subnets": ",".join(net["subnets"]),
+            "TasksSecurityGroup": net["securityGroups"][0],
+        }
+        deploy(expanded(), STACK, parameters)
+        yield Deployed(ecs, runs, net)
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def aws() -> lookups.Aws:
+    return lookups.Aws(boto3.Session(region_name=REGION))
+
+
+def fast(monkeypatch) -> None:
+    """Poll without waiting: moto answers at once."""
+    import serverless_fargate.ops.run as run_module
+
+    monkeypatch.setattr(run_module.time, "sleep", lambda seconds: time.sleep(0.05))
+
+
+# --- finding the stack ------------------------------------------------------------------------
+
+
+def test_the_tasks_are_found_from_the_stack_name_alone(stack):
+    found = lookups.load(aws(), STACK)
+    by_key = {t.key: t for t in found.tasks}
+    assert {k: t.kind for k, t in by_key.items()} == {
+        "worker": "service",
+        "nightly": "schedule",
+        "migrate": "standalone",
+    }
+    worker = by_key["worker"]
+    assert worker.service == physical("AppWorkerService")
+    assert worker.fallback_service == physical("AppWorkerFallbackService")
+    assert worker.cluster.endswith("/" + physical("AppCluster"))
+    assert worker.log_group == physical("AppLogGroup")
+    assert by_key["nightly"].schedule == physical("AppNightlySchedule")
+    assert by_key["nightly"].workflow == physical("AppWorkflow")
+    assert by_key["migrate"].network == stack.network  # from the outputs, resolved
+
+
+def test_generated_outputs_name_the_log_group_and_network(stack):
+    described = boto3.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
+    assert outputs["AppLogGroupName"] == physical("AppLogGroup")
+    assert outputs["AppSubnets"] == ",".join(stack.network["subnets"])
+    assert outputs["AppSecurityGroups"] == stack.network["securityGroups"][0]
+    assert outputs["AppAssignPublicIp"] == "DISABLED"
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+def test_status_shows_every_task(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    spot = stack.service("AppWorkerService")
+    spot.running_count, spot.pending_count = 1, 0
+    spot.deployments[0].update(rolloutState="COMPLETED", rolloutStateReason="done")
+    twin = stack.service("AppWorkerFallbackService")
+    twin.desired_count, twin.running_count, twin.pending_count = 1, 1, 0
+    stack.ecs.script = [{"exit": 3}, {"exit": 0}]  # nightly: fails once, then its retry succeeds
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+
+    code, out, _ = cli(capsys, "status", STACK)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"Stack {STACK} ({REGION})"
+    worker = next(i for i, line in enumerate(lines) if line.startswith("worker "))
+    assert "2/2 running (on Spot 1, on-demand fallback 1), 0 pending" in lines[worker]
+    assert "deployment COMPLETED; circuit breaker ok; exec enabled" in lines[worker + 1]
+    nightly = next(line for line in lines if line.startswith("nightly "))
+    assert "schedule    cron(0 3 * * ? *) Europe/Berlin, ENABLED, next 20" in nightly
+    assert nightly.endswith(" 03:00 CET")  # Berlin in winter
+    assert any("last runs: SUCCEEDED" in line and "exit 0" in line for line in lines)
+    assert "migrate  standalone  start it: serverless-fargate run shop migrate" in out
+    assert "\033[" not in out  # no colour when not a terminal
+
+    code, out, _ = cli(capsys, "status", STACK, "--format", "json")
+    found = {t["task"]: t for t in json.loads(out)["tasks"]}
+    assert found["worker"]["desired"] == 2  # the Spot service's: its twin stands in
+    assert found["worker"]["running"] == 2
+    assert found["worker"]["onFallback"] == 1
+    assert found["worker"]["capacity"] == "FARGATE_SPOT"
+    (last,) = found["nightly"]["lastRuns"]
+    assert last["status"] == "SUCCEEDED" and last["exitCode"] == 0
+    assert last["seconds"] is not None and last["onDemand"] is False
+    assert json.loads(out)["tasks"][1]["nextRun"].endswith("T03:00:00+01:00")
+
+
+def test_status_shows_a_tripped_circuit_breaker_and_a_failed_run(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    spot = stack.service("AppWorkerService")
+    spot.deployments[0].update(
+        rolloutState="FAILED", rolloutStateReason="ECS deployment circuit breaker: tasks failed"
+    )
+    stack.ecs.script = [{"exit": 3}, {"exit": 3}]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 3
+    _, out, _ = cli(capsys, "status", STACK)
+    assert (
+        "deployment FAILED: ECS deployment circuit breaker: tasks failed; "
+        "circuit breaker tripped, rolled back" in out
+    )
+    assert any("FAILED" in line and "exit 3" in line for line in out.splitlines())
+
+
+# --- run --------------------------------------------------------------------------------------
+
+
+def test_run_waits_streams_the_logs_and_exits_with_the_exit_code(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 3}]
+    stack.runs.lines = [["migrating 1 of 2", "column already exists"]]
+    code, out, err = cli(capsys, "run", STACK, "migrate")
+    assert code == 3
+    assert out == "migrating 1 of 2\ncolumn already exists\n"
+    assert "Starting migrate on FARGATE" in err and "Exit code 3" in err
+    (call,) = stack.runs.calls
+    assert call["networking_configuration"] == {"awsvpcConfiguration": stack.network}
+    assert call["started_by"] == "serverless-fargate"
+    assert call["task_definition_str"] == physical("AppMigrateTaskDefinition")
+
+
+def test_run_with_command_and_env_overrides(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    code, _, _ = cli(
+        capsys,
+        "run",
+        STACK,
+        "migrate",
+        "--command",
+        "python -m app.migrate --dry-run",
+        "--env",
+        "LOG_LEVEL=debug",
+    )
+    assert code == 0
+    (call,) = stack.runs.calls
+    assert call["overrides"] == {
+        "containerOverrides": [
+            {
+                "name": "migrate",
+                "command": ["python", "-m", "app.migrate", "--dry-run"],
+                "environment": [{"name": "LOG_LEVEL", "value": "debug"}],
+            }
+        ]
+    }
+
+
+def test_run_no_wait_prints_the_task_arn(stack, capsys):
+    stack.ecs.script = [{"hang": True}]
+    code, out, _ = cli(capsys, "run", STACK, "migrate", "--no-wait")
+    assert code == 0
+    assert out.startswith("arn:aws:ecs:us-east-1:123456789012:task/")
+
+
+def test_run_stops_the_task_at_its_timeout(stack, capsys):
+    stack.ecs.script = [{"hang": True}]
+    found = lookups.load(aws(), STACK)
+    clock = iter(range(0, 10**6, 600))  # ten minutes pass between looks; Timeout is 15m
+    out, err = _Text(), _Text()
+    from serverless_fargate.ops.run import Runner
+
+    runner = Runner(aws(), found.task("migrate"), out, err, poll=0, clock=lambda: next(clock))
+    settings = lookups.run_settings(aws(), found.task("migrate"))
+    assert settings.timeout == 900  # the tag on the standalone task definition
+    assert runner.directly(settings, {}, wait=True) == 124
+    assert "Timeout (900 s) reached: stopping the task." in err.text
+    task = boto3.client("ecs").describe_tasks(
+        cluster=found.task("migrate").cluster,
+        tasks=boto3.client("ecs").list_tasks(cluster=found.task("migrate").cluster)["taskArns"],
+    )["tasks"][0]
+    assert task["stoppedReason"] == "Timeout of 900 s reached (serverless-fargate run)"
+
+
+def test_run_of_a_spot_service_task_falls_back_to_on_demand(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    stack.ecs.script = [{"capacity": True}, {"exit": 0}]
+    code, _, err = cli(capsys, "run", STACK, "worker")
+    assert code == 0
+    assert [c["capacity"] for c in stack.ecs.calls] == [
+        [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+        [{"capacityProvider": "FARGATE", "weight": 1}],
+    ]
+    assert "Fargate Spot has no capacity: starting on FARGATE instead (Fallback)." in err
+
+
+def test_run_of_a_scheduled_task_goes_through_its_workflow(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 0}]
+    stack.runs.lines = [["report written"]]
+    code, out, err = cli(capsys, "run", STACK, "nightly")
+    assert code == 0
+    assert "through its workflow" in err and "Run succeeded" in err
+    assert out == "report written\n"
+    (execution,) = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=physical("AppWorkflow")
+    )["executions"]
+    assert execution["name"].startswith("nightly-run-")
+    (call,) = stack.ecs.calls
+    assert call["group"].startswith(execution["name"] + ":1:")
+
+
+def test_run_of_a_scheduled_task_exits_with_the_failed_runs_code(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 3}, {"exit": 3}]  # Retries: 1
+    code, _, err = cli(capsys, "run", STACK, "nightly")
+    assert code == 3
+    assert "Run failed" in err
+    assert len(stack.ecs.calls) == 2
+
+
+def test_run_no_wait_of_a_scheduled_task_prints_the_execution(stack, capsys):
+    code, out, _ = cli(capsys, "run", STACK, "nightly", "--no-wait")
+    assert code == 0
+    assert out.startswith("arn:aws:states:us-east-1:123456789012:execution:")
+
+
+# --- logs -------------------------------------------------------------------------------------
+
+
+def put(group: str, stream: str, lines: list[tuple[int, str]]) -> None:
+    client = boto3.client("logs")
+    client.create_log_stream(logGroupName=group, logStreamName=stream)
+    now = int(time.time() * 1000)
+    client.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": now - age * 1000, "message": m} for age, m in lines],
+    )
+
+
+def test_logs_since_a_time_with_task_and_stream_per_line(stack, capsys):
+    group = physical("AppLogGroup")
+    put(group, "worker/worker/aaaa1111", [(1800, "old line"), (60, "worker started")])
+    put(group, "migrate/migrate/bbbb2222", [(30, "migrated")])
+    put(group, "nightly/nightly/cccc3333", [(7200, "two hours ago")])
+
+    code, out, _ = cli(capsys, "logs", STACK, "--since", "10m")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith(" worker aaaa1111 worker started")
+    assert lines[1].endswith(" migrate bbbb2222 migrated")
+
+    _, out, _ = cli(capsys, "logs", STACK, "worker", "--since", "1h")
+    assert [line.split(" ", 1)[1] for line in out.splitlines()] == [
+        "worker aaaa1111 old line",
+        "worker aaaa1111 worker started",
+    ]
+    _, out, err = cli(capsys, "logs", STACK, "worker", "--since", "1h", "--run", "zzzz")
+    assert out == "" and "No log lines from task worker run zzzz" in err
+
+
+def test_logs_of_one_run(stack, capsys):
+    group = physical("AppLogGroup")
+    put(group, "worker/worker/aaaa1111", [(60, "first task")])
+    put(group, "worker/worker/dddd4444", [(50, "second task")])
+    _, out, _ = cli(capsys, "logs", STACK, "worker", "--run", "dddd")
+    assert out.splitlines()[0].endswith("worker dddd4444 second task")
+    assert len(out.splitlines()) == 1
+
+
+def test_logs_follow_prints_new_lines_once(stack):
+    group = physical("AppLogGroup")
+    put(group, "worker/worker/aaaa1111", [(5, "one")])
+    out = _Text()
+
+    def meanwhile(seconds: float) -> None:
+        boto3.client("logs").put_log_events(
+            logGroupName=group,
+            logStreamName="worker/worker/aaaa1111",
+            logEvents=[{"timestamp": int(time.time() * 1000), "message": "two"}],
+        )
+
+    found = lookups.load(aws(), STACK)
+    code = logs(
+        aws(),
+        found,
+        "worker",
+        since=60,
+        follow=True,
+        out=out,
+        err=_Text(),
+        sleep=meanwhile,
+        polls=2,
+    )
+    assert code == 0
+    assert [line.rsplit(" ", 1)[1] for line in out.text.splitlines()] == ["one", "two"]
+
+
+def test_since_takes_durations(stack, capsys):
+    with pytest.raises(SystemExit):
+        main(["logs", STACK, "--since", "yesterday"])
+    assert "--since takes seconds or a number with s/m/h/d" in capsys.readouterr().err
+
+
+# --- exec -------------------------------------------------------------------------------------
+
+
+def running_worker(network: dict) -> str:
+    """A task of the worker's Spot service, started by its deployment as ECS would."""
+    from moto.ecs.models import ecs_backends
+
+    deployment = Deployed.service("AppWorkerService").deployments[0]["id"]
+    found = lookups.load(aws(), STACK).task("worker")
+    task = boto3.client("ecs").run_task(
+        cluster=found.cluster,
+        taskDefinition=found.task_definition,
+        startedBy=deployment,
+        networkConfiguration={"awsvpcConfiguration": network},
+        capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+    )["tasks"][0]
+    assert ecs_backends  # moto keeps it RUNNING (the script says hang)
+    return task["taskArn"]
+
+
+def test_exec_without_the_plugin_says_how_to_install_it(stack, capsys, monkeypatch):
+    stack.ecs.script = [{"hang": True}]
+    arn = running_worker(stack.network)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    code, _, err = cli(capsys, "exec", STACK, "worker")
+    assert code == 1
+    assert "session-manager-plugin" in err and "session-manager-working-with-install-plugin" in err
+    cluster = physical("AppCluster")
+    assert (
+        f"aws ecs execute-command --region us-east-1 --cluster {cluster} --task {arn} "
+        "--container worker --interactive --command sh" in err
+    )
+
+
+def test_exec_starts_the_session_manager_plugin_as_the_aws_cli_does(stack, capsys, monkeypatch):
+    stack.ecs.script = [{"hang": True}]
+    arn = running_worker(stack.network)
+    calls = []
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/local/bin/{name}")
+    monkeypatch.setattr(
+        "serverless_fargate.ops.exec_command._version", lambda plugin: (1, 2, 650, 0)
+    )
+    monkeypatch.setattr("subprocess.call", lambda argv, env: calls.append((argv, env)) or 0)
+    code, _, err = cli(capsys, "exec", STACK, "worker", "--command", "bash")
+    assert code == 0, err
+    ((argv, env),) = calls
+    task_id = arn.rsplit("/", 1)[-1]
+    assert argv[0] == "/usr/local/bin/session-manager-plugin"
+    assert argv[1] == "AWS_SSM_START_SESSION_RESPONSE"
+    assert json.loads(env["AWS_SSM_START_SESSION_RESPONSE"])["sessionId"]
+    assert argv[2:5] == ["us-east-1", "StartSession", ""]
+    assert json.loads(argv[5]) == {"Target": f"ecs:{physical('AppCluster')}_{task_id}_{task_id}-0"}
+
+
+def test_exec_needs_a_service_with_exec_enabled_and_a_running_task(stack, capsys):
+    code, _, err = cli(capsys, "exec", STACK, "migrate")
+    assert code == 1 and "is a standalone task: exec opens a shell" in err
+    code, _, err = cli(capsys, "exec", STACK, "worker")
+    assert code == 1 and "no running task of 'worker'" in err
+    Deployed.service("AppWorkerService").enable_execute_command = False
+    code, _, err = cli(capsys, "exec", STACK, "worker")
+    assert code == 1 and "EnableExecuteCommand: true" in err
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def test_a_stack_that_does_not_exist(stack, capsys):
+    code, _, err = cli(capsys, "status", "nope")
+    assert code == 1
+    assert "stack 'nope' does not exist in us-east-1" in err and "--region" in err
+
+
+def test_a_stack_without_fargate_tasks(stack, capsys):
+    boto3.client("cloudformation").create_stack(
+        StackName="plain",
+        TemplateBody=json.dumps({"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}),
+    )
+    code, _, err = cli(capsys, "logs", "plain")
+    assert code == 1 and "stack 'plain' has no Fargate::Tasks" in err
+
+
+def test_an_unknown_task_lists_the_known_ones(stack, capsys):
+    code, _, err = cli(capsys, "run", STACK, "wroker")
+    assert code == 1
+    assert "has no task 'wroker'; its tasks are: worker, nightly, migrate" in err
+
+
+def test_access_denied_names_the_action(stack, capsys, monkeypatch):
+    from moto.core import set_initial_no_auth_action_count
+
+    iam = boto3.client("iam")
+    iam.create_user(UserName="reader")
+    iam.put_user_policy(
+        UserName="reader",
+        PolicyName="stacks-only",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"}],
+            }
+        ),
+    )
+    key = iam.create_access_key(UserName="reader")["AccessKey"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+
+    @set_initial_no_auth_action_count(0)
+    def status() -> tuple[int, str, str]:
+        return cli(capsys, "status", STACK)
+
+    code, _, err = status()
+    assert code == 1
+    assert "access denied: ecs:DescribeServices was refused" in err
+
+
+def test_no_credentials(capsys, monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    code, _, err = cli(capsys, "status", STACK)
+    assert code == 1
+    assert "no AWS credentials" in err and "--profile" in err
+
+
+def test_an_unknown_profile(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    code, _, err = cli(capsys, "status", STACK, "--profile", "prod")
+    assert code == 1 and "profile 'prod' is not in your AWS config" in err
+
+
+class _Text:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
