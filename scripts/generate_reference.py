@@ -202,9 +202,28 @@ def reference() -> str:
         "| workflow | `AWS::StepFunctions::StateMachine` | `{D}Workflow` | any scheduled task |",
         "| workflow role | `AWS::IAM::Role` | `{D}WorkflowRole` | any scheduled task |",
         "",
-        "Outputs (unless `Outputs: false`): `{D}ClusterArn`, per task "
-        "`{D}{T}TaskDefinitionArn` plus `{D}{T}ServiceArn` or `{D}{T}ScheduleArn`, and "
-        "`{D}WorkflowArn` when there are scheduled tasks.",
+        "Outputs (unless `Outputs: false`):",
+        "",
+        "| output | value |",
+        "|---|---|",
+        "| `{D}ClusterArn` | the cluster's ARN |",
+        "| `{D}{T}TaskDefinitionArn` | each task's task definition (ARN with revision) |",
+        "| `{D}{T}ServiceArn`, `{D}{T}ScheduleArn` | a service task's service, a scheduled "
+        "task's schedule |",
+        "| `{D}WorkflowArn` | the workflow, when there are scheduled tasks |",
+        "| `{D}LogGroupName` | the log group; a task's main container logs to the stream "
+        "`<task key>/<task key>/<ECS task ID>`, a sidecar to `<task key>-<name>/<name>/<ECS task "
+        "ID>` |",
+        "| `{D}Subnets`, `{D}SecurityGroups`, `{D}AssignPublicIp` | the tasks' network, "
+        "comma-separated (`ENABLED`/`DISABLED`), found at deploy time for the default VPC; "
+        "no `SecurityGroups` when none is given (ECS uses the VPC's default). When tasks have "
+        "different networks these are per task instead: `{D}{T}Subnets`, ... |",
+        "",
+        "With them, your own scripts can start a task as `serverless-fargate run` does: "
+        "`aws ecs run-task --cluster <ClusterArn> --task-definition <TaskDefinitionArn> "
+        "--network-configuration 'awsvpcConfiguration={subnets=[<Subnets>],"
+        "securityGroups=[<SecurityGroups>],assignPublicIp=<AssignPublicIp>}'`. The outputs "
+        "count toward CloudFormation's 200: about 2 per task and 6 per declaration.",
         "",
         "## Scheduled runs",
         "",
@@ -226,9 +245,12 @@ def reference() -> str:
         "`serverless-fargate:service` (its logical ID); its twin carries "
         "`serverless-fargate:fallback-for` (the same logical ID). The application's Spot Lambda "
         "changes the count of a twin only when the two agree. A standalone task's definition "
-        "carries its `Timeout` in seconds as `serverless-fargate:timeout`.",
+        "carries its `Timeout` in seconds as `serverless-fargate:timeout`. Each task "
+        "definition carries `Metadata.ServerlessFargate` (`Declaration`, `Task`, `Kind`): how "
+        "`serverless-fargate status`, `run`, `logs` and `exec` find the tasks of a stack.",
         "",
-        "The declaration's `Condition` and `Metadata` are copied onto every generated resource "
+        "The declaration's `Condition` and `Metadata` (which may not use the key "
+        "`ServerlessFargate`) are copied onto every generated resource "
         "(and the `Condition` onto every output); its `DependsOn` is added to every generated "
         "resource. Two task keys with the same PascalCase form, or a generated ID or output that "
         "already exists in the template, are errors, never a silent overwrite.",

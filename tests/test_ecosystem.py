@@ -151,7 +151,8 @@ def test_the_pre_commit_hook_on_a_good_and_a_bad_template(clone, tmp_path):
 
 def test_the_cli_installs_on_its_own_without_the_lambdas_dependencies(clone, tmp_path):
     """What `pipx install` does: a fresh virtual environment with the package and its
-    dependencies only."""
+    dependencies only: boto3 for the day-two commands, not the Lambdas' crhelper and
+    Powertools."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -178,8 +179,25 @@ def test_the_cli_installs_on_its_own_without_the_lambdas_dependencies(clone, tmp
         text=True,
         check=True,
     ).stdout.lower()
-    for lambda_only in ("boto3", "crhelper", "aws-lambda-powertools", "botocore"):
+    for lambda_only in ("crhelper", "aws-lambda-powertools"):
         assert f"{lambda_only}==" not in listed
+    assert "boto3==" in listed  # status, run, logs and exec call AWS
+    # Without credentials or a stack, an ops command fails with a message, not a traceback.
+    status = subprocess.run(
+        [cli, "status", "no-such-stack", "--region", "us-east-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        },
+    )
+    assert status.returncode == 1
+    assert status.stderr.startswith("serverless-fargate: no AWS credentials"), status.stderr
     setup = subprocess.run([cli, "lint-setup"], capture_output=True, text=True, check=True)
     schemas = Path(setup.stdout.split("registry_schemas:\n  - ")[1].split("\n")[0])
     assert (schemas / "fargate-tasks.json").is_file()  # package data is installed

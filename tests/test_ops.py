@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -17,6 +18,7 @@ from ops_harness import REGION, Runs, deploy, install_application, teach_moto
 from serverless_fargate.cli import main
 from serverless_fargate.ops import stack as lookups
 from serverless_fargate.ops.logs import logs
+from serverless_fargate.ops.schedules import next_run
 from workflow_harness import Ecs, compress_waits, patch_moto
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +157,10 @@ def test_status_shows_every_task(stack, capsys, monkeypatch):
     nightly = next(line for line in lines if line.startswith("nightly "))
     assert "schedule    cron(0 3 * * ? *) Europe/Berlin, ENABLED, next 20" in nightly
     assert nightly.endswith(" 03:00 CET")  # Berlin in winter
-    assert any("last runs: SUCCEEDED" in line and "exit 0" in line for line in lines)
+    assert any(
+        "last runs: SUCCEEDED" in line and "exit 0" in line and line.endswith("  Spot")
+        for line in lines
+    )
     assert "migrate  standalone  start it: serverless-fargate run shop migrate" in out
     assert "\033[" not in out  # no colour when not a terminal
 
@@ -185,6 +190,36 @@ def test_status_shows_a_tripped_circuit_breaker_and_a_failed_run(stack, capsys, 
         "circuit breaker tripped, rolled back" in out
     )
     assert any("FAILED" in line and "exit 3" in line for line in out.splitlines())
+
+
+# --- next runs (pure) ------------------------------------------------------------------------
+
+NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # a Saturday; Berlin moves to CEST tomorrow
+
+
+@pytest.mark.parametrize(
+    ("expression", "zone", "expected"),
+    [
+        ("cron(0 3 * * ? *)", "Europe/Berlin", "2026-03-29T03:00:00+02:00"),  # after the jump
+        ("cron(30 2 * * ? *)", "UTC", "2026-03-29T02:30:00+00:00"),
+        ("cron(0 9 ? * MON-FRI *)", "UTC", "2026-03-30T09:00:00+00:00"),
+        ("cron(0/15 * * * ? *)", "UTC", "2026-03-28T12:15:00+00:00"),
+        ("cron(0 0 1 JAN,JUL ? *)", "UTC", "2026-07-01T00:00:00+00:00"),
+        ("cron(0 0 ? * 1 *)", "UTC", "2026-03-29T00:00:00+00:00"),  # 1 is Sunday
+        ("cron(0 0 1 1 ? 2025)", "UTC", None),  # in the past: never again
+        ("cron(0 0 L * ? *)", "UTC", None),  # L, W and # are not worked out here
+        ("cron(0 0 ? * 6L *)", "UTC", None),
+        ("cron(0 0 ? * 2#1 *)", "UTC", None),
+        ("cron(0 8 ? * WED *)", "UTC", "2026-04-01T08:00:00+00:00"),  # WED is no W
+        ("at(2026-04-01T08:00:00)", "Europe/Paris", "2026-04-01T08:00:00+02:00"),
+        ("at(2026-01-01T08:00:00)", "UTC", None),
+        ("rate(1 hour)", "UTC", "2026-03-28T12:30:00+00:00"),  # created at 10:30
+    ],
+)
+def test_next_run(expression, zone, expected):
+    created = datetime(2026, 3, 28, 10, 30, tzinfo=UTC)
+    found = next_run(expression, zone, NOW, created)
+    assert (found.isoformat() if found else None) == expected
 
 
 # --- run --------------------------------------------------------------------------------------
@@ -288,7 +323,7 @@ def test_run_of_a_scheduled_task_exits_with_the_failed_runs_code(stack, capsys, 
     stack.ecs.script = [{"exit": 3}, {"exit": 3}]  # Retries: 1
     code, _, err = cli(capsys, "run", STACK, "nightly")
     assert code == 3
-    assert "Run failed" in err
+    assert "Run failed after 2 attempt(s), exit code 3: Essential container in task exited" in err
     assert len(stack.ecs.calls) == 2
 
 

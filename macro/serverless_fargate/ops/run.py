@@ -67,6 +67,7 @@ class Runner:
             return 0
         self.say(f"Started {task.key} through its workflow (as its schedule would): {arn}")
         tails: dict[str, Tail] = {}
+        seen: dict[str, str] = {}
         while True:
             status = self.aws("stepfunctions").describe_execution(executionArn=arn)["status"]
             found = self._tasks_of(name)
@@ -79,6 +80,10 @@ class Runner:
                     where = ecs_task.get("capacityProviderName") or "FARGATE"
                     self.say(f"Task {task_id}: copy {copy}, attempt {attempt}, on {where}")
                     tails[task_id] = self._tail(task_id)
+                status_now = ecs_task.get("lastStatus", "")
+                if seen.get(task_id) != status_now:  # PROVISIONING, PENDING, RUNNING, STOPPED
+                    self.say(f"Task {task_id}: {status_now}")
+                    seen[task_id] = status_now
                 tails[task_id].label = f"[copy {copy}] " if several else ""
             for tail in tails.values():
                 tail.poll()
@@ -91,8 +96,12 @@ class Runner:
         if result["status"] == "SUCCEEDED":
             self.say(f"Run succeeded ({result['seconds']} s).")
             return 0
-        self.say(f"Run {result['status'].lower()}: {result['reason'] or 'no reason given'}")
         code = result["exitCode"]
+        after = f" after {result['attempts']} attempt(s)" if result["attempts"] else ""
+        exited = f", exit code {code}" if code is not None else ""
+        self.say(
+            f"Run {result['status'].lower()}{after}{exited}: {result['reason'] or 'no reason given'}"
+        )
         return code if isinstance(code, int) and code > 0 else 1
 
     def _tasks_of(self, execution_name: str) -> list[dict[str, Any]]:

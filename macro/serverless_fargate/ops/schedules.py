@@ -43,9 +43,13 @@ def next_run(
 
 
 def _next_cron(fields: list[str], tz: ZoneInfo, now: datetime) -> datetime | None:
-    if len(fields) != 6 or any(mark in "".join(fields) for mark in "LW#"):
+    if len(fields) != 6:
         return None
     minute, hour, dom, month, dow, year = fields
+    # Last day (L), nearest weekday (W), nth weekday (#): not worked out here. Names such as
+    # JUL or WED contain the same letters, so only the day fields' own tokens count.
+    if re.search(r"[LW]", dom) or re.search(r"#|(^|[\d,/-])L", dow.upper()):
+        return None
     try:
         minutes = _values(minute, 0, 59)
         hours = _values(hour, 0, 23)

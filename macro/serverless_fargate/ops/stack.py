@@ -415,6 +415,7 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
         if e.get("stopDate")
         else None,
         "exitCode": None,
+        "attempts": None,
         "onDemand": None,
         "reason": None,
     }
@@ -431,6 +432,7 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
             result["exitCode"] = first.get("exitCode")
             result["reason"] = first.get("reason") or first.get("stopCode") or e.get("error")
         result["onDemand"] = any(bool(c.get("onDemand")) for c in copies)
+        result["attempts"] = first.get("attempts")
     elif e["status"] == "FAILED":
         result["reason"] = f"{e.get('error')}: {e.get('cause', '')}".strip(": ")
     return result
