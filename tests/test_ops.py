@@ -476,6 +476,41 @@ def test_exec_needs_a_service_with_exec_enabled_and_a_running_task(stack, capsys
     assert code == 1 and "EnableExecuteCommand: true" in err
 
 
+def test_without_outputs_the_network_comes_from_ecs_the_workflow_or_the_command_line(
+    stack, capsys, monkeypatch
+):
+    fast(monkeypatch)
+    template = load(ROOT / "examples" / "operations.yaml")
+    template["Resources"]["App"]["Properties"]["Outputs"] = False
+    parameters = {
+        "Subnets": ",".join(stack.network["subnets"]),
+        "TasksSecurityGroup": stack.network["securityGroups"][0],
+    }
+    deploy(expand(template), "quiet", parameters)
+    code, _, err = cli(capsys, "run", "quiet", "migrate")
+    assert code == 1 and "Pass --subnets (and --security-groups)" in err
+    subnet, group = stack.network["subnets"][0], stack.network["securityGroups"][0]
+    code, _, _ = cli(
+        capsys, "run", "quiet", "migrate", "--subnets", subnet, "--security-groups", group
+    )
+    assert code == 0
+    assert stack.runs.calls[-1]["networking_configuration"] == {
+        "awsvpcConfiguration": {
+            "subnets": [subnet],
+            "securityGroups": [group],
+            "assignPublicIp": "DISABLED",
+        }
+    }
+    assert cli(capsys, "run", "quiet", "worker")[0] == 0  # the service's own network
+    assert stack.runs.calls[-1]["networking_configuration"] == {
+        "awsvpcConfiguration": stack.network
+    }
+    assert cli(capsys, "run", "quiet", "nightly", "--env", "DRY_RUN=1")[0] == 0  # the workflow's
+    assert stack.runs.calls[-1]["networking_configuration"] == {
+        "awsvpcConfiguration": stack.network
+    }
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 

@@ -107,17 +107,19 @@ class Runner:
     def _tasks_of(self, execution_name: str) -> list[dict[str, Any]]:
         """ECS tasks the execution started: their group is <execution name>:<copy>:<attempt>."""
         task = self.task
-        assert task.cluster
+        # The cluster's ARN is an output; without outputs (and with an existing cluster) the
+        # workflow's settings name it.
+        cluster = task.cluster or lookups.workflow_settings(self.aws, task)["cluster"]
         arns: list[str] = []
         for desired in ("RUNNING", "STOPPED"):
             arns += self.aws("ecs").pages(
                 "list_tasks",
                 "taskArns",
-                cluster=task.cluster,
+                cluster=cluster,
                 family=lookups.family(task.task_definition),
                 desiredStatus=desired,
             )
-        found = lookups.ecs_tasks(self.aws, task.cluster, arns) if arns else []
+        found = lookups.ecs_tasks(self.aws, cluster, arns) if arns else []
         mine = [t for t in found if str(t.get("group", "")).startswith(f"{execution_name}:")]
         return sorted(mine, key=lambda t: t.get("createdAt") or 0)
 

@@ -10,7 +10,7 @@ to do; every call goes through `Client`, which names the IAM action a refusal wa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 from ..declaration.rules.names import pascal_case
@@ -60,7 +60,6 @@ class Task:
     schedule_group: str = "default"
     workflow: str | None = None  # ARN
     network: dict[str, Any] | None = None  # awsvpcConfiguration, from the outputs
-    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def stream_prefix(self) -> str:
@@ -270,6 +269,7 @@ class Aws:
         self.session = boto_session
         self.region: str = boto_session.region_name
         self._clients: dict[str, Client] = {}
+        self.definitions: dict[str, dict[str, Any]] = {}  # workflow ARN → definition
 
     def __call__(self, service: str) -> Client:
         if service not in self._clients:
@@ -313,9 +313,10 @@ def workflow_settings(aws: Aws, task: Task) -> dict[str, Any]:
     """The settings the workflow runs a scheduled task with (resolved by CloudFormation)."""
     if not task.workflow:
         raise OpsError(f"task {task.key!r} has no workflow in stack {task.stack!r}: deploy again.")
-    definition = json.loads(
-        aws("stepfunctions").describe_state_machine(stateMachineArn=task.workflow)["definition"]
-    )
+    if task.workflow not in aws.definitions:  # one read per workflow, however many tasks
+        described = aws("stepfunctions").describe_state_machine(stateMachineArn=task.workflow)
+        aws.definitions[task.workflow] = json.loads(described["definition"])
+    definition = aws.definitions[task.workflow]
     state = definition.get("States", {}).get(f"Settings of {task.key}")
     if not state:
         raise OpsError(
