@@ -108,6 +108,21 @@ class Client:
 
         return translated(self._service, collect)
 
+    def first_pages(self, operation: str, key: str, pages: int, **kwargs: Any) -> list[Any]:
+        """The items of at most `pages` pages (for lists newest first, where only the latest
+        matter: a nightly job's workflow has years of executions)."""
+        paginator = self._client.get_paginator(operation)
+
+        def collect() -> list[Any]:
+            items: list[Any] = []
+            for n, page in enumerate(paginator.paginate(**kwargs)):
+                items += page.get(key, [])
+                if n + 1 >= pages:
+                    break
+            return items
+
+        return translated(self._service, collect)
+
 
 def translated(service: str, function: Any, **kwargs: Any) -> Any:
     from botocore.exceptions import (

@@ -111,10 +111,12 @@ def runs(aws: lookups.Aws, task: lookups.Task, limit: int) -> list[dict[str, Any
     if not task.workflow:
         return []
     prefix = f"{task.key[:40]}-"
+    # ListExecutions answers newest first: the last 1,000 executions of the workflow are
+    # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
     found = [
         e
-        for e in aws("stepfunctions").pages(
-            "list_executions", "executions", stateMachineArn=task.workflow
+        for e in aws("stepfunctions").first_pages(
+            "list_executions", "executions", 10, stateMachineArn=task.workflow
         )
         if e["name"].startswith(prefix)
     ]
