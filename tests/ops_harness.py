@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from workflow_harness import camel
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -121,7 +123,7 @@ def teach_moto(monkeypatch: Any) -> None:
     ) -> Any:
         from moto.ecs.models import ecs_backends
 
-        p = _camel(cloudformation_json["Properties"])
+        p = camel(cloudformation_json["Properties"])
         return ecs_backends[account_id][region_name].register_task_definition(
             family=p.get("family", f"{resource_name[:200]}"),
             container_definitions=p["containerDefinitions"],
@@ -157,15 +159,15 @@ def teach_moto(monkeypatch: Any) -> None:
     ) -> Any:
         service = created(cls, resource_name, cloudformation_json, *args, **kwargs)
         p = cloudformation_json["Properties"]
-        service.capacity_provider_strategy = _camel(p.get("CapacityProviderStrategy", []))
-        service.network_configuration = _camel(p.get("NetworkConfiguration", {}))
-        service.deployment_configuration = _camel(p.get("DeploymentConfiguration", {}))
+        service.capacity_provider_strategy = camel(p.get("CapacityProviderStrategy", []))
+        service.network_configuration = camel(p.get("NetworkConfiguration", {}))
+        service.deployment_configuration = camel(p.get("DeploymentConfiguration", {}))
         service.enable_execute_command = p.get("EnableExecuteCommand") in (True, "true")
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
         for key in ("enable", "rollback"):  # a Ref to a parameter arrives as text
             if isinstance(breaker.get(key), str):
                 breaker[key] = breaker[key] == "true"
-        service.tags = _camel(p.get("Tags", []))
+        service.tags = camel(p.get("Tags", []))
         return service
 
     monkeypatch.setattr(Service, "create_from_cloudformation_json", classmethod(create_service))
@@ -193,15 +195,6 @@ def teach_moto(monkeypatch: Any) -> None:
     monkeypatch.setattr(
         EC2ContainerServiceResponse, "execute_command", execute_command, raising=False
     )
-
-
-def _camel(value: Any) -> Any:
-    """CloudFormation's PascalCase as the ECS API's camelCase."""
-    if isinstance(value, dict):
-        return {k[:1].lower() + k[1:]: _camel(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_camel(v) for v in value]
-    return value
 
 
 def install_application() -> None:

@@ -31,11 +31,12 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
 
-def _camel(value: Any) -> Any:
+def camel(value: Any) -> Any:
+    """PascalCase keys (CloudFormation, Step Functions) as the ECS API's camelCase."""
     if isinstance(value, dict):
-        return {k[:1].lower() + k[1:]: _camel(v) for k, v in value.items()}
+        return {k[:1].lower() + k[1:]: camel(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_camel(v) for v in value]
+        return [camel(v) for v in value]
     return value
 
 
@@ -78,7 +79,7 @@ def patch_moto(monkeypatch: Any) -> None:
     )
 
     def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
-        converted = _camel(parameters)
+        converted = camel(parameters)
         parameters.clear()
         parameters.update(converted)
 
