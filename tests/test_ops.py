@@ -563,6 +563,21 @@ def test_access_denied_names_the_action(stack, capsys, monkeypatch):
     assert "access denied: ecs:DescribeServices was refused" in err
 
 
+def test_credentials_aws_does_not_accept(stack, capsys, monkeypatch):
+    from moto.core import set_initial_no_auth_action_count
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")  # no such key in the account
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+    @set_initial_no_auth_action_count(0)
+    def status() -> tuple[int, str, str]:
+        return cli(capsys, "status", STACK)
+
+    code, _, err = status()
+    assert code == 1
+    assert "AWS does not accept your credentials (InvalidClientTokenId)" in err
+
+
 def test_no_credentials(capsys, monkeypatch, tmp_path):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)

@@ -17,11 +17,10 @@ from ..declaration.rules.names import pascal_case
 from ..resources import names
 from ..settings import METADATA_KEY, TIMEOUT_TAG
 
-# What each refused call needs, worded as IAM names it (the client's signing name).
-ACCESS_DENIED = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
+# Error codes of a refusal: the message names the IAM action (signing name:operation).
+ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+# Error codes of credentials AWS does not accept.
+CREDENTIALS_REJECTED = {
     "UnrecognizedClientException",
     "InvalidClientTokenId",
     "ExpiredToken",
@@ -99,25 +98,16 @@ class Client:
 
         return call
 
-    def pages(self, operation: str, key: str, **kwargs: Any) -> list[Any]:
-        """Every item under `key` of every page."""
-        paginator = self._client.get_paginator(operation)
-
-        def collect() -> list[Any]:
-            return [item for page in paginator.paginate(**kwargs) for item in page.get(key, [])]
-
-        return translated(self._service, collect)
-
-    def first_pages(self, operation: str, key: str, pages: int, **kwargs: Any) -> list[Any]:
-        """The items of at most `pages` pages (for lists newest first, where only the latest
-        matter: a nightly job's workflow has years of executions)."""
+    def pages(self, operation: str, key: str, limit: int | None = None, **kwargs: Any) -> list[Any]:
+        """Every item under `key` of every page, or of the first `limit` pages (for lists
+        newest first, where only the latest matter)."""
         paginator = self._client.get_paginator(operation)
 
         def collect() -> list[Any]:
             items: list[Any] = []
-            for n, page in enumerate(paginator.paginate(**kwargs)):
+            for n, page in enumerate(paginator.paginate(**kwargs), start=1):
                 items += page.get(key, [])
-                if n + 1 >= pages:
+                if limit is not None and n >= limit:
                     break
             return items
 
@@ -145,6 +135,11 @@ def translated(service: str, function: Any, **kwargs: Any) -> Any:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in CREDENTIALS_REJECTED:
+            raise OpsError(
+                f"AWS does not accept your credentials ({code}): they are expired or wrong. "
+                "Refresh them (`aws sso login`, new keys) or use another --profile."
+            ) from None
         if code in ACCESS_DENIED or status == 403 or "not authorized to perform" in str(error):
             action = f"{service}:{error.operation_name}"
             raise OpsError(

@@ -115,8 +115,8 @@ def runs(aws: lookups.Aws, task: lookups.Task, limit: int) -> list[dict[str, Any
     # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
     found = [
         e
-        for e in aws("stepfunctions").first_pages(
-            "list_executions", "executions", 10, stateMachineArn=task.workflow
+        for e in aws("stepfunctions").pages(
+            "list_executions", "executions", limit=10, stateMachineArn=task.workflow
         )
         if e["name"].startswith(prefix)
     ]
