@@ -58,8 +58,8 @@ class Deployed:
         return next(s for s in backend.services.values() if s.arn == arn)
 
 
-def physical(logical_id: str) -> str:
-    resources = boto3.client("cloudformation").describe_stack_resources(StackName=STACK)
+def physical(logical_id: str, stack: str = STACK) -> str:
+    resources = boto3.client("cloudformation").describe_stack_resources(StackName=stack)
     return next(
         r["PhysicalResourceId"]
         for r in resources["StackResources"]
@@ -509,6 +509,39 @@ def test_without_outputs_the_network_comes_from_ecs_the_workflow_or_the_command_
     assert stack.runs.calls[-1]["networking_configuration"] == {
         "awsvpcConfiguration": stack.network
     }
+
+
+def test_two_declarations_may_share_a_task_key(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    template = load(ROOT / "examples" / "operations.yaml")
+    admin = {
+        "Type": "Fargate::Tasks",
+        "Properties": {
+            "Network": template["Resources"]["App"]["Properties"]["Network"],
+            "Tasks": {
+                "migrate": {
+                    "Image": template["Resources"]["App"]["Properties"]["Image"],
+                    "Service": False,
+                }
+            },
+        },
+    }
+    template["Resources"]["Admin"] = admin
+    parameters = {
+        "Subnets": ",".join(stack.network["subnets"]),
+        "TasksSecurityGroup": stack.network["securityGroups"][0],
+    }
+    deploy(expand(template), "two", parameters)
+    code, _, err = cli(capsys, "run", "two", "migrate")
+    assert code == 1
+    assert "has task 'migrate' in several declarations: App/migrate, Admin/migrate" in err
+    assert cli(capsys, "run", "two", "Admin/migrate")[0] == 0
+    assert stack.runs.calls[-1]["task_definition_str"] == physical(
+        "AdminMigrateTaskDefinition", "two"
+    )
+    _, out, _ = cli(capsys, "status", "two")
+    assert "Admin/migrate  standalone  start it: serverless-fargate run two Admin/migrate" in out
+    assert "App/worker " in out
 
 
 # --- errors -----------------------------------------------------------------------------------

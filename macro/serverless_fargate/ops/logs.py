@@ -89,9 +89,9 @@ def _events(
 
 
 def line(task: lookups.Task, event: dict[str, Any]) -> str:
-    """`<time> <task>[/<sidecar>] <ECS task ID> <message>`."""
+    """`<time> <task>[/<sidecar>] <ECS task ID> <message>` (the task as `status` names it)."""
     stream = event["logStreamName"]
     container = stream.split("/")[1] if stream.count("/") >= 2 else task.key
-    who = task.key if container == task.key else f"{task.key}/{container}"
+    who = task.label if container == task.key else f"{task.label}/{container}"
     task_id = stream.rsplit("/", 1)[-1]
     return f"{timestamp(event['timestamp'])} {who} {task_id} {event['message'].rstrip()}"

@@ -27,6 +27,7 @@ from .logtail import Tail
 CAPACITY_SHORT = "Capacity is unavailable"  # ECS's reason when Fargate Spot has none
 STARTED_BY = "serverless-fargate"
 TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
+LOG_DELAY = 2.0  # seconds; then a stopped task's last log lines have arrived
 
 
 class Runner:
@@ -90,8 +91,7 @@ class Runner:
             if status != "RUNNING":
                 break
             self.sleep(self.poll)
-        for tail in tails.values():
-            tail.poll()
+        self._last_lines(list(tails.values()))
         result = lookups.execution_result(self.aws, arn)
         if result["status"] == "SUCCEEDED":
             self.say(f"Run succeeded ({result['seconds']} s).")
@@ -202,6 +202,7 @@ class Runner:
                 last_status = status
             tail.poll()
             if status == "STOPPED":
+                self._last_lines([tail])
                 return current, stopping
             if settings.timeout and not stopping and self.clock() - began > settings.timeout:
                 self.say(f"Timeout ({settings.timeout} s) reached: stopping the task.")
@@ -212,6 +213,12 @@ class Runner:
                 )
                 stopping = True
             self.sleep(self.poll)
+
+    def _last_lines(self, tails: list[Tail]) -> None:
+        """CloudWatch Logs shows a task's last lines a moment after it stops."""
+        self.sleep(LOG_DELAY)
+        for tail in tails:
+            tail.poll()
 
     def _exit_code(self, stopped: dict[str, Any]) -> int:
         main: dict[str, Any] = next(

@@ -59,6 +59,7 @@ class Task:
     schedule_group: str = "default"
     workflow: str | None = None  # ARN
     network: dict[str, Any] | None = None  # awsvpcConfiguration, from the outputs
+    label: str = ""  # how commands name it: the key, or <declaration>/<key> when that is needed
 
     @property
     def stream_prefix(self) -> str:
@@ -73,10 +74,16 @@ class Stack:
     tasks: list[Task]
 
     def task(self, key: str) -> Task:
-        for task in self.tasks:
-            if task.key == key:
-                return task
-        known = ", ".join(t.key for t in self.tasks)
+        """The task named `key`, or `<declaration>/<key>` (two declarations may share a key)."""
+        found = [t for t in self.tasks if key in (t.key, f"{t.declaration}/{t.key}")]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise TaskNotFound(
+                f"stack {self.name!r} has task {key!r} in several declarations: "
+                f"{', '.join(t.declaration + '/' + t.key for t in found)}. Name one of these."
+            )
+        known = ", ".join(t.label for t in self.tasks)
         raise TaskNotFound(
             f"stack {self.name!r} has no task {key!r}; its tasks are: {known}. "
             "Use one of these keys (as written under Tasks:)."
@@ -193,6 +200,9 @@ def load(aws: Aws, stack_name: str) -> Stack:
         for logical_id, resource in _generated(template)
         if physical.get(logical_id)
     ]
+    several = len({t.declaration for t in tasks}) > 1
+    for t in tasks:
+        t.label = f"{t.declaration}/{t.key}" if several else t.key
     if not tasks:
         raise OpsError(
             f"stack {stack_name!r} has no Fargate::Tasks: none of its task definitions was "

@@ -24,7 +24,12 @@ def collect(aws: lookups.Aws, stack: lookups.Stack, now: datetime | None = None)
     described = lookups.services(aws, [t for t in stack.tasks if t.kind == "service"])
     rows = []
     for task in stack.tasks:
-        row: dict[str, Any] = {"declaration": task.declaration, "task": task.key, "kind": task.kind}
+        row: dict[str, Any] = {
+            "declaration": task.declaration,
+            "task": task.key,
+            "label": task.label,
+            "kind": task.kind,
+        }
         if task.kind == "service":
             row.update(_service(task, described))
         elif task.kind == "schedule":
@@ -141,11 +146,11 @@ def render(status: dict[str, Any], colour: bool = False) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
     rows = status["tasks"]
-    width = max(len(r["task"]) for r in rows)
+    width = max(len(r["label"]) for r in rows)
     kind_width = max(len(r["kind"]) for r in rows)
     lines = [f"Stack {status['stack']} ({status['region']})", ""]
     for r in rows:
-        head = f"{r['task']:<{width}}  {r['kind']:<{kind_width}}  "
+        head = f"{r['label']:<{width}}  {r['kind']:<{kind_width}}  "
         pad = " " * len(head)
         details = _details(r, paint, status["stack"])
         lines.append(head + details[0])
@@ -189,7 +194,7 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
             label = "last runs: " if i == 0 else "           "
             lines.append(label + _run_line(run, paint, r.get("spot", False)))
         return lines
-    return [f"start it: serverless-fargate run {stack} {r['task']}"]
+    return [f"start it: serverless-fargate run {stack} {r['label']}"]
 
 
 def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
