@@ -104,6 +104,22 @@ def fast(monkeypatch) -> None:
     monkeypatch.setattr(run_module.time, "sleep", lambda seconds: time.sleep(0.05))
 
 
+def test_the_macro_and_the_offline_commands_never_import_boto3():
+    """Cold start and `validate` in pre-commit: boto3 costs ~100 ms to import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import serverless_fargate.handler, serverless_fargate.cli as c; "
+        "c.main(['validate', 'examples/operations.yaml']); "
+        "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
 # --- finding the stack ------------------------------------------------------------------------
 
 
