@@ -6,6 +6,7 @@ migration with a Timeout (`migrate`)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,6 +191,23 @@ def test_status_shows_every_task(stack, capsys, monkeypatch):
     assert last["status"] == "SUCCEEDED" and last["exitCode"] == 0
     assert last["seconds"] is not None and last["onDemand"] is False
     assert json.loads(out)["tasks"][1]["nextRun"].endswith("T03:00:00+01:00")
+
+
+def test_status_counts_the_standalone_runs_going_on_and_colours_a_terminal(
+    stack, capsys, monkeypatch
+):
+    stack.ecs.script = [{"hang": True}]
+    assert cli(capsys, "run", STACK, "migrate", "--no-wait")[0] == 0
+    from serverless_fargate.ops import status
+
+    found = status.collect(aws(), lookups.load(aws(), STACK))
+    plain = status.render(found)
+    assert (
+        "migrate  standalone  1 running now; start it: serverless-fargate run shop migrate" in plain
+    )
+    coloured = status.render(found, colour=True)
+    assert "\033[32m1 running now\033[0m" in coloured
+    assert re.sub(r"\033\[\d+m", "", coloured) == plain
 
 
 def test_status_shows_a_tripped_circuit_breaker_and_a_failed_run(stack, capsys, monkeypatch):

@@ -36,6 +36,7 @@ def collect(aws: lookups.Aws, stack: lookups.Stack, now: datetime | None = None)
             row.update(_schedule(aws, task, now))
         else:
             row["taskDefinition"] = task.task_definition
+            row["running"] = _running(aws, task)
         rows.append(row)
     return {"stack": stack.name, "region": stack.region, "tasks": rows}
 
@@ -81,6 +82,21 @@ def _service(task: lookups.Task, described: dict[str, dict[str, Any]]) -> dict[s
         "circuitBreaker": verdict,
         "execEnabled": bool(spot.get("enableExecuteCommand")),
     }
+
+
+def _running(aws: lookups.Aws, task: lookups.Task) -> int | None:
+    """How many copies of a standalone task run now (ECS lists a family's running tasks)."""
+    if not task.cluster:
+        return None
+    return len(
+        aws("ecs").pages(
+            "list_tasks",
+            "taskArns",
+            cluster=task.cluster,
+            family=lookups.family(task.task_definition),
+            desiredStatus="RUNNING",
+        )
+    )
 
 
 def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, Any]:
@@ -194,7 +210,10 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
             label = "last runs: " if i == 0 else "           "
             lines.append(label + _run_line(run, paint, r.get("spot", False)))
         return lines
-    return [f"start it: serverless-fargate run {stack} {r['label']}"]
+    start = f"start it: serverless-fargate run {stack} {r['label']}"
+    if r.get("running"):
+        return [paint(f"{r['running']} running now", GREEN) + f"; {start}"]
+    return [start]
 
 
 def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
