@@ -412,16 +412,29 @@ def test_logs_of_one_run(stack, capsys):
     assert len(out.splitlines()) == 1
 
 
-def test_logs_follow_prints_new_lines_once(stack):
+def test_logs_follow_prints_new_lines_once_even_when_they_arrive_late(stack):
     group = physical("AppLogGroup")
     put(group, "worker/worker/aaaa1111", [(5, "one")])
+    put(group, "worker/worker/bbbb2222", [(60, "before the window")])
     out = _Text()
+    rounds = []
 
     def meanwhile(seconds: float) -> None:
-        boto3.client("logs").put_log_events(
+        rounds.append(seconds)
+        if len(rounds) > 1:
+            return
+        now = int(time.time() * 1000)
+        client = boto3.client("logs")
+        client.put_log_events(
             logGroupName=group,
             logStreamName="worker/worker/aaaa1111",
-            logEvents=[{"timestamp": int(time.time() * 1000), "message": "two"}],
+            logEvents=[{"timestamp": now, "message": "two"}],
+        )
+        # Written 10 s ago by another task, it reaches CloudWatch only now.
+        client.put_log_events(
+            logGroupName=group,
+            logStreamName="worker/worker/bbbb2222",
+            logEvents=[{"timestamp": now - 10_000, "message": "late"}],
         )
 
     found = lookups.load(aws(), STACK)
@@ -429,15 +442,15 @@ def test_logs_follow_prints_new_lines_once(stack):
         aws(),
         found,
         "worker",
-        since=60,
+        since=30,
         follow=True,
         out=out,
         err=_Text(),
         sleep=meanwhile,
-        polls=2,
+        polls=3,
     )
     assert code == 0
-    assert [line.rsplit(" ", 1)[1] for line in out.text.splitlines()] == ["one", "two"]
+    assert [line.rsplit(" ", 1)[1] for line in out.text.splitlines()] == ["one", "late", "two"]
 
 
 def test_since_takes_durations(stack, capsys):

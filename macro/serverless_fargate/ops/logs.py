@@ -11,6 +11,8 @@ from typing import Any, TextIO
 from . import stack as lookups
 from .logtail import timestamp
 
+LAG_MS = 30_000  # how late a line may reach CloudWatch and still be printed by --follow
+
 
 def logs(
     aws: lookups.Aws,
@@ -34,23 +36,28 @@ def logs(
         (task, lookups.stream_prefixes(task, lookups.containers(aws, task))) for task in tasks
     ]
     start = now_ms() - since * 1000
-    seen: set[str] = set()
+    latest = start
+    seen: dict[str, int] = {}  # event ID → timestamp, for the lines already printed
     printed = 0
     rounds = 0
     try:
         while True:
+            # Lines reach CloudWatch late and out of order across streams: look back LAG
+            # before the newest line printed, and skip the ones already printed.
+            since_ms = max(start, latest - LAG_MS)
             events = []
             for task, prefixes in watched:
-                events += [(task, e) for e in _events(aws, task, prefixes, run_id, start)]
+                events += [(task, e) for e in _events(aws, task, prefixes, run_id, since_ms)]
             events.sort(key=lambda te: (te[1]["timestamp"], te[1]["eventId"]))
             for task, event in events:
                 if event["eventId"] in seen:
                     continue
-                seen.add(event["eventId"])
+                seen[event["eventId"]] = event["timestamp"]
                 out.write(line(task, event) + "\n")
                 printed += 1
-                start = max(start, event["timestamp"])
+                latest = max(latest, event["timestamp"])
             out.flush()
+            seen = {k: ts for k, ts in seen.items() if ts >= latest - LAG_MS}
             rounds += 1
             if not follow or (polls is not None and rounds >= polls):
                 break
