@@ -361,6 +361,29 @@ def test_run_of_a_scheduled_task_exits_with_the_failed_runs_code(stack, capsys, 
     assert len(stack.ecs.calls) == 2
 
 
+def test_run_labels_the_lines_of_copies_running_side_by_side(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    template = load(ROOT / "examples" / "operations.yaml")
+    nightly = template["Resources"]["App"]["Properties"]["Tasks"]["nightly"]
+    nightly["Schedule"]["TaskCount"] = 2
+    workflow = expand(template)
+    definition = workflow["Resources"]["AppWorkflow"]["Properties"]["Definition"]
+    workflow["Resources"]["AppWorkflow"]["Properties"]["Definition"] = compress_waits(definition)
+    parameters = {
+        "Subnets": ",".join(stack.network["subnets"]),
+        "TasksSecurityGroup": stack.network["securityGroups"][0],
+    }
+    deploy(workflow, "copies", parameters)
+    stack.ecs.script = [{"exit": 0}, {"exit": 0}]
+    stack.runs.lines = [["shard a"], ["shard b"]]
+    code, out, err = cli(capsys, "run", "copies", "nightly")
+    assert code == 0
+    labels = sorted(line.split("] ")[0] + "]" for line in out.splitlines())
+    assert labels == ["[copy 1]", "[copy 2]"]
+    assert sorted(line.split("] ")[1] for line in out.splitlines()) == ["shard a", "shard b"]
+    assert "copy 2, attempt 1" in err
+
+
 def test_run_no_wait_of_a_scheduled_task_prints_the_execution(stack, capsys):
     code, out, _ = cli(capsys, "run", STACK, "nightly", "--no-wait")
     assert code == 0
