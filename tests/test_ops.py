@@ -99,10 +99,10 @@ def aws() -> lookups.Aws:
 
 
 def fast(monkeypatch) -> None:
-    """Poll without waiting: moto answers at once."""
+    """`run` polls without waiting its 5 s: moto answers at once."""
     import serverless_fargate.ops.run as run_module
 
-    monkeypatch.setattr(run_module.time, "sleep", lambda seconds: time.sleep(0.05))
+    monkeypatch.setattr(run_module, "_sleep", lambda seconds: time.sleep(0.05))
 
 
 def test_the_macro_and_the_offline_commands_never_import_boto3():
@@ -296,6 +296,19 @@ def test_run_with_command_and_env_overrides(stack, capsys, monkeypatch):
             }
         ]
     }
+
+
+def test_ctrl_c_while_waiting_leaves_the_run_going_and_says_which(stack, capsys, monkeypatch):
+    import serverless_fargate.ops.run as run_module
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "_sleep", interrupt)
+    stack.ecs.script = [{"hang": True}]
+    code, _, err = cli(capsys, "run", STACK, "migrate")
+    assert code == 130
+    assert "Stopped watching; the run goes on: arn:aws:ecs:us-east-1:123456789012:task/" in err
 
 
 def test_run_no_wait_prints_the_task_arn(stack, capsys):

@@ -220,6 +220,8 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except lookups.OpsError as error:
         print(f"serverless-fargate: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # before anything started: nothing to say but stop
+        return 130
     except Exception as error:  # botocore's errors: say what AWS said, without a traceback
         if type(error).__module__.startswith("botocore"):
             print(f"serverless-fargate: AWS said: {error}", file=sys.stderr)

@@ -27,6 +27,7 @@ from .logtail import Tail
 CAPACITY_SHORT = "Capacity is unavailable"  # ECS's reason when Fargate Spot has none
 STARTED_BY = "serverless-fargate"
 TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
+INTERRUPTED = 130  # as a shell reports Ctrl-C
 LOG_DELAY = 2.0  # seconds; then a stopped task's last log lines have arrived
 
 
@@ -38,11 +39,13 @@ class Runner:
         out: TextIO,
         err: TextIO,
         poll: float = 5.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.aws, self.task, self.out, self.err = aws, task, out, err
-        self.poll, self.sleep, self.clock = poll, sleep, clock
+        self.poll, self.clock = poll, clock
+        self.sleep = sleep or _sleep
+        self.current = ""  # the run being watched: an execution's or a task's ARN
 
     def say(self, text: str) -> None:
         self.err.write(f"{text}\n")
@@ -62,18 +65,18 @@ class Runner:
                 {"task": task.key, "schedule": "serverless-fargate run", "scheduledTime": now}
             ),
         )
-        arn = started["executionArn"]
+        arn = self.current = started["executionArn"]
         if not wait:
             self.out.write(f"{arn}\n")
             return 0
         self.say(f"Started {task.key} through its workflow (as its schedule would): {arn}")
         tails: dict[str, Tail] = {}
         seen: dict[str, str] = {}
+        # Copies (TaskCount) run side by side: then their lines carry the copy's number.
+        several = int(lookups.workflow_settings(self.aws, task).get("copies", 1)) > 1
         while True:
             status = self.aws("stepfunctions").describe_execution(executionArn=arn)["status"]
             found = self._tasks_of(name)
-            # Copies run side by side (TaskCount): their lines carry the copy's number.
-            several = any(_group(t)[0] > 1 for t in found)
             for ecs_task in found:
                 task_id = ecs_task["taskArn"].rsplit("/", 1)[-1]
                 copy, attempt = _group(ecs_task)
@@ -85,7 +88,7 @@ class Runner:
                 if seen.get(task_id) != status_now:  # PROVISIONING, PENDING, RUNNING, STOPPED
                     self.say(f"Task {task_id}: {status_now}")
                     seen[task_id] = status_now
-                tails[task_id].label = f"[copy {copy}] " if several else ""
+                tails[task_id].label = f"[copy {copy}] " if several else ""  # side by side
             for tail in tails.values():
                 tail.poll()
             if status != "RUNNING":
@@ -127,7 +130,7 @@ class Runner:
 
     def directly(self, settings: lookups.RunSettings, overrides: dict[str, Any], wait: bool) -> int:
         capacity = settings.capacity
-        arn = self._start(settings, capacity, overrides)
+        arn = self.current = self._start(settings, capacity, overrides)
         if not wait:
             self.out.write(f"{arn}\n")
             if settings.timeout:
@@ -146,7 +149,7 @@ class Runner:
             if interrupted and settings.rerun_on_interruption and capacity != lookups.ON_DEMAND:
                 self.say("Spot interrupted the run: running it once more on FARGATE.")
                 capacity = lookups.ON_DEMAND
-                arn = self._start(settings, capacity, overrides)
+                arn = self.current = self._start(settings, capacity, overrides)
                 continue
             return code
 
@@ -239,6 +242,10 @@ class Runner:
         return Tail(self.aws, task.log_group, task.stream_prefix + task_id, self.out)
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up when called, so a test's clock can stand in
+
+
 def _group(ecs_task: dict[str, Any]) -> tuple[int, int]:
     """(copy, attempt), counted from 1, of a task the workflow started: its group is
     <execution name>:<copy>:<attempt from 0> (resources/workflow.py)."""
@@ -270,17 +277,23 @@ def run(
     out: TextIO,
     err: TextIO,
     poll: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> int:
     """Start one run of `key`; with `wait`, the container's exit code."""
     task = stack.task(key)
     runner = Runner(aws, task, out, err, poll=poll, sleep=sleep)
     changes = overrides(task, command, env or {})
-    if task.kind == "schedule" and not changes and network is None and task.workflow:
-        return runner.through_workflow(wait)
-    if task.kind == "schedule":
-        runner.say(
-            "Overrides given: starting the task directly (the workflow takes no overrides); "
-            "its network, capacity, Fallback and Timeout apply, its Retries and queue do not."
-        )
-    return runner.directly(lookups.run_settings(aws, task, network), changes, wait)
+    try:
+        if task.kind == "schedule" and not changes and network is None and task.workflow:
+            return runner.through_workflow(wait)
+        if task.kind == "schedule":
+            runner.say(
+                "Overrides given: starting the task directly (the workflow takes no overrides); "
+                "its network, capacity, Fallback and Timeout apply, its Retries and queue do not."
+            )
+        return runner.directly(lookups.run_settings(aws, task, network), changes, wait)
+    except KeyboardInterrupt:
+        if not runner.current:
+            raise
+        runner.say(f"\nStopped watching; the run goes on: {runner.current}")
+        return INTERRUPTED
