@@ -40,16 +40,7 @@ def target(aws: lookups.Aws, task: lookups.Task, task_id: str | None) -> tuple[s
             "`Service: {EnableExecuteCommand: true}` on the task, deploy, and try again once its "
             "new tasks run."
         )
-    running: list[str] = []
-    for arn in (task.service, task.fallback_service):
-        if arn and arn in described:
-            running += aws("ecs").pages(
-                "list_tasks",
-                "taskArns",
-                cluster=task.cluster,
-                serviceName=described[arn]["serviceName"],
-                desiredStatus="RUNNING",
-            )
+    running = lookups.service_tasks(aws, task, described)
     if task_id:
         running = [arn for arn in running if arn.rsplit("/", 1)[-1].startswith(task_id)]
     if not running:

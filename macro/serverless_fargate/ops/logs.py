@@ -47,7 +47,9 @@ def logs(
             since_ms = max(start, latest - LAG_MS)
             events = []
             for task, prefixes in watched:
-                events += [(task, e) for e in _events(aws, task, prefixes, run_id, since_ms)]
+                events += [
+                    (task, e) for e in lookups.log_events(aws, task, prefixes, run_id, since_ms)
+                ]
             events.sort(key=lambda te: (te[1]["timestamp"], te[1]["eventId"]))
             for task, event in events:
                 if event["eventId"] in seen:
@@ -71,28 +73,6 @@ def logs(
             f"{since} s. Try a longer --since, or --follow to wait for new ones.\n"
         )
     return 0
-
-
-def _events(
-    aws: lookups.Aws, task: lookups.Task, prefixes: list[str], run_id: str | None, start: int
-) -> list[dict[str, Any]]:
-    if not task.log_group:
-        return []
-    # One call per task: a stream-name prefix of the task key, then only this task's streams
-    # (another key may begin with this one: `api` and `api-admin`).
-    found = aws("logs").pages(
-        "filter_log_events",
-        "events",
-        logGroupName=task.log_group,
-        logStreamNamePrefix=task.key,
-        startTime=start,
-    )
-    return [
-        e
-        for e in found
-        if any(e["logStreamName"].startswith(p) for p in prefixes)
-        and (run_id is None or e["logStreamName"].rsplit("/", 1)[-1].startswith(run_id))
-    ]
 
 
 def line(task: lookups.Task, event: dict[str, Any]) -> str:

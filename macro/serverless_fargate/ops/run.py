@@ -76,7 +76,7 @@ class Runner:
         several = int(lookups.workflow_settings(self.aws, task).get("copies", 1)) > 1
         while True:
             status = self.aws("stepfunctions").describe_execution(executionArn=arn)["status"]
-            found = self._tasks_of(name)
+            found = lookups.execution_tasks(self.aws, task, name)
             for ecs_task in found:
                 task_id = ecs_task["taskArn"].rsplit("/", 1)[-1]
                 copy, attempt = _group(ecs_task)
@@ -106,25 +106,6 @@ class Runner:
             f"Run {result['status'].lower()}{after}{exited}: {result['reason'] or 'no reason given'}"
         )
         return code if isinstance(code, int) and code > 0 else 1
-
-    def _tasks_of(self, execution_name: str) -> list[dict[str, Any]]:
-        """ECS tasks the execution started: their group is <execution name>:<copy>:<attempt>."""
-        task = self.task
-        # The cluster's ARN is an output; without outputs (and with an existing cluster) the
-        # workflow's settings name it.
-        cluster = task.cluster or lookups.workflow_settings(self.aws, task)["cluster"]
-        arns: list[str] = []
-        for desired in ("RUNNING", "STOPPED"):
-            arns += self.aws("ecs").pages(
-                "list_tasks",
-                "taskArns",
-                cluster=cluster,
-                family=lookups.family(task.task_definition),
-                desiredStatus=desired,
-            )
-        found = lookups.ecs_tasks(self.aws, cluster, arns) if arns else []
-        mine = [t for t in found if str(t.get("group", "")).startswith(f"{execution_name}:")]
-        return sorted(mine, key=lambda t: t.get("createdAt") or 0)
 
     # --- started here -------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""Everything the day-two commands know about a stack, found from its name alone.
+"""Everything the day-two commands know about a stack, found from its name alone, and every
+lookup they make in it (services, schedules, runs, tasks, log events); the commands only act
+(start, stop, open a session) and print.
 
 CloudFormation gives the processed template (each generated task definition carries
 `Metadata.ServerlessFargate`: declaration, task key, kind), the physical IDs and the outputs
@@ -420,6 +422,111 @@ def ecs_tasks(aws: Aws, cluster: str, arns: list[str]) -> list[dict[str, Any]]:
 def family(task_definition_arn: str) -> str:
     """arn:...:task-definition/<family>:<revision> → <family>."""
     return task_definition_arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+
+
+def schedule(aws: Aws, task: Task) -> dict[str, Any]:
+    """The scheduled task's schedule as Scheduler describes it."""
+    answer = aws("scheduler").get_schedule(Name=task.schedule, GroupName=task.schedule_group)
+    return cast(dict[str, Any], answer)
+
+
+def running_tasks(aws: Aws, task: Task) -> list[str]:
+    """ARNs of the task definition's family's running tasks (a standalone task's runs)."""
+    if not task.cluster:
+        return []
+    return aws("ecs").pages(
+        "list_tasks",
+        "taskArns",
+        cluster=task.cluster,
+        family=family(task.task_definition),
+        desiredStatus="RUNNING",
+    )
+
+
+def service_tasks(aws: Aws, task: Task, described: dict[str, dict[str, Any]]) -> list[str]:
+    """ARNs of the running tasks of a service task's Spot service and on-demand twin."""
+    running: list[str] = []
+    for arn in (task.service, task.fallback_service):
+        if arn and arn in described:
+            running += aws("ecs").pages(
+                "list_tasks",
+                "taskArns",
+                cluster=task.cluster,
+                serviceName=described[arn]["serviceName"],
+                desiredStatus="RUNNING",
+            )
+    return running
+
+
+def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str, Any]]:
+    """ECS tasks a workflow execution started: their group is <execution name>:<copy>:<attempt>
+    (resources/workflow.py)."""
+    # The cluster's ARN is an output; without outputs (and with an existing cluster) the
+    # workflow's settings name it.
+    cluster = task.cluster or workflow_settings(aws, task)["cluster"]
+    arns: list[str] = []
+    for desired in ("RUNNING", "STOPPED"):
+        arns += aws("ecs").pages(
+            "list_tasks",
+            "taskArns",
+            cluster=cluster,
+            family=family(task.task_definition),
+            desiredStatus=desired,
+        )
+    found = ecs_tasks(aws, cluster, arns) if arns else []
+    mine = [t for t in found if str(t.get("group", "")).startswith(f"{execution_name}:")]
+    return sorted(mine, key=lambda t: t.get("createdAt") or 0)
+
+
+def last_runs(aws: Aws, task: Task, limit: int) -> list[dict[str, Any]]:
+    """The task's last runs through the workflow, newest first. Executions are named
+    <key, at most 40 characters>-<ID>; the input names the task, which settles keys that
+    begin alike (`api` and `api-admin`)."""
+    if not task.workflow:
+        return []
+    prefix = f"{task.key[:40]}-"
+    # ListExecutions answers newest first: the last 1,000 executions of the workflow are
+    # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
+    found = [
+        e
+        for e in aws("stepfunctions").pages(
+            "list_executions", "executions", limit=10, stateMachineArn=task.workflow
+        )
+        if e["name"].startswith(prefix)
+    ]
+    found.sort(key=lambda e: e["startDate"], reverse=True)
+    results = []
+    for summary in found:
+        result = execution_result(aws, summary["executionArn"])
+        if result.pop("task") == task.key:
+            results.append(result)
+            if len(results) == limit:
+                break
+    return results
+
+
+def log_events(
+    aws: Aws, task: Task, prefixes: list[str], run_id: str | None, start: int
+) -> list[dict[str, Any]]:
+    """The task's log events since `start` (ms), from streams with these prefixes (and of the
+    ECS task whose ID begins with `run_id`)."""
+    if not task.log_group:
+        return []
+    # One call per task: a stream-name prefix of the task key, then only this task's streams
+    # (another key may begin with this one: `api` and `api-admin`).
+    found = aws("logs").pages(
+        "filter_log_events",
+        "events",
+        logGroupName=task.log_group,
+        logStreamNamePrefix=task.key,
+        startTime=start,
+    )
+    return [
+        e
+        for e in found
+        if any(e["logStreamName"].startswith(p) for p in prefixes)
+        and (run_id is None or e["logStreamName"].rsplit("/", 1)[-1].startswith(run_id))
+    ]
 
 
 def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:

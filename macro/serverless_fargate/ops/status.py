@@ -36,7 +36,7 @@ def collect(aws: lookups.Aws, stack: lookups.Stack, now: datetime | None = None)
             row.update(_schedule(aws, task, now))
         else:
             row["taskDefinition"] = task.task_definition
-            row["running"] = _running(aws, task)
+            row["running"] = len(lookups.running_tasks(aws, task))
         rows.append(row)
     return {"stack": stack.name, "region": stack.region, "tasks": rows}
 
@@ -84,25 +84,10 @@ def _service(task: lookups.Task, described: dict[str, dict[str, Any]]) -> dict[s
     }
 
 
-def _running(aws: lookups.Aws, task: lookups.Task) -> int | None:
-    """How many copies of a standalone task run now (ECS lists a family's running tasks)."""
-    if not task.cluster:
-        return None
-    return len(
-        aws("ecs").pages(
-            "list_tasks",
-            "taskArns",
-            cluster=task.cluster,
-            family=lookups.family(task.task_definition),
-            desiredStatus="RUNNING",
-        )
-    )
-
-
 def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {}
     if task.schedule:
-        s = aws("scheduler").get_schedule(Name=task.schedule, GroupName=task.schedule_group)
+        s = lookups.schedule(aws, task)
         upcoming = next_run(
             s["ScheduleExpression"], s.get("ScheduleExpressionTimezone"), now, s.get("CreationDate")
         )
@@ -121,35 +106,8 @@ def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, 
     if task.workflow:
         capacity = lookups.workflow_settings(aws, task).get("capacity", [])
         row["spot"] = any(c.get("CapacityProvider") == "FARGATE_SPOT" for c in capacity)
-    row["lastRuns"] = runs(aws, task, LAST_RUNS)
+    row["lastRuns"] = lookups.last_runs(aws, task, LAST_RUNS)
     return row
-
-
-def runs(aws: lookups.Aws, task: lookups.Task, limit: int) -> list[dict[str, Any]]:
-    """The task's last runs through the workflow, newest first. Executions are named
-    <key, at most 40 characters>-<ID>; the input names the task, which settles keys that
-    begin alike (`api` and `api-admin`)."""
-    if not task.workflow:
-        return []
-    prefix = f"{task.key[:40]}-"
-    # ListExecutions answers newest first: the last 1,000 executions of the workflow are
-    # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
-    found = [
-        e
-        for e in aws("stepfunctions").pages(
-            "list_executions", "executions", limit=10, stateMachineArn=task.workflow
-        )
-        if e["name"].startswith(prefix)
-    ]
-    found.sort(key=lambda e: e["startDate"], reverse=True)
-    results = []
-    for summary in found:
-        result = lookups.execution_result(aws, summary["executionArn"])
-        if result.pop("task") == task.key:
-            results.append(result)
-            if len(results) == limit:
-                break
-    return results
 
 
 # --- Rendering (pure) -----------------------------------------------------------------------
