@@ -193,6 +193,21 @@ def test_status_shows_every_task(stack, capsys, monkeypatch):
     assert json.loads(out)["tasks"][1]["nextRun"].endswith("T03:00:00+01:00")
 
 
+def test_status_while_a_deployment_fails_tasks_and_for_a_service_deleted_by_hand(stack, capsys):
+    stack.service("AppWorkerService").deployments[0].update(failedTasks=2)
+    _, out, _ = cli(capsys, "status", STACK)
+    assert "circuit breaker watching (2 failed tasks so far)" in out
+    ecs = boto3.client("ecs")
+    found = lookups.load(aws(), STACK).task("worker")
+    ecs.delete_service(cluster=found.cluster, service=found.service, force=True)
+    code, out, _ = cli(capsys, "status", STACK)
+    assert code == 0
+    assert (
+        "worker   service     the service is not in ECS (deleted outside the stack?): deploy again"
+        in out
+    )
+
+
 def test_status_counts_the_standalone_runs_going_on_and_colours_a_terminal(
     stack, capsys, monkeypatch
 ):

@@ -2,8 +2,9 @@
 
 Services: desired/running/pending, how many run on Spot and how many on the on-demand twin,
 the last deployment and the circuit breaker's verdict. Schedules: expression, time zone, next
-run and the last runs (through the workflow) with exit code, duration and capacity. `collect`
-asks AWS; `render` is pure.
+run and the last runs (through the workflow) with exit code, duration and capacity.
+Standalone tasks: how many of their runs go on now. `collect` asks AWS (through stack.py);
+`render` is pure.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ def collect(aws: lookups.Aws, stack: lookups.Stack, now: datetime | None = None)
 
 def _service(task: lookups.Task, described: dict[str, dict[str, Any]]) -> dict[str, Any]:
     spot = described.get(task.service or "")
-    if spot is None:
+    if spot is None or spot.get("status") == "INACTIVE":  # ECS keeps a deleted one a while
         return {
             "service": None,
-            "problem": "the service is not in ECS (deleted outside the stack?)",
+            "problem": "the service is not in ECS (deleted outside the stack?): deploy again",
         }
     twin = described.get(task.fallback_service or "")
     primary: dict[str, Any] = next(
