@@ -666,9 +666,18 @@ def test_an_unknown_task_lists_the_known_ones(stack, capsys):
     assert "has no task 'wroker'; its tasks are: worker, nightly, migrate" in err
 
 
-def test_access_denied_names_the_action(stack, capsys, monkeypatch):
+def status_as_iam_checks(capsys) -> tuple[int, str, str]:
+    """`status` with moto checking every call against IAM, as AWS does."""
     from moto.core import set_initial_no_auth_action_count
 
+    @set_initial_no_auth_action_count(0)
+    def status() -> tuple[int, str, str]:
+        return cli(capsys, "status", STACK)
+
+    return status()
+
+
+def test_access_denied_names_the_action(stack, capsys, monkeypatch):
     iam = boto3.client("iam")
     iam.create_user(UserName="reader")
     iam.put_user_policy(
@@ -685,26 +694,16 @@ def test_access_denied_names_the_action(stack, capsys, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
 
-    @set_initial_no_auth_action_count(0)
-    def status() -> tuple[int, str, str]:
-        return cli(capsys, "status", STACK)
-
-    code, _, err = status()
+    code, _, err = status_as_iam_checks(capsys)
     assert code == 1
     assert "access denied: ecs:DescribeServices was refused" in err
 
 
 def test_credentials_aws_does_not_accept(stack, capsys, monkeypatch):
-    from moto.core import set_initial_no_auth_action_count
-
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")  # no such key in the account
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
-    @set_initial_no_auth_action_count(0)
-    def status() -> tuple[int, str, str]:
-        return cli(capsys, "status", STACK)
-
-    code, _, err = status()
+    code, _, err = status_as_iam_checks(capsys)
     assert code == 1
     assert "AWS does not accept your credentials (InvalidClientTokenId)" in err
 
