@@ -18,7 +18,7 @@ from moto import mock_aws
 from ops_harness import REGION, Runs, deploy, install_application, teach_moto
 from serverless_fargate.cli import main
 from serverless_fargate.ops import stack as lookups
-from serverless_fargate.ops.logs import logs
+from serverless_fargate.ops.logs import line, logs
 from serverless_fargate.ops.schedules import next_run
 from workflow_harness import Ecs, compress_waits, patch_moto
 
@@ -504,6 +504,16 @@ def test_logs_follow_prints_new_lines_once_even_when_they_arrive_late(stack):
     assert [line.rsplit(" ", 1)[1] for line in out.text.splitlines()] == ["one", "late", "two"]
 
 
+def test_sidecar_streams_belong_to_their_task_and_are_named_with_it():
+    task = lookups.Task("shop", "App", "api", "service", "arn:td", None, "group", label="api")
+    prefixes = lookups.stream_prefixes(task, ["api", "envoy"])
+    assert prefixes == ["api/api/", "api-envoy/envoy/"]  # resources/logs.py's stream prefixes
+    event = {"logStreamName": "api-envoy/envoy/0a1b2c", "timestamp": 0, "message": "up\n"}
+    assert line(task, event) == "1970-01-01T00:00:00Z api/envoy 0a1b2c up"
+    # A task `api-admin` streams to api-admin/api-admin/...: not a sidecar of `api`.
+    assert not any("api-admin/api-admin/0a".startswith(p) for p in prefixes)
+
+
 def test_since_takes_durations(stack, capsys):
     with pytest.raises(SystemExit):
         main(["logs", STACK, "--since", "yesterday"])
@@ -565,6 +575,14 @@ def test_exec_starts_the_session_manager_plugin_as_the_aws_cli_does(stack, capsy
 
 
 def test_exec_needs_a_service_with_exec_enabled_and_a_running_task(stack, capsys):
+    stack.ecs.script = [{"hang": True}]
+    running_worker(stack.network)
+    code, _, err = cli(capsys, "exec", STACK, "worker", "--task", "ffff")
+    assert code == 1 and "no running task ffff of 'worker'" in err
+    boto3.client("ecs").stop_task(
+        cluster=lookups.load(aws(), STACK).task("worker").cluster,
+        task=boto3.client("ecs").list_tasks(cluster=physical("AppCluster"))["taskArns"][0],
+    )
     code, _, err = cli(capsys, "exec", STACK, "migrate")
     assert code == 1 and "is a standalone task: exec opens a shell" in err
     code, _, err = cli(capsys, "exec", STACK, "worker")
