@@ -246,6 +246,15 @@ def test_status_shows_a_tripped_circuit_breaker_and_a_failed_run(stack, capsys, 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # a Saturday; Berlin moves to CEST tomorrow
 
 
+def test_next_run_waits_for_a_start_date_in_the_future():
+    start = datetime(2026, 4, 10, 6, 0, tzinfo=UTC)
+    assert next_run("cron(0 3 * * ? *)", "UTC", NOW, start).isoformat() == (
+        "2026-04-11T03:00:00+00:00"
+    )
+    assert next_run("cron(0 6 * * ? *)", "UTC", NOW, start) == start  # at the start itself
+    assert next_run("rate(1 day)", "UTC", NOW, start) == start
+
+
 @pytest.mark.parametrize(
     ("expression", "zone", "expected"),
     [

@@ -18,10 +18,11 @@ LOOK_AHEAD_DAYS = 366 * 5
 
 
 def next_run(
-    expression: str, zone: str | None, now: datetime, created: datetime | None = None
+    expression: str, zone: str | None, now: datetime, start: datetime | None = None
 ) -> datetime | None:
     """The next time after `now` (aware) the expression fires, or None when it never will or
-    cannot be worked out here."""
+    cannot be worked out here. `start`: the schedule's StartDate, else its creation (a rate()
+    counts from it; nothing fires before it)."""
     try:
         tz = ZoneInfo(zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -30,10 +31,13 @@ def next_run(
         period = int(match[1]) * UNITS.get(match[2], 0)
         if not period:
             return None
-        start = created or now
-        elapsed = (now - start).total_seconds()
-        periods = max(0, int(elapsed // period) + 1)
-        return start + timedelta(seconds=periods * period)
+        anchor = start or now
+        if anchor > now:
+            return anchor
+        periods = int((now - anchor).total_seconds() // period) + 1
+        return anchor + timedelta(seconds=periods * period)
+    if start is not None and start > now:
+        now = start - timedelta(microseconds=1)  # the first time at or after the start
     if match := re.fullmatch(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)", expression.strip()):
         when = datetime.fromisoformat(match[1]).replace(tzinfo=tz)
         return when if when > now else None

@@ -89,9 +89,13 @@ def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, 
     row: dict[str, Any] = {}
     if task.schedule:
         s = lookups.schedule(aws, task)
+        # rate() counts from the schedule's StartDate (an Override) or else its creation.
+        start = s.get("StartDate") or s.get("CreationDate")
         upcoming = next_run(
-            s["ScheduleExpression"], s.get("ScheduleExpressionTimezone"), now, s.get("CreationDate")
+            s["ScheduleExpression"], s.get("ScheduleExpressionTimezone"), now, start
         )
+        if upcoming and s.get("EndDate") and upcoming > s["EndDate"]:
+            upcoming = None
         row.update(
             {
                 "schedule": s["Name"],
