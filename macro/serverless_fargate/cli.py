@@ -151,12 +151,7 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         since = int(text) if text.isdigit() else seconds(text)
         if since is None:
             parser.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
-    env = {}
-    for pair in getattr(args, "env", []):
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            parser.error(f"--env takes KEY=VALUE, not {pair!r}")
-        env[key] = value
+    env = _parameters(getattr(args, "env", []), parser, "--env")
     network = None
     if getattr(args, "subnets", None):
         network = {
@@ -269,12 +264,14 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def _parameters(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+def _parameters(
+    pairs: list[str], parser: argparse.ArgumentParser, option: str = "--parameter"
+) -> dict[str, str]:
     values = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            parser.error(f"--parameter takes KEY=VALUE, not {pair!r}")
+            parser.error(f"{option} takes KEY=VALUE, not {pair!r}")
         values[key] = value
     return values
 
@@ -487,8 +484,10 @@ def _what(resource: dict[str, Any]) -> str:
 def _run(task: str, settings: dict[str, Any]) -> str:
     """How the workflow runs one task, in a few words: timeout, retries, Spot, queue."""
     parts = []
+    from .resources.workflow import NO_TIMEOUT
+
     timeout = settings.get("timeoutSeconds")
-    if timeout != "31536000":
+    if timeout != str(NO_TIMEOUT):
         parts.append(f"timeout {_short(timeout)} s")
     parts.append(f"{_short(settings.get('retries'))} retries")
     if settings.get("fallback"):

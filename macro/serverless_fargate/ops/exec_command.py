@@ -106,7 +106,7 @@ def exec_(
         env[SESSION_ENV] = session
         session = SESSION_ENV
     err.write(f"Opening {command!r} in {name} of task {task_part} (same as: {line})\n")
-    endpoint = aws.session.client("ecs").meta.endpoint_url
+    endpoint = aws("ecs").meta.endpoint_url
     # Ctrl-C and friends belong to the remote shell: the plugin handles them, not this process.
     ignored = {s: signal.signal(s, signal.SIG_IGN) for s in _signals()}
     try:

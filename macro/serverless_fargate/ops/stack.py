@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..declaration.rules.names import pascal_case
-from ..resources import names
+from ..resources import logs, names
+from ..resources.workflow import NO_TIMEOUT
 from ..settings import METADATA_KEY, TIMEOUT_TAG
 
 # Error codes of a refusal: the message names the IAM action (signing name:operation).
@@ -32,10 +33,6 @@ CREDENTIALS_REJECTED = {
 
 class OpsError(Exception):
     """A problem the user can act on: the message ends with what to do."""
-
-
-class TaskNotFound(OpsError):
-    pass
 
 
 @dataclass
@@ -65,8 +62,8 @@ class Task:
 
     @property
     def stream_prefix(self) -> str:
-        """awslogs streams of the main container: <key>/<key>/<task ID> (resources/logs.py)."""
-        return f"{self.key}/{self.key}/"
+        """The main container's streams: <key>/<key>/<ECS task ID>."""
+        return stream_prefixes(self, [self.key])[0]
 
 
 @dataclass
@@ -81,12 +78,12 @@ class Stack:
         if len(found) == 1:
             return found[0]
         if found:
-            raise TaskNotFound(
+            raise OpsError(
                 f"stack {self.name!r} has task {key!r} in several declarations: "
                 f"{', '.join(t.declaration + '/' + t.key for t in found)}. Name one of these."
             )
         known = ", ".join(t.label for t in self.tasks)
-        raise TaskNotFound(
+        raise OpsError(
             f"stack {self.name!r} has no task {key!r}; its tasks are: {known}. "
             "Use one of these keys (as written under Tasks:)."
         )
@@ -98,6 +95,11 @@ class Client:
     def __init__(self, client: Any) -> None:
         self._client = client
         self._service = client.meta.service_model.signing_name
+
+    @property
+    def meta(self) -> Any:
+        """The boto3 client's own (region, endpoint)."""
+        return self._client.meta
 
     def __getattr__(self, operation: str) -> Any:
         method = getattr(self._client, operation)
@@ -366,7 +368,7 @@ def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) ->
         settings.fallback = bool(declared.get("fallback"))
         settings.rerun_on_interruption = bool(declared.get("rerunOnInterruption"))
         timeout = int(declared.get("timeoutSeconds", 0))
-        settings.timeout = timeout if timeout and timeout < 31_536_000 else None
+        settings.timeout = timeout if timeout and timeout != NO_TIMEOUT else None
     elif task.kind == "service" and task.service:
         service = services(aws, [task]).get(task.service)
         if service:
@@ -404,12 +406,8 @@ def containers(aws: Aws, task: Task) -> list[str]:
 
 
 def stream_prefixes(task: Task, container_names: list[str]) -> list[str]:
-    """awslogs stream prefixes of a task's containers (resources/logs.py): the main container
-    <key>/<key>/, a sidecar <key>-<name>/<name>/; each is followed by the ECS task ID."""
-    return [
-        f"{task.key}/{name}/" if name == task.key else f"{task.key}-{name}/{name}/"
-        for name in container_names
-    ]
+    """Stream-name prefixes of a task's containers, each followed by the ECS task ID."""
+    return [f"{logs.stream_prefix(task.key, name)}/{name}/" for name in container_names]
 
 
 def ecs_tasks(aws: Aws, cluster: str, arns: list[str]) -> list[dict[str, Any]]:

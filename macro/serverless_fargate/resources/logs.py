@@ -33,6 +33,12 @@ def log_configuration(d: Declaration, t: Task, container: str) -> dict[str, Any]
         "Options": {
             "awslogs-group": ref(names.log_group(d)),
             "awslogs-region": ref("AWS::Region"),
-            "awslogs-stream-prefix": t.key if container == t.key else f"{t.key}-{container}",
+            "awslogs-stream-prefix": stream_prefix(t.key, container),
         },
     }
+
+
+def stream_prefix(key: str, container: str) -> str:
+    """awslogs names a stream <prefix>/<container>/<ECS task ID>; the prefix is the task key
+    for its main container, <key>-<container> for a sidecar (ops/ reads streams by it)."""
+    return key if container == key else f"{key}-{container}"
