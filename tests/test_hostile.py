@@ -314,3 +314,48 @@ def test_deep_nesting_is_refused_without_recursion_error():
     with pytest.raises(InvalidTemplate) as caught:
         transform(task(Overrides={"Container": value}), service_token=TOKEN, nonce="n")
     assert "nested deeper than 64 levels" in str(caught.value)
+
+
+def _statements(role: dict) -> list[dict]:
+    return [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_ssm_secret_name_with_placeholder_text_is_granted_as_written():
+    """ECS reads the parameter `app/${DbParam}` as written; Fn::Sub must not turn the grant
+    into another parameter (the template parameter DbParam's value)."""
+    result = expand(task(Secrets={"DB": "app/${DbParam}"}))
+    role = result["Resources"]["WorkersExecutionRole"]
+    (read,) = [s for s in _statements(role) if s["Action"] == "ssm:GetParameters"]
+    assert read["Resource"] == [
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/${!DbParam}"
+        }
+    ]
+
+
+def _sub_templates(value: object) -> list[str]:
+    """The template text of every Fn::Sub in `value`."""
+    if isinstance(value, list):
+        return [t for v in value for t in _sub_templates(v)]
+    if not isinstance(value, dict):
+        return []
+    found = [t for v in value.values() for t in _sub_templates(v)]
+    sub = value.get("Fn::Sub")
+    if isinstance(sub, str):
+        found.append(sub)
+    elif isinstance(sub, list) and sub and isinstance(sub[0], str):
+        found.append(sub[0])
+    return found
+
+
+def test_cluster_name_with_placeholder_text_is_escaped_in_every_arn():
+    template = declaration(
+        {
+            "Cluster": "shared${Evil}",
+            "Network": NET,
+            "Tasks": {"worker": {"Image": IMG, "Schedule": "rate(1 day)"}},
+        }
+    )
+    templates = _sub_templates(expand(template)["Resources"])
+    assert any("cluster/shared${!Evil}" in t for t in templates)
+    assert not any("${Evil}" in t.replace("${!Evil}", "") for t in templates)
