@@ -492,7 +492,9 @@ TASK_FIELDS = [
     Field(
         "Overrides",
         shapes.OVERRIDES,
-        "Raw CloudFormation properties deep-merged last into what is generated.",
+        "Raw CloudFormation properties deep-merged last into what is generated, then checked "
+        "like the rest (every container, host namespaces and volumes, capabilities, launch "
+        "type). Roles, the schedule's target and reserved tag keys cannot be overridden.",
         {},
         DEEP,
     ),
