@@ -186,6 +186,7 @@ RULE_CASES = {
     "resources.task-definition": task(Overrides={"TaskDefinition": {"NetworkMode": "host"}}),
     "resources.service": task(Overrides={"Service": {"LaunchType": "EC2"}}),
     "overrides.owned": task(Overrides={"TaskDefinition": {"TaskRoleArn": "arn:aws:iam::1:role/r"}}),
+    "wildcards.grants": task(Secrets={"DB": "prod/*"}),
     "overrides.tags": task(Overrides={"Service": {"Tags": [{"Key": "aws:x", "Value": "1"}]}}),
 }
 

@@ -378,6 +378,57 @@ CASES = [
         [(f"{T}.Overrides.Schedule.Target.Arn", "runs nobody watches")],
     ),
     (
+        "a secret that is every parameter",
+        task(Secrets={"DB": "*"}),
+        None,
+        [(f"{T}.Secrets.DB", "'*' is a wildcard: ECS reads one SSM parameter or secret")],
+    ),
+    (
+        "a secret that is a parameter path",
+        task(Secrets={"DB": "prod/*"}),
+        None,
+        [(f"{T}.Secrets.DB", "'prod/*' is a wildcard")],
+    ),
+    (
+        "a secret that is every secret",
+        task(Secrets={"DB": "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"}),
+        None,
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret whose Fn::Sub text is a wildcard",
+        task(Secrets={"DB": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:1:parameter/*"}}),
+        None,
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret from a parameter whose value is a wildcard",
+        task(Secrets={"DB": {"Ref": "Name"}}),
+        {"Name": "app/?"},
+        [(f"{T}.Secrets.DB", "'app/?' is a wildcard")],
+    ),
+    (
+        "a sidecar secret that is a wildcard",
+        task(Sidecars=[{"Name": "p", "Image": IMG, "Secrets": [{"Name": "X", "ValueFrom": "*"}]}]),
+        None,
+        [(f"{T}.Sidecars[0].Secrets[0].ValueFrom", "is a wildcard")],
+    ),
+    (
+        "an EFS volume on every file system",
+        task(Volumes={"data": {"FileSystemId": "*", "MountPath": "/data"}}),
+        None,
+        [(f"{T}.Volumes.data.FileSystemId", "an EFS volume mounts one file system")],
+    ),
+    (
+        "a KMS key that is every key",
+        task(
+            Secrets={"DB": "db"},
+            SecretsKmsKeyArns=["arn:aws:kms:us-east-1:123456789012:key/*"],
+        ),
+        None,
+        [(f"{T}.SecretsKmsKeyArns[0]", "is a wildcard")],
+    ),
+    (
         "Overrides with bridge networking",
         task(Overrides={"TaskDefinition": {"NetworkMode": "bridge"}}),
         None,
@@ -611,3 +662,14 @@ def test_what_fargate_allows_passes_through_overrides():
     definition = result["Resources"]["WorkersWorkerTaskDefinition"]["Properties"]
     assert definition["PidMode"] == "task"
     assert definition["ContainerDefinitions"][0]["Privileged"] == "false"
+
+
+def test_wide_access_written_as_a_policy_statement_is_granted_as_written():
+    """The explicit form for many parameters: a statement whose Resource says so."""
+    statement = {
+        "Effect": "Allow",
+        "Action": "ssm:GetParametersByPath",
+        "Resource": "arn:aws:ssm:us-east-1:123456789012:parameter/prod/*",
+    }
+    role = expand(task(Policies=[statement]))["Resources"]["WorkersWorkerTaskRole"]
+    assert statement in _statements(role)

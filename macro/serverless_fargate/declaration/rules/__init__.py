@@ -56,6 +56,7 @@ from . import (  # noqa: E402
     resources,
     schedules,
     sizes,
+    wildcards,
 )
 
 __all__ = [
@@ -72,4 +73,5 @@ __all__ = [
     "run",
     "schedules",
     "sizes",
+    "wildcards",
 ]
