@@ -110,7 +110,9 @@ def _what(resource: dict[str, Any]) -> str:
     if kind == "AWS::IAM::Role":
         principal = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         service = principal.get("Service") if isinstance(principal, dict) else None
-        return f"role for {service}" if isinstance(service, str) else "role"
+        what = f"role for {service}" if isinstance(service, str) else "role"
+        wide = wildcard_grants(props)
+        return f"{what}; wildcard grants: {'; '.join(wide)}" if wide else what
     if kind == "AWS::EC2::SecurityGroup":
         return _short(props.get("GroupDescription", ""))
     if kind == "AWS::Logs::LogGroup":
@@ -118,6 +120,32 @@ def _what(resource: dict[str, Any]) -> str:
     if kind and kind.startswith("Custom::"):
         return "deploy-time lookup"
     return ""
+
+
+def wildcard_grants(role: dict[str, Any]) -> list[str]:
+    """A role's Allow statements on a resource with a wildcard, as "actions on resource": what
+    a reviewer should read first (AWS's own `*`-only actions included, so nothing is hidden)."""
+    found = []
+    for policy in role.get("Policies") or []:
+        for statement in (policy.get("PolicyDocument") or {}).get("Statement") or []:
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = statement.get("Action")
+            actions = ", ".join(actions) if isinstance(actions, list) else _short(actions)
+            resources = statement.get("Resource")
+            for resource in resources if isinstance(resources, list) else [resources]:
+                text = _arn_text(resource)
+                if "*" in text or "?" in text:
+                    found.append(f"{actions} on {text}")
+    return found
+
+
+def _arn_text(value: Any) -> str:
+    """A resource as a reader sees it: a Fn::Sub's template, a literal as written."""
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        template = value["Fn::Sub"]
+        return template if isinstance(template, str) else _short(template[0])
+    return _short(value)
 
 
 def _run(task: str, settings: dict[str, Any]) -> str:
