@@ -149,6 +149,13 @@ def _undecided(value: Any, at: str, what: str) -> Iterator[Problem]:
         )
 
 
+def _one_of(value: Any, allowed: tuple[str, ...], at: str, why: str) -> Iterator[Problem]:
+    """`value`, when given, is one of `allowed`; an intrinsic cannot be checked, so it is not."""
+    yield from _undecided(value, at, why)
+    if isinstance(value, str) and value not in allowed:
+        yield Problem(at, f"{show(value)}: {why}")
+
+
 def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
     cpu, memory = props.get("Cpu"), props.get("Memory")
     if isinstance(cpu, str) and isinstance(memory, str):
@@ -159,20 +166,18 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
             yield Problem(
                 join_path(at, "Memory" if cpu_n in fargate.FARGATE_MEMORY else "Cpu"), message
             )
-    mode = props.get("NetworkMode")
-    yield from _undecided(mode, join_path(at, "NetworkMode"), "Fargate tasks use awsvpc")
-    if isinstance(mode, str) and mode != "awsvpc":
-        yield Problem(
-            join_path(at, "NetworkMode"),
-            f"{show(mode)}: Fargate tasks use awsvpc networking (no host or bridge network)",
-        )
-    pid = props.get("PidMode")
-    yield from _undecided(pid, join_path(at, "PidMode"), "Fargate shares no host namespace")
-    if isinstance(pid, str) and pid != "task":
-        yield Problem(
-            join_path(at, "PidMode"),
-            f"{show(pid)}: Fargate tasks share no host process namespace (only 'task')",
-        )
+    yield from _one_of(
+        props.get("NetworkMode"),
+        ("awsvpc",),
+        join_path(at, "NetworkMode"),
+        "Fargate tasks use awsvpc networking (no host or bridge network)",
+    )
+    yield from _one_of(
+        props.get("PidMode"),
+        ("task",),
+        join_path(at, "PidMode"),
+        "Fargate tasks share no host process namespace (only 'task')",
+    )
     compatibilities = props.get("RequiresCompatibilities")
     if isinstance(compatibilities, list) and "FARGATE" not in compatibilities:
         yield Problem(
@@ -271,12 +276,10 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
         )
         launch = props.get("LaunchType")
         strategy = props.get("CapacityProviderStrategy")
-        yield from _undecided(launch, join_path(at, "LaunchType"), "these tasks run on Fargate")
-        if isinstance(launch, str) and launch != "FARGATE":
-            yield Problem(
-                join_path(at, "LaunchType"), f"{show(launch)}: these tasks run on Fargate"
-            )
-        elif launch is not None and strategy:
+        yield from _one_of(
+            launch, ("FARGATE",), join_path(at, "LaunchType"), "these tasks run on Fargate"
+        )
+        if launch == "FARGATE" and strategy:
             yield Problem(
                 join_path(at, "LaunchType"),
                 "ECS takes a LaunchType or a CapacityProviderStrategy, not both: the "
@@ -287,13 +290,12 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
         )
         for index, item in enumerate(strategy if isinstance(strategy, list) else []):
             provider = item.get("CapacityProvider") if isinstance(item, dict) else item
-            where = join_path(at, "CapacityProviderStrategy", index, "CapacityProvider")
-            yield from _undecided(provider, where, "these tasks run on Fargate")
-            if isinstance(provider, str) and provider not in FARGATE_PROVIDERS:
-                yield Problem(
-                    where,
-                    f"{show(provider)}: these tasks run on Fargate (FARGATE or FARGATE_SPOT)",
-                )
+            yield from _one_of(
+                provider,
+                FARGATE_PROVIDERS,
+                join_path(at, "CapacityProviderStrategy", index, "CapacityProvider"),
+                "these tasks run on Fargate (FARGATE or FARGATE_SPOT)",
+            )
         if "Role" in props:
             yield Problem(
                 join_path(at, "Role"),
