@@ -187,7 +187,11 @@ RULE_CASES = {
     "resources.service": task(Overrides={"Service": {"LaunchType": "EC2"}}),
     "overrides.owned": task(Overrides={"TaskDefinition": {"TaskRoleArn": "arn:aws:iam::1:role/r"}}),
     "wildcards.grants": task(Secrets={"DB": "prod/*"}),
-    "overrides.tags": task(Overrides={"Service": {"Tags": [{"Key": "aws:x", "Value": "1"}]}}),
+    "tags.globals": {
+        "Globals": {"Function": {"Tags": {"serverless-fargate:managed": "x"}}},
+        **declaration({"InheritGlobals": True, "Tasks": {"w": {"Image": "x"}}}),
+    },
+    "tags.overrides": task(Overrides={"Service": {"Tags": [{"Key": "aws:x", "Value": "1"}]}}),
 }
 
 

@@ -429,6 +429,22 @@ CASES = [
         [(f"{T}.SecretsKmsKeyArns[0]", "is a wildcard")],
     ),
     (
+        "SAM Globals tags spoofing what the transform marks",
+        {
+            "Globals": {"Function": {"Tags": {"serverless-fargate:fallback-for": "x"}}},
+            **declaration(
+                {"InheritGlobals": True, "Network": NET, "Tasks": {"worker": {"Image": IMG}}}
+            ),
+        },
+        None,
+        [
+            (
+                "Globals.Function.Tags.serverless-fargate:fallback-for",
+                "'serverless-fargate:' (reserved",
+            )
+        ],
+    ),
+    (
         "Overrides with bridge networking",
         task(Overrides={"TaskDefinition": {"NetworkMode": "bridge"}}),
         None,

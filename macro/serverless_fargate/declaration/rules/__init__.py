@@ -56,6 +56,7 @@ from . import (  # noqa: E402
     resources,
     schedules,
     sizes,
+    tags,
     wildcards,
 )
 
@@ -73,5 +74,6 @@ __all__ = [
     "run",
     "schedules",
     "sizes",
+    "tags",
     "wildcards",
 ]

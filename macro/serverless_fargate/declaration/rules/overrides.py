@@ -4,14 +4,12 @@ A role swapped in through Overrides would be one that no grant names (the workfl
 the schedule's target): the task's own TaskRoleArn and ExecutionRoleArn fields are the one
 place to give a role, and every grant follows them. A schedule starts its task's workflow,
 which watches the run to its end; another target or role would start runs nobody watches.
-Reserved tag keys mark what the transform (and the Spot fallback) trust; nobody else writes them.
+(Reserved tag keys: rules/tags.py.)
 """
 
 from __future__ import annotations
 
 from ...errors import Problem, join_path
-from ...intrinsics import UNKNOWN, resolve
-from ..messages import show
 from . import rule
 
 TYPE_CHECKING = False
@@ -20,8 +18,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..merge import DeclarationInput, TaskInput
-
-RESERVED_TAG_PREFIXES = ("aws:", "serverless-fargate:")
 
 # (section, keys..., why): settings that have a field of their own, or that the transform owns.
 OWNED: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -60,13 +56,13 @@ OWNED: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-def _sections(t: TaskInput) -> tuple[str, ...]:
+def sections(t: TaskInput) -> tuple[str, ...]:
     # The declaration's Overrides apply to the tasks they fit (rules/kinds.py).
     own = {"service": "Service", "schedule": "Schedule"}.get(t.kind)
     return ("TaskDefinition", "Container") + ((own,) if own else ())
 
 
-def _dig(value: Any, keys: tuple[str, ...]) -> Any:
+def dig(value: Any, keys: tuple[str, ...]) -> Any:
     for key in keys:
         if not isinstance(value, dict) or key not in value:
             return None
@@ -77,9 +73,9 @@ def _dig(value: Any, keys: tuple[str, ...]) -> Any:
 def origin(t: TaskInput, d: DeclarationInput, *keys: str) -> str:
     """The path of Overrides.<keys> where it was written: the task's own, else the
     declaration's (task values win the deep merge)."""
-    if _dig(t.own.get("Overrides"), keys) is not None:
+    if dig(t.own.get("Overrides"), keys) is not None:
         return join_path(t.path, "Overrides", *keys)
-    if _dig(d.properties.get("Overrides"), keys) is not None:
+    if dig(d.properties.get("Overrides"), keys) is not None:
         return join_path(d.path, "Overrides", *keys)
     return join_path(t.where("Overrides"), *keys)
 
@@ -89,40 +85,7 @@ def owned(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
     if not isinstance(overrides, dict):
         return
-    sections = _sections(t)
+    applying = sections(t)
     for keys, why in OWNED:
-        if keys[0] in sections and _dig(overrides, keys) is not None:
+        if keys[0] in applying and dig(overrides, keys) is not None:
             yield Problem(origin(t, d, *keys), f"cannot be overridden: {why}")
-
-
-@rule("overrides.tags", "Overrides use no reserved tag key (aws:, serverless-fargate:)")
-def reserved_tags(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    overrides = t.get("Overrides")
-    if not isinstance(overrides, dict):
-        return
-    for section in _sections(t):
-        tags = _dig(overrides, (section, "Tags"))
-        entries: list[tuple[Any, Any]] = []
-        if isinstance(tags, list):  # ECS: [{Key, Value}]
-            entries = [
-                (index, tag.get("Key")) for index, tag in enumerate(tags) if isinstance(tag, dict)
-            ]
-        elif isinstance(tags, dict):  # resources that take a map
-            entries = [(key, key) for key in tags]
-        for where, key in entries:
-            at = join_path(origin(t, d, section, "Tags"), where)  # a list is replaced whole
-            if isinstance(where, int):
-                at = join_path(at, "Key")
-            value = resolve(key, d.parameters)
-            if value is UNKNOWN:
-                yield Problem(
-                    at,
-                    f"{show(key)} cannot be checked before deploy: write the tag key out, so "
-                    "the transform can tell it is not reserved",
-                )
-            elif isinstance(value, str) and value.lower().startswith(RESERVED_TAG_PREFIXES):
-                yield Problem(
-                    at,
-                    f"{show(value)}: tag keys may not start with 'aws:' (reserved by AWS) or "
-                    "'serverless-fargate:' (reserved for what this transform marks)",
-                )
