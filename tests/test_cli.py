@@ -205,3 +205,32 @@ def test_plan_describes_any_role_of_the_users_own(tmp_path, capsys):
     assert main(["plan", str(path)]) == 0
     out = capsys.readouterr().out
     assert "R " in out and "Odd" in out and "WWTaskDefinition" in out
+
+
+def test_plan_shows_every_wildcard_grant(tmp_path, capsys):
+    """Wide access is written explicitly (a Policies statement), and plan shows it, beside the
+    wildcards AWS leaves no narrower form for (ecr:GetAuthorizationToken)."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  W:\n"
+        "    Type: Fargate::Tasks\n"
+        "    Properties:\n"
+        "      Network: {Subnets: [s]}\n"
+        "      Tasks:\n"
+        "        w:\n"
+        "          Image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1\n"
+        "          Policies:\n"
+        "            - Effect: Allow\n"
+        "              Action: ssm:GetParametersByPath\n"
+        "              Resource: arn:aws:ssm:us-east-1:123456789012:parameter/prod/*\n"
+    )
+    assert main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    task_role = next(line for line in out.splitlines() if "WWTaskRole" in line)
+    assert (
+        "wildcard grants: ssm:GetParametersByPath on "
+        "arn:aws:ssm:us-east-1:123456789012:parameter/prod/*"
+    ) in task_role
+    execution_role = next(line for line in out.splitlines() if "WExecutionRole" in line)
+    assert "ecr:GetAuthorizationToken on *" in execution_role

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT, lint, load, sam_translate
-from serverless_fargate.cli import expand_template, main
+from serverless_fargate.cli import main
+from serverless_fargate.transform import expand_template
 
 SAM_BUILT = EXAMPLES / "sam-built-image" / "template.yaml"
 PUSHED = "123456789012.dkr.ecr.us-east-1.amazonaws.com/samapp7427/api:v1"

@@ -11,7 +11,7 @@ import os
 
 import pytest
 from conftest import EXAMPLES, ROOT, lint, load
-from serverless_fargate.cli import expand_template
+from serverless_fargate.transform import expand_template
 
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))

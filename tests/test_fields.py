@@ -184,6 +184,14 @@ RULE_CASES = {
     "schedule.expression": task(Schedule="every day"),
     "schedule.timezone": task(Schedule={"Expression": "rate(1 day)", "Timezone": "Mars/Base"}),
     "resources.task-definition": task(Overrides={"TaskDefinition": {"NetworkMode": "host"}}),
+    "resources.service": task(Overrides={"Service": {"LaunchType": "EC2"}}),
+    "overrides.owned": task(Overrides={"TaskDefinition": {"TaskRoleArn": "arn:aws:iam::1:role/r"}}),
+    "wildcards.grants": task(Secrets={"DB": "prod/*"}),
+    "tags.globals": {
+        "Globals": {"Function": {"Tags": {"serverless-fargate:managed": "x"}}},
+        **declaration({"InheritGlobals": True, "Tasks": {"w": {"Image": "x"}}}),
+    },
+    "tags.overrides": task(Overrides={"Service": {"Tags": [{"Key": "aws:x", "Value": "1"}]}}),
 }
 
 

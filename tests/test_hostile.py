@@ -146,6 +146,305 @@ CASES = [
         [(f"{T}.Overrides.Container.Privileged", "Fargate does not run privileged containers")],
     ),
     (
+        "Overrides that make a container privileged with a string",
+        task(Overrides={"Container": {"Privileged": "true"}}),
+        None,
+        [(f"{T}.Overrides.Container.Privileged", "Fargate does not run privileged containers")],
+    ),
+    (
+        "Overrides that make a container privileged with an intrinsic",
+        task(Overrides={"Container": {"Privileged": {"Fn::If": ["C", True, False]}}}),
+        None,
+        [(f"{T}.Overrides.Container.Privileged", "cannot be checked before deploy")],
+    ),
+    (
+        "a privileged sidecar",
+        task(Sidecars=[{"Name": "proxy", "Image": IMG, "Privileged": True}]),
+        None,
+        [(f"{T}.Sidecars[0].Privileged", "Fargate does not run privileged containers")],
+    ),
+    (
+        "Overrides that replace the containers with one of another name",
+        task(
+            Overrides={
+                "TaskDefinition": {
+                    "ContainerDefinitions": [{"Name": "other", "Image": IMG, "Privileged": True}]
+                }
+            }
+        ),
+        None,
+        [
+            (
+                f"{T}.Overrides.TaskDefinition.ContainerDefinitions[0].Privileged",
+                "Fargate does not run privileged containers",
+            )
+        ],
+    ),
+    (
+        "Overrides that rename the main container",
+        task(Overrides={"Container": {"Name": "other", "Links": ["db"]}}),
+        None,
+        [(f"{T}.Overrides.Container.Links", "is not supported on Fargate")],
+    ),
+    (
+        "Overrides that give the containers as an intrinsic",
+        task(Overrides={"TaskDefinition": {"ContainerDefinitions": {"Ref": "Containers"}}}),
+        None,
+        [
+            (
+                f"{T}.Overrides.TaskDefinition.ContainerDefinitions",
+                "cannot be checked before deploy",
+            )
+        ],
+    ),
+    (
+        "Overrides that add a kernel capability",
+        task(
+            Overrides={"Container": {"LinuxParameters": {"Capabilities": {"Add": ["SYS_ADMIN"]}}}}
+        ),
+        None,
+        [
+            (
+                f"{T}.Overrides.Container.LinuxParameters.Capabilities.Add[0]",
+                "may add only the SYS_PTRACE kernel capability",
+            )
+        ],
+    ),
+    (
+        "a sidecar with a host device",
+        task(
+            Sidecars=[
+                {
+                    "Name": "proxy",
+                    "Image": IMG,
+                    "LinuxParameters": {"Devices": [{"HostPath": "/dev/mem"}]},
+                }
+            ]
+        ),
+        None,
+        [(f"{T}.Sidecars[0].LinuxParameters.Devices", "is not supported on Fargate")],
+    ),
+    (
+        "Overrides with the host's process namespace",
+        task(Overrides={"TaskDefinition": {"PidMode": "host"}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.PidMode", "no host process namespace")],
+    ),
+    (
+        "Overrides with the host's IPC namespace",
+        task(Overrides={"TaskDefinition": {"IpcMode": "host"}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.IpcMode", "is not supported by Fargate tasks")],
+    ),
+    (
+        "Overrides with host networking",
+        task(Overrides={"TaskDefinition": {"NetworkMode": "host"}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.NetworkMode", "Fargate tasks use awsvpc networking")],
+    ),
+    (
+        "Overrides with a network mode that cannot be decided",
+        task(Overrides={"TaskDefinition": {"NetworkMode": {"Fn::If": ["C", "host", "awsvpc"]}}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.NetworkMode", "cannot be checked before deploy")],
+    ),
+    (
+        "Overrides with a host volume at /",
+        task(
+            Overrides={
+                "TaskDefinition": {"Volumes": [{"Name": "root", "Host": {"SourcePath": "/"}}]}
+            }
+        ),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.Volumes[0].Host.SourcePath", "mounts no host path")],
+    ),
+    (
+        "Overrides with the EC2 launch type",
+        task(Overrides={"Service": {"LaunchType": "EC2"}}),
+        None,
+        [(f"{T}.Overrides.Service.LaunchType", "'EC2': these tasks run on Fargate")],
+    ),
+    (
+        "Overrides with a launch type beside the capacity provider strategy",
+        task(Overrides={"Service": {"LaunchType": "FARGATE"}}),
+        None,
+        [(f"{T}.Overrides.Service.LaunchType", "not both")],
+    ),
+    (
+        "Overrides with an EC2 capacity provider",
+        task(Overrides={"Service": {"CapacityProviderStrategy": [{"CapacityProvider": "my-asg"}]}}),
+        None,
+        [
+            (
+                f"{T}.Overrides.Service.CapacityProviderStrategy[0].CapacityProvider",
+                "these tasks run on Fargate",
+            )
+        ],
+    ),
+    (
+        "Overrides with a service role",
+        task(Overrides={"Service": {"Role": "arn:aws:iam::123456789012:role/ecs"}}),
+        None,
+        [(f"{T}.Overrides.Service.Role", "service-linked role")],
+    ),
+    (
+        "Overrides with a service on another task definition",
+        task(
+            Overrides={"Service": {"TaskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/x"}}
+        ),
+        None,
+        [(f"{T}.Overrides.Service.TaskDefinition", "cannot be overridden")],
+    ),
+    (
+        "Overrides that switch ECS Exec on without its grant",
+        task(Overrides={"Service": {"EnableExecuteCommand": True}}),
+        None,
+        [(f"{T}.Overrides.Service.EnableExecuteCommand", "Service.EnableExecuteCommand")],
+    ),
+    (
+        "Overrides with a reserved tag on the service",
+        task(
+            Overrides={
+                "Service": {"Tags": [{"Key": "serverless-fargate:fallback-for", "Value": "x"}]}
+            }
+        ),
+        None,
+        [(f"{T}.Overrides.Service.Tags[0].Key", "may not start with 'aws:'")],
+    ),
+    (
+        "Overrides with a reserved tag on the task definition",
+        task(
+            Overrides={
+                "TaskDefinition": {"Tags": [{"Key": "serverless-fargate:timeout", "Value": "1"}]}
+            }
+        ),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.Tags[0].Key", "'serverless-fargate:' (reserved")],
+    ),
+    (
+        "declaration-level Overrides with a reserved tag",
+        declaration(
+            {
+                "Network": NET,
+                "Overrides": {"Service": {"Tags": [{"Key": "aws:x", "Value": "1"}]}},
+                "Tags": {"team": "a"},
+                "Tasks": {"worker": {"Image": IMG}},
+            }
+        ),
+        None,
+        [(f"{P}.Overrides.Service.Tags[0].Key", "may not start with 'aws:'")],
+    ),
+    (
+        "Overrides with a tag key that cannot be checked",
+        task(Overrides={"Service": {"Tags": [{"Key": {"Fn::If": ["C", "a", "b"]}, "Value": "1"}]}}),
+        None,
+        [(f"{T}.Overrides.Service.Tags[0].Key", "cannot be checked before deploy")],
+    ),
+    (
+        "Overrides with another task role",
+        task(Overrides={"TaskDefinition": {"TaskRoleArn": "arn:aws:iam::123456789012:role/admin"}}),
+        None,
+        [
+            (
+                f"{T}.Overrides.TaskDefinition.TaskRoleArn",
+                "give the role with the task's TaskRoleArn",
+            )
+        ],
+    ),
+    (
+        "Overrides with another execution role",
+        task(
+            Overrides={"TaskDefinition": {"ExecutionRoleArn": "arn:aws:iam::123456789012:role/x"}}
+        ),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.ExecutionRoleArn", "task's ExecutionRoleArn")],
+    ),
+    (
+        "Overrides with another schedule role",
+        task(
+            Schedule="rate(1 day)",
+            Overrides={"Schedule": {"Target": {"RoleArn": "arn:aws:iam::123456789012:role/x"}}},
+        ),
+        None,
+        [(f"{T}.Overrides.Schedule.Target.RoleArn", "cannot be overridden")],
+    ),
+    (
+        "Overrides with another schedule target",
+        task(
+            Schedule="rate(1 day)",
+            Overrides={"Schedule": {"Target": {"Arn": "arn:aws:scheduler:::aws-sdk:ecs:runTask"}}},
+        ),
+        None,
+        [(f"{T}.Overrides.Schedule.Target.Arn", "runs nobody watches")],
+    ),
+    (
+        "a secret that is every parameter",
+        task(Secrets={"DB": "*"}),
+        None,
+        [(f"{T}.Secrets.DB", "'*' is a wildcard: ECS reads one SSM parameter or secret")],
+    ),
+    (
+        "a secret that is a parameter path",
+        task(Secrets={"DB": "prod/*"}),
+        None,
+        [(f"{T}.Secrets.DB", "'prod/*' is a wildcard")],
+    ),
+    (
+        "a secret that is every secret",
+        task(Secrets={"DB": "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"}),
+        None,
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret whose Fn::Sub text is a wildcard",
+        task(Secrets={"DB": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:1:parameter/*"}}),
+        None,
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret from a parameter whose value is a wildcard",
+        task(Secrets={"DB": {"Ref": "Name"}}),
+        {"Name": "app/?"},
+        [(f"{T}.Secrets.DB", "'app/?' is a wildcard")],
+    ),
+    (
+        "a sidecar secret that is a wildcard",
+        task(Sidecars=[{"Name": "p", "Image": IMG, "Secrets": [{"Name": "X", "ValueFrom": "*"}]}]),
+        None,
+        [(f"{T}.Sidecars[0].Secrets[0].ValueFrom", "is a wildcard")],
+    ),
+    (
+        "an EFS volume on every file system",
+        task(Volumes={"data": {"FileSystemId": "*", "MountPath": "/data"}}),
+        None,
+        [(f"{T}.Volumes.data.FileSystemId", "an EFS volume mounts one file system")],
+    ),
+    (
+        "a KMS key that is every key",
+        task(
+            Secrets={"DB": "db"},
+            SecretsKmsKeyArns=["arn:aws:kms:us-east-1:123456789012:key/*"],
+        ),
+        None,
+        [(f"{T}.SecretsKmsKeyArns[0]", "is a wildcard")],
+    ),
+    (
+        "SAM Globals tags spoofing what the transform marks",
+        {
+            "Globals": {"Function": {"Tags": {"serverless-fargate:fallback-for": "x"}}},
+            **declaration(
+                {"InheritGlobals": True, "Network": NET, "Tasks": {"worker": {"Image": IMG}}}
+            ),
+        },
+        None,
+        [
+            (
+                "Globals.Function.Tags.serverless-fargate:fallback-for",
+                "'serverless-fargate:' (reserved",
+            )
+        ],
+    ),
+    (
         "Overrides with bridge networking",
         task(Overrides={"TaskDefinition": {"NetworkMode": "bridge"}}),
         None,
@@ -314,3 +613,79 @@ def test_deep_nesting_is_refused_without_recursion_error():
     with pytest.raises(InvalidTemplate) as caught:
         transform(task(Overrides={"Container": value}), service_token=TOKEN, nonce="n")
     assert "nested deeper than 64 levels" in str(caught.value)
+
+
+def _statements(role: dict) -> list[dict]:
+    return [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_ssm_secret_name_with_placeholder_text_is_granted_as_written():
+    """ECS reads the parameter `app/${DbParam}` as written; Fn::Sub must not turn the grant
+    into another parameter (the template parameter DbParam's value)."""
+    result = expand(task(Secrets={"DB": "app/${DbParam}"}))
+    role = result["Resources"]["WorkersExecutionRole"]
+    (read,) = [s for s in _statements(role) if s["Action"] == "ssm:GetParameters"]
+    assert read["Resource"] == [
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/${!DbParam}"
+        }
+    ]
+
+
+def _sub_templates(value: object) -> list[str]:
+    """The template text of every Fn::Sub in `value`."""
+    if isinstance(value, list):
+        return [t for v in value for t in _sub_templates(v)]
+    if not isinstance(value, dict):
+        return []
+    found = [t for v in value.values() for t in _sub_templates(v)]
+    sub = value.get("Fn::Sub")
+    if isinstance(sub, str):
+        found.append(sub)
+    elif isinstance(sub, list) and sub and isinstance(sub[0], str):
+        found.append(sub[0])
+    return found
+
+
+def test_cluster_name_with_placeholder_text_is_escaped_in_every_arn():
+    template = declaration(
+        {
+            "Cluster": "shared${Evil}",
+            "Network": NET,
+            "Tasks": {"worker": {"Image": IMG, "Schedule": "rate(1 day)"}},
+        }
+    )
+    templates = _sub_templates(expand(template)["Resources"])
+    assert any("cluster/shared${!Evil}" in t for t in templates)
+    assert not any("${Evil}" in t.replace("${!Evil}", "") for t in templates)
+
+
+def test_what_fargate_allows_passes_through_overrides():
+    """The checks refuse what Fargate refuses, not more: SYS_PTRACE, Privileged false as a
+    string, task storage (a Host volume without a path), ordinary tags, a task PID namespace."""
+    result = expand(
+        task(
+            Overrides={
+                "Container": {
+                    "Privileged": "false",
+                    "LinuxParameters": {"Capabilities": {"Add": ["SYS_PTRACE"], "Drop": ["ALL"]}},
+                },
+                "TaskDefinition": {"PidMode": "task", "Volumes": [{"Name": "scratch", "Host": {}}]},
+                "Service": {"Tags": [{"Key": "team", "Value": "a"}]},
+            }
+        )
+    )
+    definition = result["Resources"]["WorkersWorkerTaskDefinition"]["Properties"]
+    assert definition["PidMode"] == "task"
+    assert definition["ContainerDefinitions"][0]["Privileged"] == "false"
+
+
+def test_wide_access_written_as_a_policy_statement_is_granted_as_written():
+    """The explicit form for many parameters: a statement whose Resource says so."""
+    statement = {
+        "Effect": "Allow",
+        "Action": "ssm:GetParametersByPath",
+        "Resource": "arn:aws:ssm:us-east-1:123456789012:parameter/prod/*",
+    }
+    role = expand(task(Policies=[statement]))["Resources"]["WorkersWorkerTaskRole"]
+    assert statement in _statements(role)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
-from serverless_fargate.cli import expand_template, main
+from serverless_fargate.cli import main
 from serverless_fargate.migrate import MigrationError, migrate
+from serverless_fargate.transform import expand_template
 
 FILES = ROOT / "tests" / "migrations"
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"

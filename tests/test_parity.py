@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
-from serverless_fargate.cli import expand_template
 from serverless_fargate.migrate import migrate
+from serverless_fargate.transform import expand_template
 
 PARITY = ROOT / "tests" / "parity"
 SERVERLESS = PARITY / "node_modules" / ".bin" / "serverless"

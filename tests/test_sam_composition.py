@@ -7,7 +7,7 @@ import copy
 import pytest
 from conftest import EXAMPLES, lint, load, problems, sam_translate
 from serverless_fargate.cfn_yaml import load as load_text
-from serverless_fargate.cli import expand_template
+from serverless_fargate.transform import expand_template
 
 BLOG = EXAMPLES / "lambda-and-worker.yaml"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import EXAMPLES, declaration, expand, lint, load, problems, task
-from serverless_fargate.cli import expand_template
+from serverless_fargate.transform import expand_template
 
 T = "Resources.Workers.Properties.Tasks.worker"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs"

@@ -154,11 +154,13 @@ def test_schedule_role_may_only_start_the_workflow_and_report_to_its_queue():
     assert trust["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Statement"][0]["Condition"] == {
         "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
-        "ArnLike": {
-            "aws:SourceArn": {
-                "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
-                "schedule-group/*"
-            }
+        "ArnEquals": {
+            "aws:SourceArn": [
+                {
+                    "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
+                    "schedule-group/default"
+                }
+            ]
         },
     }
 
@@ -194,12 +196,9 @@ def test_workflow_role_runs_exactly_its_task_definitions_and_passes_exactly_thei
     assert [s["Action"] for s in wildcard] == ["ecs:ListTasks"]  # IAM names no resource for it
     trust = template["Resources"]["WorkersWorkflowRole"]["Properties"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
-    assert trust["Statement"][0]["Condition"]["ArnLike"] == {
-        "aws:SourceArn": {
-            "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:"
-            "stateMachine:*"
-        }
-    }
+    # Exactly its state machine (tests/test_trust.py deploys it and compares the real ARN).
+    (arn,) = trust["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert arn["Fn::Sub"][0].endswith(":stateMachine:${Name}")
 
 
 def test_given_roles_of_any_path_are_passed_by_the_workflow():

@@ -48,3 +48,9 @@ def get_att(name: str, attribute: str) -> dict[str, list[str]]:
 
 def sub(text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"Fn::Sub": [text, variables] if variables else text}
+
+
+def escape(text: str) -> str:
+    """A literal string made safe inside Fn::Sub: `${` is written `${!` (user text pasted into
+    a Fn::Sub template must never become a variable)."""
+    return text.replace("${", "${!")

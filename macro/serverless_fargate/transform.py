@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from . import RESOURCE_TYPE
+from . import RESOURCE_TYPE, TRANSFORM_NAME
 from .declaration import Context, parse_declaration
 from .errors import InvalidTemplate, Problem
 from .resources import build_declaration
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 MAX_TEMPLATE_BYTES = 1_048_576  # a template in S3 may be at most 1 MB
+LOCAL_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
 
 def transform(
@@ -99,6 +100,39 @@ def transform(
         result["Outputs"] = {**existing_outputs, **new_outputs}
     check_limits(result, declarations)
     return result
+
+
+def expand_template(
+    template: Any,
+    *,
+    parameters: dict[str, Any] | None = None,
+    region: str = "us-east-1",
+    account: str = "123456789012",
+    service_token: Any = None,
+) -> dict[str, Any]:
+    """What the macro returns for this template, with the Transform list CloudFormation keeps
+    (the CLI, cfn-lint's rule and the tests expand templates this way).
+
+    CloudFormation hands a macro the template without its Transform section; the transforms
+    still to run (SAM's, after ours) are kept so the output can be fed to `sam` or cfn-lint.
+    """
+    fragment = dict(template) if isinstance(template, dict) else template
+    remaining = None
+    if isinstance(fragment, dict) and "Transform" in fragment:
+        names = fragment.pop("Transform")
+        names = names if isinstance(names, list) else [names]
+        remaining = [n for n in names if n != TRANSFORM_NAME]
+    processed = transform(
+        fragment,
+        parameters=parameters or {},
+        service_token=service_token or application_function_arn(),
+        nonce=LOCAL_NONCE,
+        region=region,
+        account=account,
+    )
+    if remaining:
+        processed = {"Transform": remaining if len(remaining) > 1 else remaining[0], **processed}
+    return processed
 
 
 def _collision(declaration: str, logical_id: str, what: str) -> Problem:

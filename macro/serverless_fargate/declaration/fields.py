@@ -224,7 +224,7 @@ HEALTH_CHECK_FIELDS = [
 ]
 
 VOLUME_FIELDS = [
-    Field("FileSystemId", string(), "EFS file system ID (fs-...)."),
+    Field("FileSystemId", string(), "EFS file system ID (fs-...); never a wildcard."),
     Field("AccessPointId", string(), "EFS access point ID (fsap-...)."),
     Field(
         "RootDirectory", string(), "Directory of the file system to mount (not with AccessPointId)."
@@ -341,7 +341,8 @@ TASK_FIELDS = [
             "x-expected": "a map of variable names to SSM parameters or secret ARNs",
         },
         "Environment variables read at start from an SSM parameter (name or ARN) or a Secrets "
-        "Manager secret ARN; the execution role may read exactly these.",
+        "Manager secret ARN; the execution role may read exactly these. A wildcard (`*`, `?`) "
+        "is refused: for wide access write a statement in Policies.",
         {},
         MAP,
     ),
@@ -492,7 +493,9 @@ TASK_FIELDS = [
     Field(
         "Overrides",
         shapes.OVERRIDES,
-        "Raw CloudFormation properties deep-merged last into what is generated.",
+        "Raw CloudFormation properties deep-merged last into what is generated, then checked "
+        "like the rest (every container, host namespaces and volumes, capabilities, launch "
+        "type). Roles, the schedule's target and reserved tag keys cannot be overridden.",
         {},
         DEEP,
     ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..intrinsics import is_intrinsic, resolve, sub
+from ..intrinsics import escape, is_intrinsic, resolve, sub
 from . import images
 
 TYPE_CHECKING = False
@@ -97,7 +97,7 @@ def _from_text(text: str, written: Any, variables: Any = None) -> tuple[str, Any
         variables = {"Name": written}
         prefix = _SSM_PARAMETER.rstrip("/") + ("" if text.startswith("/") else "/")
         return SSM, sub(prefix + "${Name}", variables)
-    return SSM, sub(_SSM_PARAMETER + text.lstrip("/"))
+    return SSM, sub(_SSM_PARAMETER + escape(text.lstrip("/")))
 
 
 def _parameter_arn_of_name(name: Any) -> list[Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..intrinsics import get_att, is_intrinsic, sub
+from ..intrinsics import escape, get_att, is_intrinsic, sub
 from .model import Image
 
 TYPE_CHECKING = False
@@ -43,11 +43,6 @@ def split_ecr(uri: str) -> tuple[str, str, str, str | None] | None:
         )
         tag = tag or "latest"
     return match.group("account"), match.group("region"), repository, tag
-
-
-def escape(text: str) -> str:
-    """A literal string made safe inside Fn::Sub: `${` is written `${!`."""
-    return text.replace("${", "${!")
 
 
 def _repository_arn(account: str, region: str, repository: str, variables: Any = None) -> Any:

@@ -62,7 +62,7 @@ def split_path(path: str, template: Any) -> list[str | int]:
 
 
 def _expand(cfn: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
-    from ..cli import expand_template
+    from ..transform import expand_template
 
     template = _plain(cfn.template)
     globals_ = (getattr(cfn, "transform_pre", None) or {}).get("Globals")

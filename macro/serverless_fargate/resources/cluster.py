@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..declaration.model import Declaration
-from ..intrinsics import get_att, ref, sub
+from ..intrinsics import escape, get_att, ref, sub
 from ..settings import SERVICE_TIMEOUT
 from . import names
 from .common import with_tags
@@ -77,5 +77,5 @@ def arn(d: Declaration) -> Any:
         return d.cluster
     name = cluster_name(d)
     if isinstance(name, str):
-        return sub(_ARN_PREFIX + name)
+        return sub(_ARN_PREFIX + escape(name))
     return sub(_ARN_PREFIX + "${Name}", {"Name": name})

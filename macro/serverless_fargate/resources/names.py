@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from ..declaration.model import Declaration, Task
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
+
 
 def cluster(d: Declaration) -> str:
     return f"{d.logical_id}Cluster"
@@ -23,6 +27,24 @@ def schedule_role(d: Declaration) -> str:
 
 def workflow(d: Declaration) -> str:
     return f"{d.logical_id}Workflow"
+
+
+def state_machine_name(logical_id: str) -> Any:
+    """A state machine's name, known before it exists so that its role's trust can name its
+    exact ARN (a Ref would be a cycle: the state machine names the role). Unique per stack and
+    region: the logical ID and the stack ID's GUID; at most 80 characters, Step Functions'
+    limit (a long logical ID is shortened and keeps a digest of the rest)."""
+    head = logical_id
+    if len(head) > _NAME_HEAD:
+        import hashlib  # only long names need it
+
+        head = head[: _NAME_HEAD - 9] + hashlib.sha256(logical_id.encode()).hexdigest()[:8]
+    stack_guid = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+    return {"Fn::Join": ["-", [head, stack_guid]]}
+
+
+# 80 (Step Functions' name limit) - 36 (a GUID) - 1 (the hyphen).
+_NAME_HEAD = 43
 
 
 def workflow_role(d: Declaration) -> str:

@@ -14,7 +14,7 @@ import json
 
 from ..declaration import grants
 from ..declaration.model import Declaration, Task
-from ..intrinsics import get_att, is_intrinsic, ref, sub
+from ..intrinsics import escape, get_att, is_intrinsic, ref, sub
 from ..settings import ROLE_PATH
 from . import cluster, names
 from .common import policy_document, with_tags
@@ -226,21 +226,38 @@ def _scheduled_queues(d: Declaration) -> list[Any]:
 _ACCOUNT = {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
 
 
-def _trusting(service: str, source_arn: str) -> dict[str, Any]:
-    # Confused-deputy protection: only the service, acting for this account's resources of
-    # this kind in this region, may assume the role.
-    return _trust(
-        service,
-        {
-            **_ACCOUNT,
-            "ArnLike": {
-                "aws:SourceArn": sub(
-                    "arn:${AWS::Partition}:" + service.split(".")[0] + ":${AWS::Region}:"
-                    "${AWS::AccountId}:" + source_arn
-                )
-            },
-        },
+def trusting(service: str, source_arns: list[Any]) -> dict[str, Any]:
+    """Confused-deputy protection: only `service`, acting for exactly these resources of this
+    account (aws:SourceArn, aws:SourceAccount), may assume the role."""
+    return _trust(service, {**_ACCOUNT, "ArnEquals": {"aws:SourceArn": source_arns}})
+
+
+def _arn(service: str, resource: str, name: Any) -> Any:
+    """arn:...:<service>:<region>:<account>:<resource><name>; literal names are escaped."""
+    head = "arn:${AWS::Partition}:" + service + ":${AWS::Region}:${AWS::AccountId}:" + resource
+    if isinstance(name, str):
+        return sub(head + escape(name))
+    return sub(head + "${Name}", {"Name": name})
+
+
+def schedule_group_arns(d: Declaration) -> list[Any]:
+    """The schedule groups of the declaration's schedules: Scheduler's default group unless
+    Overrides.Schedule names another (AWS::Scheduler::Schedule GroupName)."""
+    return _unique(
+        [
+            _arn(
+                "scheduler",
+                "schedule-group/",
+                t.overrides.get("Schedule", {}).get("GroupName") or "default",
+            )
+            for t in d.scheduled
+        ]
     )
+
+
+def state_machine_arns(logical_ids: list[str]) -> list[Any]:
+    """The exact ARNs of these state machines (each named by names.state_machine_name)."""
+    return [_arn("states", "stateMachine:", names.state_machine_name(i)) for i in logical_ids]
 
 
 def schedule_role(d: Declaration) -> dict[str, Any]:
@@ -260,8 +277,9 @@ def schedule_role(d: Declaration) -> dict[str, Any]:
         statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
     return {
         names.schedule_role(d): _role(
-            # Schedules run in a schedule group: the default one unless Overrides name another.
-            _trusting("scheduler.amazonaws.com", "schedule-group/*"),
+            # Scheduler names the schedule's group in aws:SourceArn (Scheduler user guide,
+            # "Confused deputy prevention"): exactly the groups of these schedules.
+            trusting("scheduler.amazonaws.com", schedule_group_arns(d)),
             statements,
             d.permissions_boundary,
             d.tags,
@@ -332,8 +350,8 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
         statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
     return {
         names.workflow_role(d): _role(
-            # The state machine's own ARN would be a circular reference (it names this role).
-            _trusting("states.amazonaws.com", "stateMachine:*"),
+            # The state machine's exact ARN, spelt from its name (a Ref would be a cycle).
+            trusting("states.amazonaws.com", state_machine_arns([names.workflow(d)])),
             statements,
             d.permissions_boundary,
             d.tags,

@@ -561,6 +561,8 @@ def resources(d: Declaration) -> dict[str, Any]:
     if not d.scheduled:
         return {}
     properties: dict[str, Any] = {
+        # Named, so that the workflow role's trust names exactly this state machine.
+        "StateMachineName": names.state_machine_name(names.workflow(d)),
         "StateMachineType": "STANDARD",
         "RoleArn": get_att(names.workflow_role(d), "Arn"),
         "Definition": definition(d),

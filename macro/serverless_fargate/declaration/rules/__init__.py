@@ -52,9 +52,12 @@ from . import (  # noqa: E402
     images,
     kinds,
     names,
+    overrides,
     resources,
     schedules,
     sizes,
+    tags,
+    wildcards,
 )
 
 __all__ = [
@@ -65,9 +68,12 @@ __all__ = [
     "images",
     "kinds",
     "names",
+    "overrides",
     "resources",
     "rule",
     "run",
     "schedules",
     "sizes",
+    "tags",
+    "wildcards",
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from ...errors import Problem, join_path
+from ...intrinsics import is_intrinsic
+from ...settings import METADATA_KEY
 from .. import fargate
 from ..messages import did_you_mean, show
 from . import rule
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    from ..model import Declaration, Task
+    from ..model import Declaration
 
 # AWS::ECS::TaskDefinition ContainerDefinition properties (CloudFormation's resource schema;
 # tests/test_rules.py compares this list with cfn-lint's copy of it).
@@ -77,6 +79,15 @@ NOT_ON_FARGATE = (
     "Links",
 )
 TASK_NOT_ON_FARGATE = ("IpcMode", "PlacementConstraints", "InferenceAccelerators")
+VOLUME_NOT_ON_FARGATE = ("DockerVolumeConfiguration",)
+# KernelCapabilities.Add: "Tasks launched on AWS Fargate only support adding the SYS_PTRACE
+# kernel capability" (ECS API reference, KernelCapabilities); LinuxParameters that Fargate
+# refuses (ECS task definition parameters, "Linux parameters").
+FARGATE_CAPABILITY = "SYS_PTRACE"
+LINUX_NOT_ON_FARGATE = ("Devices", "MaxSwap", "SharedMemorySize", "Swappiness", "Tmpfs")
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+# Placement is EC2's ("Task placement ... not supported for tasks using Fargate").
+SERVICE_NOT_ON_FARGATE = ("PlacementConstraints", "PlacementStrategies")
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]{1,255}")
 
 
@@ -95,7 +106,7 @@ def logical_ids(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Pr
 
 @rule(
     "resources.task-definition",
-    "Task definitions stay Fargate task definitions after Overrides",
+    "Task definitions stay Fargate task definitions after Overrides, every container checked",
     "resources",
 )
 def task_definitions(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Problem]:
@@ -103,23 +114,46 @@ def task_definitions(built: dict[str, Any], d: Declaration, path: str) -> Iterat
     for resource in built.values():
         if resource.get("Type") != "AWS::ECS::TaskDefinition":
             continue
-        props = resource["Properties"]
-        containers = props.get("ContainerDefinitions")
-        first = containers[0] if isinstance(containers, list) and containers else {}
-        name = first.get("Name") if isinstance(first, dict) else None
-        t = tasks.get(name) if isinstance(name, str) else None
+        # The builder's own mark says which task it is for; Overrides cannot change Metadata.
+        t = tasks.get(resource.get("Metadata", {}).get(METADATA_KEY, {}).get("Task"))
         if t is None:
             continue
+        props = resource["Properties"]
         at = join_path(path, "Tasks", t.key, "Overrides", "TaskDefinition")
         yield from _task_level(props, at)
-        if isinstance(containers, list):
-            for index, container in enumerate(containers):
-                where = (
-                    join_path(path, "Tasks", t.key, "Overrides", "Container")
-                    if index == 0
-                    else join_path(path, "Tasks", t.key, "Sidecars", index - 1)
-                )
-                yield from _container(container, where, t)
+        containers = props.get("ContainerDefinitions")
+        replaced = "ContainerDefinitions" in t.overrides.get("TaskDefinition", {})
+        if not isinstance(containers, list):
+            yield Problem(
+                join_path(at, "ContainerDefinitions"),
+                f"{show(containers)} cannot be checked before deploy: write the list of "
+                "container definitions out",
+            )
+            continue
+        for index, container in enumerate(containers):
+            if replaced:
+                where = join_path(at, "ContainerDefinitions", index)
+            elif index == 0:
+                where = join_path(path, "Tasks", t.key, "Overrides", "Container")
+            else:
+                where = join_path(path, "Tasks", t.key, "Sidecars", index - 1)
+            yield from _container(container, where)
+
+
+def _undecided(value: Any, at: str, what: str) -> Iterator[Problem]:
+    """An intrinsic where the value decides whether Fargate (and this check) accepts it."""
+    if is_intrinsic(value):
+        yield Problem(
+            at,
+            f"{show(value)} cannot be checked before deploy: {what}; write the value out",
+        )
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], at: str, why: str) -> Iterator[Problem]:
+    """`value`, when given, is one of `allowed`; an intrinsic cannot be checked, so it is not."""
+    yield from _undecided(value, at, why)
+    if isinstance(value, str) and value not in allowed:
+        yield Problem(at, f"{show(value)}: {why}")
 
 
 def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
@@ -132,11 +166,18 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
             yield Problem(
                 join_path(at, "Memory" if cpu_n in fargate.FARGATE_MEMORY else "Cpu"), message
             )
-    mode = props.get("NetworkMode")
-    if isinstance(mode, str) and mode != "awsvpc":
-        yield Problem(
-            join_path(at, "NetworkMode"), f"{show(mode)}: Fargate tasks use awsvpc networking"
-        )
+    yield from _one_of(
+        props.get("NetworkMode"),
+        ("awsvpc",),
+        join_path(at, "NetworkMode"),
+        "Fargate tasks use awsvpc networking (no host or bridge network)",
+    )
+    yield from _one_of(
+        props.get("PidMode"),
+        ("task",),
+        join_path(at, "PidMode"),
+        "Fargate tasks share no host process namespace (only 'task')",
+    )
     compatibilities = props.get("RequiresCompatibilities")
     if isinstance(compatibilities, list) and "FARGATE" not in compatibilities:
         yield Problem(
@@ -146,9 +187,27 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
     for key in TASK_NOT_ON_FARGATE:
         if key in props:
             yield Problem(join_path(at, key), "is not supported by Fargate tasks")
+    volumes = props.get("Volumes")
+    yield from _undecided(volumes, join_path(at, "Volumes"), "Fargate mounts no host path")
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if not isinstance(volume, dict):
+            continue
+        where = join_path(at, "Volumes", index)
+        host = volume.get("Host")
+        if isinstance(host, dict) and host.get("SourcePath") is not None:
+            yield Problem(
+                join_path(where, "Host", "SourcePath"),
+                f"{show(host['SourcePath'])}: Fargate mounts no host path (a Host volume "
+                "without SourcePath is task storage)",
+            )
+        elif host is not None and not isinstance(host, dict):
+            yield from _undecided(host, join_path(where, "Host"), "Fargate mounts no host path")
+        for key in VOLUME_NOT_ON_FARGATE:
+            if key in volume:
+                yield Problem(join_path(where, key), "is not supported by Fargate tasks")
 
 
-def _container(container: Any, where: str, t: Task) -> Iterator[Problem]:
+def _container(container: Any, where: str) -> Iterator[Problem]:
     if not isinstance(container, dict):
         yield Problem(where, f"{show(container)} is not a container definition (a map)")
         return
@@ -161,5 +220,88 @@ def _container(container: Any, where: str, t: Task) -> Iterator[Problem]:
             )
         elif key in NOT_ON_FARGATE:
             yield Problem(join_path(where, key), "is not supported on Fargate")
-    if container.get("Privileged") is True:
+    privileged = container.get("Privileged")
+    yield from _undecided(
+        privileged, join_path(where, "Privileged"), "Fargate runs no privileged container"
+    )
+    if privileged is True or (isinstance(privileged, str) and privileged.lower() != "false"):
         yield Problem(join_path(where, "Privileged"), "Fargate does not run privileged containers")
+    yield from _linux(container.get("LinuxParameters"), join_path(where, "LinuxParameters"))
+
+
+def _linux(linux: Any, at: str) -> Iterator[Problem]:
+    yield from _undecided(linux, at, "Fargate adds no kernel capability but SYS_PTRACE")
+    if not isinstance(linux, dict) or is_intrinsic(linux):
+        return
+    for key in LINUX_NOT_ON_FARGATE:
+        if key in linux:
+            yield Problem(join_path(at, key), "is not supported on Fargate")
+    capabilities = linux.get("Capabilities")
+    where = join_path(at, "Capabilities")
+    yield from _undecided(capabilities, where, "Fargate adds no kernel capability but SYS_PTRACE")
+    added = capabilities.get("Add") if isinstance(capabilities, dict) else None
+    yield from _undecided(
+        added, join_path(where, "Add"), "Fargate adds no kernel capability but SYS_PTRACE"
+    )
+    for index, capability in enumerate(added if isinstance(added, list) else []):
+        if capability == FARGATE_CAPABILITY:
+            continue
+        yield Problem(
+            join_path(where, "Add", index),
+            f"{show(capability)}: Fargate tasks may add only the {FARGATE_CAPABILITY} kernel "
+            "capability",
+        )
+
+
+@rule(
+    "resources.service",
+    "Services stay Fargate services after Overrides: capacity providers, no launch type or role",
+    "resources",
+)
+def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Problem]:
+    # A service is its task's: its TaskDefinition is a Ref to the task's (Overrides may not
+    # change that, rules/overrides.py), whose Metadata names the task.
+    for resource in built.values():
+        if resource.get("Type") != "AWS::ECS::Service":
+            continue
+        props = resource["Properties"]
+        definition = props.get("TaskDefinition")
+        name = definition.get("Ref") if isinstance(definition, dict) else None
+        target = built.get(name) if isinstance(name, str) else None
+        key = (target or {}).get("Metadata", {}).get(METADATA_KEY, {}).get("Task")
+        at = (
+            join_path(path, "Tasks", key, "Overrides", "Service")
+            if isinstance(key, str)
+            else join_path(path, "Tasks")
+        )
+        launch = props.get("LaunchType")
+        strategy = props.get("CapacityProviderStrategy")
+        yield from _one_of(
+            launch, ("FARGATE",), join_path(at, "LaunchType"), "these tasks run on Fargate"
+        )
+        if launch == "FARGATE" and strategy:
+            yield Problem(
+                join_path(at, "LaunchType"),
+                "ECS takes a LaunchType or a CapacityProviderStrategy, not both: the "
+                "transform sets the strategy (FARGATE, FARGATE_SPOT)",
+            )
+        yield from _undecided(
+            strategy, join_path(at, "CapacityProviderStrategy"), "these tasks run on Fargate"
+        )
+        for index, item in enumerate(strategy if isinstance(strategy, list) else []):
+            provider = item.get("CapacityProvider") if isinstance(item, dict) else item
+            yield from _one_of(
+                provider,
+                FARGATE_PROVIDERS,
+                join_path(at, "CapacityProviderStrategy", index, "CapacityProvider"),
+                "these tasks run on Fargate (FARGATE or FARGATE_SPOT)",
+            )
+        if "Role" in props:
+            yield Problem(
+                join_path(at, "Role"),
+                "services on awsvpc networking use ECS's service-linked role: a service Role "
+                "is refused (a role no grant of this stack describes)",
+            )
+        for key in SERVICE_NOT_ON_FARGATE:
+            if key in props:
+                yield Problem(join_path(at, key), "is not supported by Fargate services")
