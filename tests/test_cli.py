@@ -205,3 +205,12 @@ def test_plan_describes_any_role_of_the_users_own(tmp_path, capsys):
     assert main(["plan", str(path)]) == 0
     out = capsys.readouterr().out
     assert "R " in out and "Odd" in out and "WWTaskDefinition" in out
+
+
+def test_parameter_fed_cpu_is_checked_and_planned_by_its_value(template, capsys):
+    assert main(["validate", str(template), "--parameter", "Size=300"]) == 1
+    err = capsys.readouterr().err
+    assert "Resources.Workers.Properties.Tasks.worker.Cpu: 300 is not valid" in err
+    assert main(["plan", str(template)]) == 0
+    out = capsys.readouterr().out
+    assert "512 (Size) CPU units" in out and '{"Ref"' not in out

@@ -348,8 +348,10 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
         return 0
     if args.command == "plan":
         from .plan import render, rows
+        from .transform import parameter_values
 
-        print(render(rows(processed, template.get("Resources") or {})))
+        values = parameter_values(template, parameters)
+        print(render(rows(processed, template.get("Resources") or {}, values)))
         return 0
     text = (
         json.dumps(processed, indent=2) + "\n"

@@ -53,7 +53,7 @@ def transform(
         return fragment
 
     pseudo = {"AWS::Region": region, "AWS::AccountId": account}
-    values = {k: v for k, v in pseudo.items() if v} | _parameters(fragment, parameters or {})
+    values = {k: v for k, v in pseudo.items() if v} | parameter_values(fragment, parameters or {})
     context = Context(fragment, values)
     problems: list[Problem] = []
     new_resources: dict[str, Any] = {}
@@ -143,7 +143,7 @@ def _collision(declaration: str, logical_id: str, what: str) -> Problem:
     )
 
 
-def _parameters(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
+def parameter_values(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
     """Parameter values for validation: those given, else each parameter's Default.
 
     Only string and list values are kept (CloudFormation's kinds); anything else is unknown.

@@ -141,3 +141,80 @@ def _explain(error: Any, base: str) -> list[Problem]:
             Problem(path, f"{show(instance)} is not valid: expected {expected or error.message}")
         ]
     return [Problem(path, error.message)]
+
+
+def parameter_problems(
+    properties: Any, base: str, parameters: dict[str, Any], lists: Any = ()
+) -> list[Problem]:
+    """Shape problems of the values that `Ref`s to template parameters take, as for literals.
+
+    Each Ref (not one inside another intrinsic) is replaced by its parameter's value; a
+    value is refused only where neither its text nor its number passes (CloudFormation
+    passes every parameter as text and converts it for numeric properties). `lists` names the
+    list-typed parameters, whose comma-separated text is a list.
+    """
+    fed: dict[tuple[Any, ...], str] = {}
+    as_text = _substitute(properties, (), parameters, lists, fed, numbers=False)
+    if not fed:
+        return []
+    as_number = _substitute(properties, (), parameters, lists, {}, numbers=True)
+    text_paths = {p.path for p in schema_problems(as_text, base)}
+    out = []
+    # A flag's parameter is explained by resolve.Flags, which says what the flag takes.
+    flag = "expected " + shapes.BOOL["x-expected"]
+    for problem in schema_problems(as_number, base):
+        if problem.path not in text_paths or problem.message.endswith(flag):
+            continue
+        name = next(
+            (n for at, n in fed.items() if _under(problem.path, join_path(base, *at))), None
+        )
+        if name is not None:
+            out.append(Problem(problem.path, f"{problem.message} (the parameter {name}'s value)"))
+    return out
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+def _substitute(
+    value: Any,
+    at: tuple[Any, ...],
+    parameters: dict[str, Any],
+    lists: Any,
+    fed: dict[tuple[Any, ...], str],
+    numbers: bool,
+) -> Any:
+    if isinstance(value, dict):
+        if _looks_intrinsic(value):
+            name = value.get("Ref")
+            if not isinstance(name, str) or name.startswith("AWS::") or name not in parameters:
+                return value  # another function, a pseudo parameter or no value: unknown now
+            fed[at] = name
+            given = parameters[name]
+            if name in lists and isinstance(given, str):
+                return given.split(",")
+            return _number(given) if numbers else given
+        return {
+            k: _substitute(v, (*at, k), parameters, lists, fed, numbers) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _substitute(v, (*at, i), parameters, lists, fed, numbers) for i, v in enumerate(value)
+        ]
+    return value
+
+
+def _number(value: Any) -> Any:
+    """A parameter's text as the number or boolean CloudFormation would convert it to."""
+    if value in ("true", "false"):
+        return value == "true"
+    if isinstance(value, str) and len(value) < 16:
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+    return value

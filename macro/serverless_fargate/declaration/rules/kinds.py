@@ -4,7 +4,7 @@ autoscaling, Overrides sections."""
 from __future__ import annotations
 
 from ...errors import Problem, join_path
-from ...intrinsics import UNKNOWN, resolve
+from ...intrinsics import UNKNOWN, resolve_number
 from .. import durations, fields
 from ..messages import show
 from . import rule
@@ -85,7 +85,7 @@ def deployment_room(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     service = t.get("Service")
     config = fields.values(fields.SERVICE, service if isinstance(service, dict) else {})
     count, low, high = (
-        resolve(config[k], d.parameters)
+        resolve_number(config[k], d.parameters)
         for k in ("desired_count", "minimum_healthy_percent", "maximum_percent")
     )
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (count, low, high)):
@@ -108,8 +108,10 @@ def autoscaling(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind != "service" or not isinstance(scaling, dict):
         return
     at = join_path(t.where("Service"), "Autoscaling")
-    low = resolve(scaling.get("MinCount", fields.AUTOSCALING["MinCount"].default), d.parameters)
-    high = resolve(scaling.get("MaxCount"), d.parameters)
+    low = resolve_number(
+        scaling.get("MinCount", fields.AUTOSCALING["MinCount"].default), d.parameters
+    )
+    high = resolve_number(scaling.get("MaxCount"), d.parameters)
     if isinstance(low, int) and isinstance(high, int) and low > high:
         yield Problem(join_path(at, "MinCount"), f"MinCount {low} is above MaxCount {high}")
     if not (scaling.get("CpuTarget") or scaling.get("MemoryTarget") or scaling.get("Queue")):
@@ -188,11 +190,9 @@ def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 
 @rule("timeout.range", "Timeout is from a minute to 14 days")
 def timeout_range(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    value = resolve(t.get("Timeout"), d.parameters)
+    value = resolve_number(t.get("Timeout"), d.parameters)
     if value is None or value is UNKNOWN or t.kind == "service":
         return
-    if isinstance(value, str) and value.isdigit():  # a parameter's value arrives as text
-        value = int(value)
     seconds = durations.seconds(value)
     if seconds is None:
         yield Problem(
