@@ -161,7 +161,7 @@ def parameter_problems(
     text_paths = {p.path for p in schema_problems(as_text, base)}
     out = []
     # A flag's parameter is explained by resolve.Flags, which says what the flag takes.
-    flag = "expected " + shapes.BOOL["x-expected"]
+    flag = f"expected {shapes.BOOL['x-expected']}"
     for problem in schema_problems(as_number, base):
         if problem.path not in text_paths or problem.message.endswith(flag):
             continue
