@@ -214,3 +214,28 @@ def test_parameter_fed_cpu_is_checked_and_planned_by_its_value(template, capsys)
     assert main(["plan", str(template)]) == 0
     out = capsys.readouterr().out
     assert "512 (Size) CPU units" in out and '{"Ref"' not in out
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (
+            "Resources:\n  W: {Type: Fargate::Task, Properties: {Tasks: {w: {Image: x}}}}\n",
+            "Resources.W.Type: 'Fargate::Task' is not a resource type; did you mean "
+            "'Fargate::Tasks'?",
+        ),
+        (
+            "Resources:\n  W: {Type: Fargate::Tasks, Properties: {Tasks: {w: {Image: x}}}}\n",
+            "Resources.W.Type: Fargate::Tasks needs the ServerlessFargate transform, which this "
+            "template does not list: add `Transform: ServerlessFargate`",
+        ),
+    ],
+    ids=["type misspelt", "no transform"],
+)
+def test_validate_names_near_misses(tmp_path, capsys, content, says):
+    path = tmp_path / "t.yaml"
+    path.write_text(content)
+    for extra in ([], ["--skip-others"]):
+        assert main(["validate", str(path), *extra]) == 1
+        captured = capsys.readouterr()
+        assert says in captured.err and "valid" not in captured.out

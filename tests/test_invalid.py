@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import declaration, expand, problems, task
+from serverless_fargate.declaration import fields
+from serverless_fargate.errors import InvalidTemplate
+from serverless_fargate.transform import expand_template
 
 P = "Resources.Workers.Properties"
 T = f"{P}.Tasks.worker"
@@ -385,6 +388,32 @@ CASES = [
         ),
         [(f"{T}.Service", "MinimumHealthyPercent 100 and MaximumPercent 100")],
     ),
+    # Near misses are named: the right spelling, the right level.
+    (
+        "resource type misspelt",
+        {"Resources": {"Workers": {"Type": "Fargate::Task", "Properties": {}}}},
+        [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
+    ),
+    (
+        "resource type in the wrong case",
+        {"Resources": {"Workers": {"Type": "fargate::tasks", "Properties": {}}}},
+        [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
+    ),
+    (
+        "timezone at task level",
+        task(Schedule="rate(1 day)", Timezone="Europe/Paris"),
+        [(f"{T}.Timezone", "belongs under Schedule")],
+    ),
+    (
+        "subnets at task level",
+        task(Subnets=["subnet-1"]),
+        [(f"{T}.Subnets", "belongs under Network")],
+    ),
+    (
+        "autoscaling target at service level",
+        task(Service={"CpuTarget": 50}),
+        [(f"{T}.Service.CpuTarget", "belongs under Autoscaling")],
+    ),
     (
         "autoscaling bounds from parameters",
         with_parameters(
@@ -504,3 +533,34 @@ def test_parameter_values_of_every_kind_pass_where_valid():
         f"{T}.Service.DesiredCount: -1 is out of range: expected a whole number from 0 to 5000 "
         "(the parameter Count's value)"
     ]
+
+
+SECTIONS = [
+    (section, name)
+    for section, table in (
+        ("Schedule", fields.SCHEDULE),
+        ("Service", fields.SERVICE),
+        ("Spot", fields.SPOT),
+        ("Network", fields.NETWORK),
+    )
+    for name in table
+    if name not in fields.TASK
+]
+
+
+@pytest.mark.parametrize(("section", "name"), SECTIONS, ids=[f"{s}.{n}" for s, n in SECTIONS])
+def test_a_sub_key_one_level_too_high_says_where_it_belongs(section, name):
+    found = problems(task(**{name: 1}))
+    (problem,) = [p for p in found if p.startswith(f"{T}.{name}: ")]
+    assert section in problem.partition("belongs under ")[2].split(" (")[0].split(" or "), found
+
+
+def test_a_declaration_without_the_transform_is_named():
+    template = task()
+    with pytest.raises(InvalidTemplate) as caught:
+        expand_template(template, require_transform=True)
+    (problem,) = caught.value.problems
+    assert problem.path == "Resources.Workers.Type"
+    assert "Transform: ServerlessFargate" in problem.message
+    template["Transform"] = ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
+    expand_template(template, require_transform=True)

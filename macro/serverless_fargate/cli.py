@@ -296,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
     """Expand, validate or plan one template; the exit status."""
     from . import cfn_yaml
-    from .transform import expand_template
+    from .transform import expand_template, near_misses
 
     skip = getattr(args, "skip_others", False)
     try:
@@ -320,7 +320,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             return 0
         print(f"{path}: not valid YAML or JSON: {error}", file=sys.stderr)
         return 1
-    if skip and not _count(template):
+    if skip and not _count(template) and not near_misses(template):
         return 0
     try:
         processed = expand_template(
@@ -329,6 +329,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             region=args.region,
             account=args.account,
             service_token=args.service_token,
+            require_transform=args.command == "validate",
         )
     except InvalidTemplate as error:
         several = args.command == "validate" and (len(args.template) > 1 or skip)

@@ -49,6 +49,9 @@ def transform(
     declarations = [
         k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
     ]
+    near = near_misses(fragment)
+    if near:
+        raise InvalidTemplate(near)
     if not declarations:
         return fragment
 
@@ -109,30 +112,87 @@ def expand_template(
     region: str = "us-east-1",
     account: str = "123456789012",
     service_token: Any = None,
+    require_transform: bool = False,
 ) -> dict[str, Any]:
     """What the macro returns for this template, with the Transform list CloudFormation keeps
-    (the CLI, cfn-lint's rule and the tests expand templates this way).
+    (the CLI, cfn-lint's rule and the tests expand templates this way). `require_transform`:
+    a declaration in a template that does not list this transform is a problem (the CLI's).
 
     CloudFormation hands a macro the template without its Transform section; the transforms
     still to run (SAM's, after ours) are kept so the output can be fed to `sam` or cfn-lint.
     """
+    missing = missing_transform(template) if require_transform else []
     fragment = dict(template) if isinstance(template, dict) else template
     remaining = None
     if isinstance(fragment, dict) and "Transform" in fragment:
         names = fragment.pop("Transform")
         names = names if isinstance(names, list) else [names]
         remaining = [n for n in names if n != TRANSFORM_NAME]
-    processed = transform(
-        fragment,
-        parameters=parameters or {},
-        service_token=service_token or application_function_arn(),
-        nonce=LOCAL_NONCE,
-        region=region,
-        account=account,
-    )
+    try:
+        processed = transform(
+            fragment,
+            parameters=parameters or {},
+            service_token=service_token or application_function_arn(),
+            nonce=LOCAL_NONCE,
+            region=region,
+            account=account,
+        )
+    except InvalidTemplate as error:
+        raise InvalidTemplate(missing + error.problems) from None
+    if missing:
+        raise InvalidTemplate(missing)
     if remaining:
         processed = {"Transform": remaining if len(remaining) > 1 else remaining[0], **processed}
     return processed
+
+
+def near_misses(template: Any) -> list[Problem]:
+    """Resource types that look like a misspelt Fargate::Tasks (Fargate::Task, fargate::tasks):
+    CloudFormation would only say the type is unknown, at deploy time."""
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    problems = []
+    for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
+        kind = resource.get("Type") if isinstance(resource, dict) else None
+        if not isinstance(kind, str) or kind == RESOURCE_TYPE or kind.startswith(_OTHER_TYPES):
+            continue
+        if _close(kind.lower(), RESOURCE_TYPE.lower()):
+            problems.append(
+                Problem(
+                    f"Resources.{logical_id}.Type",
+                    f"{kind!r} is not a resource type; did you mean {RESOURCE_TYPE!r}?",
+                )
+            )
+    return problems
+
+
+# Types of CloudFormation, SAM and custom resources: never a misspelt Fargate::Tasks.
+_OTHER_TYPES = ("AWS::", "Custom::", "Alexa::")
+
+
+def _close(word: str, target: str) -> bool:
+    import difflib  # only types outside AWS's and custom ones are compared
+
+    return difflib.SequenceMatcher(None, word, target).ratio() >= 0.8
+
+
+def missing_transform(template: Any) -> list[Problem]:
+    """A problem at each declaration of a template that does not list this transform: without
+    it, CloudFormation refuses Fargate::Tasks as an unknown type."""
+    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+        return []
+    names = template.get("Transform")
+    if TRANSFORM_NAME in (names if isinstance(names, list) else [names]):
+        return []
+    return [
+        Problem(
+            f"Resources.{logical_id}.Type",
+            f"{RESOURCE_TYPE} needs the {TRANSFORM_NAME} transform, which this template does "
+            f"not list: add `Transform: {TRANSFORM_NAME}` (with SAM: "
+            f"`Transform: [{TRANSFORM_NAME}, AWS::Serverless-2016-10-31]`)",
+        )
+        for logical_id, resource in template["Resources"].items()
+        if isinstance(resource, dict) and resource.get("Type") == RESOURCE_TYPE
+    ]
 
 
 def _collision(declaration: str, logical_id: str, what: str) -> Problem:

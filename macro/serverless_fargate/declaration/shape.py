@@ -93,6 +93,17 @@ def _branch_for(instance: Any, branches: list[dict]) -> int | None:
     return None
 
 
+def _sections_with(key: str, properties: dict[str, Any]) -> list[str]:
+    """The properties of this level whose map (or a map branch of whose shape) takes `key`:
+    where a key written one level too high belongs."""
+    found = []
+    for name, shape in properties.items():
+        branches = [shape, *shape.get("anyOf", [])] if isinstance(shape, dict) else []
+        if any(key in (b.get("properties") or {}) for b in branches if isinstance(b, dict)):
+            found.append(name)
+    return found
+
+
 def _explain(error: Any, base: str) -> list[Problem]:
     path = join_path(base, *error.absolute_path)
     kind = error.validator
@@ -108,10 +119,22 @@ def _explain(error: Any, base: str) -> list[Problem]:
         return [Problem(path, f"{show(instance)} is not valid: expected {expected}")]
 
     if kind == "additionalProperties":
-        known = list(error.schema.get("properties", {}))
+        properties = error.schema.get("properties", {})
+        known = list(properties)
         extras = [k for k in instance if k not in known]
         out = []
         for key in extras:
+            sections = _sections_with(key, properties)
+            if sections:
+                where = " or ".join(sections)
+                out.append(
+                    Problem(
+                        join_path(path, key),
+                        f"unknown property here: it belongs under {where} "
+                        f"({sections[0]}: {{{key}: ...}})",
+                    )
+                )
+                continue
             hint = did_you_mean(key, known) or f" (valid: {', '.join(known)})"
             out.append(Problem(join_path(path, key), f"unknown property{hint}"))
         return out
