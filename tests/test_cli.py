@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, lint
+from conftest import EXAMPLES, ROOT, lint
 from serverless_fargate import cfn_yaml
 from serverless_fargate.cli import main
 
@@ -239,3 +239,45 @@ def test_validate_names_near_misses(tmp_path, capsys, content, says):
         assert main(["validate", str(path), *extra]) == 1
         captured = capsys.readouterr()
         assert says in captured.err and "valid" not in captured.out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["expand", str(EXAMPLES / "nightly-job.yaml")],
+        ["migrate", str(ROOT / "tests" / "migrations" / "minimal.yml")],
+        ["lint-setup"],
+    ],
+    ids=["expand", "migrate", "lint-setup"],
+)
+@pytest.mark.parametrize("where", ["missing folder", "a folder"])
+def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(
+    tmp_path, capsys, command, where
+):
+    output = tmp_path / "missing" / "out.yaml" if where == "missing folder" else tmp_path
+    assert main([*command, "--output", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert f"serverless-fargate: cannot write {output}: " in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["expand", "t.yaml", "--bogus"], "usage: serverless-fargate expand "),
+        (["validate", "t.yaml", "--parameter", "x"], "usage: serverless-fargate validate "),
+        (["logs", "stack", "--since", "soon"], "usage: serverless-fargate logs "),
+        (["run", "stack", "task", "--env", "x"], "usage: serverless-fargate run "),
+    ],
+    ids=["unknown option", "bad --parameter", "bad --since", "bad --env"],
+)
+def test_argument_errors_show_the_subcommands_usage(capsys, argv, usage):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.startswith(usage)
+
+
+def test_an_unknown_parameter_name_is_an_error_listing_the_templates(template, capsys):
+    assert main(["validate", str(template), "--parameter", "Sise=512"]) == 2
+    err = capsys.readouterr().err
+    assert "--parameter Sise: the template has no parameter 'Sise' (its parameters: Size)" in err

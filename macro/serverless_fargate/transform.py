@@ -219,6 +219,13 @@ def parameter_values(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if _parameter_value(v)}
 
 
+def unknown_parameters(template: Any, given: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The names in `given` the template declares no parameter for, and those it declares."""
+    declared = template.get("Parameters") if isinstance(template, dict) else None
+    names = [str(n) for n in declared] if isinstance(declared, dict) else []
+    return [n for n in given if n not in names], names
+
+
 def _parameter_value(value: Any) -> bool:
     if isinstance(value, list):
         return all(isinstance(v, str) for v in value)
