@@ -415,6 +415,16 @@ CASES = [
         [(f"{T}.Service.CpuTarget", "belongs under Autoscaling")],
     ),
     (
+        "rate with thousands of digits",
+        task(Schedule="rate(" + "9" * 5000 + " minutes)"),
+        [(f"{T}.Schedule", "the value of rate() has more than 9 digits")],
+    ),
+    (
+        "cron with thousands of digits",
+        task(Schedule={"Expression": "cron(0 2 * * ? " + "2" * 5000 + ")"}),
+        [(f"{T}.Schedule.Expression", "is not a valid year field")],
+    ),
+    (
         "autoscaling bounds from parameters",
         with_parameters(
             task(
