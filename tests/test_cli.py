@@ -266,9 +266,10 @@ def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(
         (["expand", "t.yaml", "--bogus"], "usage: serverless-fargate expand "),
         (["validate", "t.yaml", "--parameter", "x"], "usage: serverless-fargate validate "),
         (["logs", "stack", "--since", "soon"], "usage: serverless-fargate logs "),
+        (["logs", "stack", "--since", "9" * 5000], "usage: serverless-fargate logs "),
         (["run", "stack", "task", "--env", "x"], "usage: serverless-fargate run "),
     ],
-    ids=["unknown option", "bad --parameter", "bad --since", "bad --env"],
+    ids=["unknown option", "bad --parameter", "bad --since", "huge --since", "bad --env"],
 )
 def test_argument_errors_show_the_subcommands_usage(capsys, argv, usage):
     with pytest.raises(SystemExit) as exited:

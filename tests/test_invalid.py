@@ -425,6 +425,11 @@ CASES = [
         [(f"{T}.Schedule.Expression", "is not a valid year field")],
     ),
     (
+        "timeout with thousands of digits",
+        task(Schedule="rate(1 day)", Timeout="9" * 5000 + "m"),
+        [(f"{T}.Timeout", "is not valid: expected seconds from 60 to 1209600")],
+    ),
+    (
         "autoscaling bounds from parameters",
         with_parameters(
             task(

@@ -148,7 +148,7 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     since = None
     if args.command == "logs":
         text = args.since.strip()
-        since = int(text) if text.isdigit() else seconds(text)
+        since = int(text) if text.isdigit() and len(text) < 16 else seconds(text)
         if since is None:
             parser.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
     env = _parameters(getattr(args, "env", []), parser, "--env")

@@ -11,7 +11,7 @@ model's fields (model.py, checked by tests/test_fields.py) all come from here.
 from __future__ import annotations
 
 from ..record import record
-from . import shapes
+from . import durations, shapes
 from .shapes import BOOL, I, arn, int_range, string
 
 TYPE_CHECKING = False
@@ -260,17 +260,17 @@ _IMAGE = {
     ],
 }
 
-_SPOT = {
-    "x-expected": "true, false, or a map with OnDemandBase, OnDemandWeight, SpotWeight, "
-    "Fallback, RerunOnInterruption",
-    "anyOf": [{"type": "boolean"}, object_shape(SPOT_FIELDS)],
-}
 
-_SERVICE = {
-    "x-expected": "true, false, or a map with DesiredCount, MinimumHealthyPercent, "
-    "MaximumPercent, CircuitBreaker, EnableExecuteCommand, Autoscaling",
-    "anyOf": [{"type": "boolean"}, object_shape(SERVICE_FIELDS)],
-}
+def flag_or_map(fields: list[Field]) -> dict[str, Any]:
+    """`true`, `false` or a map of these fields (Spot, Service)."""
+    return {
+        "x-expected": "true, false, or a map with " + ", ".join(f.name for f in fields),
+        "anyOf": [{"type": "boolean"}, object_shape(fields)],
+    }
+
+
+_SPOT = flag_or_map(SPOT_FIELDS)
+_SERVICE = flag_or_map(SERVICE_FIELDS)
 
 _SCHEDULE = {
     "x-expected": "a rate(), cron() or at() expression, or a map with Expression",
@@ -281,12 +281,11 @@ _SCHEDULE = {
     ],
 }
 
+_PORT = PORT_FIELDS[0].shape
 _PORT_MAPPING = {
-    "x-expected": "a port number from 1 to 65535 or {ContainerPort, Protocol}",
-    "anyOf": [
-        {"type": "integer", "minimum": 1, "maximum": 65535},
-        object_shape(PORT_FIELDS, ("ContainerPort",)),
-    ],
+    "x-expected": f"a port number from {_PORT['minimum']} to {_PORT['maximum']} or "
+    f"{{{', '.join(f.name for f in PORT_FIELDS)}}}",
+    "anyOf": [_PORT, object_shape(PORT_FIELDS, ("ContainerPort",))],
 }
 
 _KEYED_SCALARS = {
@@ -466,11 +465,16 @@ TASK_FIELDS = [
         "Timeout",
         {
             "anyOf": [
-                {"type": "integer", "minimum": 60, "maximum": 1209600},
-                {"type": "string", "pattern": "^[0-9]{1,7}(s|m|h|d)$"},
+                {
+                    "type": "integer",
+                    "minimum": durations.TIMEOUT_MIN,
+                    "maximum": durations.TIMEOUT_MAX,
+                },
+                {"type": "string", "pattern": durations.PATTERN},
                 I,
             ],
-            "x-expected": 'seconds from 60 to 1209600, or a duration such as "90m" or "2h"',
+            "x-expected": f"seconds from {durations.TIMEOUT_MIN} to {durations.TIMEOUT_MAX}, "
+            'or a duration such as "90m" or "2h"',
         },
         "Longest a scheduled or one-off run may take; then its task is stopped and the run "
         "counts as failed. Seconds, or a duration (`90m`, `2h`, `1d`). Not for services.",

@@ -188,22 +188,28 @@ def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("timeout.range", "Timeout is from a minute to 14 days")
+@rule(
+    "timeout.range",
+    f"Timeout is from {durations.short(durations.TIMEOUT_MIN)} to "
+    f"{durations.short(durations.TIMEOUT_MAX)}",
+)
 def timeout_range(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     value = resolve_number(t.get("Timeout"), d.parameters)
     if value is None or value is UNKNOWN or t.kind == "service":
         return
     seconds = durations.seconds(value)
+    low, high = durations.TIMEOUT_MIN, durations.TIMEOUT_MAX
     if seconds is None:
         yield Problem(
             t.where("Timeout"),
-            f"{show(value)} is not a duration: write seconds (60 to 1209600) or a number with "
-            "s, m, h or d, such as 90m or 2h",
+            f"{show(value)} is not a duration: write seconds ({low} to {high}) or a number "
+            f"with {durations.UNIT_NAMES}, such as 90m or 2h",
         )
-    elif not durations.TIMEOUT_MIN <= seconds <= durations.TIMEOUT_MAX:
+    elif not low <= seconds <= high:
         what = f"{show(value)} is {seconds} seconds" if isinstance(value, str) else f"{seconds} s"
         yield Problem(
             t.where("Timeout"),
-            f"{what} is too {'short' if seconds < durations.TIMEOUT_MIN else 'long'}: Timeout "
-            "is from 60 seconds (1m) to 1209600 seconds (14d)",
+            f"{what} is too {'short' if seconds < low else 'long'}: Timeout "
+            f"is from {low} seconds ({durations.short(low)}) to {high} seconds "
+            f"({durations.short(high)})",
         )
