@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from serverless_fargate.declaration import fargate
 from serverless_fargate.declaration.rules import schedules
-from serverless_fargate.declaration.rules.names import pascal_case
 from serverless_fargate.ops.schedules import next_run
+from serverless_fargate.resources.names import pascal_case
 
 
 @pytest.mark.parametrize(

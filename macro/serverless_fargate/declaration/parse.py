@@ -10,11 +10,11 @@ declaration-level shape are broken goes no further (every task would inherit the
 from __future__ import annotations
 
 from ..errors import InvalidTemplate, Problem, join_path
+from ..resources.names import pascal_case
 from . import assemble, fields, rules
 from .merge import DeclarationInput, merge_task
 from .messages import did_you_mean
 from .resolve import Flags, known_flag
-from .rules.names import pascal_case
 from .scan import scan
 from .shape import parameter_problems, schema_problems
 
