@@ -1,6 +1,6 @@
 """The field table: every property of a declaration, written once.
 
-A row names a property, its shape (shapes.py), its description, its default, how declaration-
+A row names a property, its shape (schema_parts.py), its description, its default, how declaration-
 level and task-level values merge, where it may stand, the model attribute it fills, and
 whether it decides what is generated (then it is resolved at transform time, never passed
 through as an intrinsic). The JSON schema (schema.py), the reference and the editor schema
@@ -11,8 +11,8 @@ model's fields (model.py, checked by tests/test_fields.py) all come from here.
 from __future__ import annotations
 
 from ..record import record
-from . import durations, shapes
-from .shapes import BOOL, I, arn, int_range, string
+from . import durations, schema_parts
+from .schema_parts import BOOL, I, arn, int_range, string
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -191,8 +191,8 @@ SCHEDULE_FIELDS = [
 ]
 
 NETWORK_FIELDS = [
-    Field("Subnets", shapes.ID_LIST, "Subnet IDs."),
-    Field("SecurityGroups", shapes.ID_LIST, "Security group IDs."),
+    Field("Subnets", schema_parts.ID_LIST, "Subnet IDs."),
+    Field("SecurityGroups", schema_parts.ID_LIST, "Security group IDs."),
     Field(
         "AssignPublicIp",
         BOOL,
@@ -250,7 +250,7 @@ _IMAGE = {
             "properties": {
                 "Function": {
                     "type": "string",
-                    "pattern": shapes.LOGICAL_ID_PATTERN,
+                    "pattern": schema_parts.LOGICAL_ID_PATTERN,
                     "description": "Logical ID of an image Lambda function in this template.",
                 }
             },
@@ -290,8 +290,8 @@ _PORT_MAPPING = {
 
 _KEYED_SCALARS = {
     "type": "object",
-    "additionalProperties": shapes.SCALAR_VALUE,
-    "propertyNames": {"pattern": shapes.ENV_NAME_PATTERN},
+    "additionalProperties": schema_parts.SCALAR_VALUE,
+    "propertyNames": {"pattern": schema_parts.ENV_NAME_PATTERN},
 }
 
 # --- a task's properties (each may also stand at the declaration level) --------------------
@@ -303,16 +303,16 @@ TASK_FIELDS = [
         "The container image: a URI, `{Repository, Tag}` of an ECR repository, or "
         "`{Function: LogicalId}` to reuse an image Lambda function's image.",
     ),
-    Field("Command", shapes.STRING_LIST, "Container command (overrides the image's CMD)."),
+    Field("Command", schema_parts.STRING_LIST, "Container command (overrides the image's CMD)."),
     Field(
         "EntryPoint",
-        shapes.STRING_LIST,
+        schema_parts.STRING_LIST,
         "Container entry point (overrides the image's ENTRYPOINT).",
     ),
-    Field("Cpu", shapes.CPU, "Task CPU units.", 256),
+    Field("Cpu", schema_parts.CPU, "Task CPU units.", 256),
     Field(
         "Memory",
-        shapes.MEMORY,
+        schema_parts.MEMORY,
         'Task memory: MiB as a number, or a string such as "512", "0.5GB", "2 GB", "3072MB". '
         "Must be a Fargate-valid size for the Cpu. Without it, the smallest size valid for "
         "the Cpu; without Cpu, the smallest Cpu this Memory fits.",
@@ -336,7 +336,7 @@ TASK_FIELDS = [
         {
             "type": "object",
             "additionalProperties": string(),
-            "propertyNames": {"pattern": shapes.ENV_NAME_PATTERN},
+            "propertyNames": {"pattern": schema_parts.ENV_NAME_PATTERN},
             "x-expected": "a map of variable names to SSM parameters or secret ARNs",
         },
         "Environment variables read at start from an SSM parameter (name or ARN) or a Secrets "
@@ -362,7 +362,7 @@ TASK_FIELDS = [
         {
             "type": "array",
             "items": {
-                "anyOf": [{"type": "string", "minLength": 1}, I, shapes.IAM_STATEMENT],
+                "anyOf": [{"type": "string", "minLength": 1}, I, schema_parts.IAM_STATEMENT],
                 "x-expected": "a managed-policy ARN or an IAM statement with Effect, Action, "
                 "Resource",
             },
@@ -383,8 +383,8 @@ TASK_FIELDS = [
         "Tags",
         {
             "type": "object",
-            "additionalProperties": shapes.SCALAR_VALUE,
-            "propertyNames": {"pattern": shapes.TAG_KEY_PATTERN},
+            "additionalProperties": schema_parts.SCALAR_VALUE,
+            "propertyNames": {"pattern": schema_parts.TAG_KEY_PATTERN},
             "x-expected": "a map of tag keys to values",
         },
         "Tags on every taggable generated resource; tasks get them by propagation. Keys "
@@ -420,7 +420,7 @@ TASK_FIELDS = [
         "Sidecars",
         {
             "type": "array",
-            "items": shapes.SIDECAR,
+            "items": schema_parts.SIDECAR,
             "x-expected": "a list of container definitions",
         },
         "Extra containers, as ECS container definitions in CloudFormation shape.",
@@ -431,7 +431,7 @@ TASK_FIELDS = [
         "DependsOn",
         {
             "type": "array",
-            "items": {"type": "string", "pattern": shapes.LOGICAL_ID_PATTERN},
+            "items": {"type": "string", "pattern": schema_parts.LOGICAL_ID_PATTERN},
             "x-expected": "a list of logical IDs",
         },
         "Logical IDs added to DependsOn of this task's generated resources.",
@@ -495,7 +495,7 @@ TASK_FIELDS = [
     ),
     Field(
         "Overrides",
-        shapes.OVERRIDES,
+        schema_parts.OVERRIDES,
         "Raw CloudFormation properties deep-merged last into what is generated.",
         {},
         DEEP,
@@ -510,7 +510,7 @@ DECLARATION_FIELDS = [
         {
             "type": "object",
             "minProperties": 1,
-            "propertyNames": {"pattern": shapes.TASK_KEY_PATTERN},
+            "propertyNames": {"pattern": schema_parts.TASK_KEY_PATTERN},
             "additionalProperties": {"$ref": "#/$defs/Task"},
             "x-expected": "a map of task keys to tasks, with at least one task",
         },
@@ -552,8 +552,8 @@ DECLARATION_FIELDS = [
     Field(
         "LogRetentionInDays",
         {
-            "anyOf": [{"enum": shapes.LOG_RETENTION_VALUES}, I],
-            "x-expected": "one of " + ", ".join(map(str, shapes.LOG_RETENTION_VALUES)),
+            "anyOf": [{"enum": schema_parts.LOG_RETENTION_VALUES}, I],
+            "x-expected": "one of " + ", ".join(map(str, schema_parts.LOG_RETENTION_VALUES)),
         },
         "Log retention in days.",
         30,

@@ -16,7 +16,7 @@ from .merge import DeclarationInput, merge_task
 from .messages import did_you_mean
 from .resolve import Flags, known_flag
 from .scan import scan
-from .shape import parameter_problems, schema_problems
+from .schema_check import parameter_problems, schema_problems
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..errors import Problem, join_path
-from . import fastcheck, shapes
+from . import fastcheck, schema_parts
 from .messages import did_you_mean, show
 from .schema import SCHEMA
-from .shapes import for_python
+from .schema_parts import for_python
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -38,15 +38,15 @@ _NAME_RULES = {
     for_python({"pattern": p})["pattern"]: why
     for p, why in (
         (
-            shapes.TASK_KEY_PATTERN,
+            schema_parts.TASK_KEY_PATTERN,
             "a task key starts with a letter and has only letters, digits, '-' and '_'",
         ),
         (
-            shapes.ENV_NAME_PATTERN,
+            schema_parts.ENV_NAME_PATTERN,
             "a name starts with a letter or '_' and has only letters, digits and '_'",
         ),
         (
-            shapes.TAG_KEY_PATTERN,
+            schema_parts.TAG_KEY_PATTERN,
             "tag keys have 1 to 128 characters and may not start with 'aws:' (reserved by AWS) "
             "or 'serverless-fargate:' (reserved for what this transform marks)",
         ),
@@ -184,7 +184,7 @@ def parameter_problems(
     text_paths = {p.path for p in schema_problems(as_text, base)}
     out = []
     # A flag's parameter is explained by resolve.Flags, which says what the flag takes.
-    flag = f"expected {shapes.BOOL['x-expected']}"
+    flag = f"expected {schema_parts.BOOL['x-expected']}"
     for problem in schema_problems(as_number, base):
         if problem.path not in text_paths or problem.message.endswith(flag):
             continue
