@@ -47,6 +47,7 @@ def run(scope: str, *args: Any) -> list[Problem]:
 
 # Registration happens on import; the order here is the order problems are found in.
 from . import (  # noqa: E402
+    clusters,
     containers,
     iam,
     images,
@@ -54,12 +55,16 @@ from . import (  # noqa: E402
     names,
     resources,
     schedules,
+    services,
     sizes,
+    spot,
+    timeouts,
 )
 
 __all__ = [
     "RULES",
     "Rule",
+    "clusters",
     "containers",
     "iam",
     "images",
@@ -69,5 +74,8 @@ __all__ = [
     "rule",
     "run",
     "schedules",
+    "services",
     "sizes",
+    "spot",
+    "timeouts",
 ]
