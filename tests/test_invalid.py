@@ -430,6 +430,13 @@ CASES = [
         [(f"{T}.Timeout", "is not valid: expected seconds from 60 to 1209600")],
     ),
     (
+        "spot weights from parameters that place nothing",
+        with_parameters(
+            task(Spot={"SpotWeight": {"Ref": "Weight"}, "OnDemandWeight": 0}), Weight="0"
+        ),
+        [(f"{T}.Spot", "OnDemandWeight and SpotWeight are both 0")],
+    ),
+    (
         "autoscaling bounds from parameters",
         with_parameters(
             task(

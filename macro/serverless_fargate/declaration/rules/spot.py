@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...errors import Problem, join_path
+from ...intrinsics import resolve_number
 from .. import fields
 from . import rule
 
@@ -29,7 +30,10 @@ def spot_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind == "standalone" or not isinstance(spot, dict):
         return
     weights = fields.values(fields.SPOT, spot)
-    if weights["on_demand_weight"] == 0 and weights["spot_weight"] == 0:
+    on_demand, on_spot = (
+        resolve_number(weights[k], d.parameters) for k in ("on_demand_weight", "spot_weight")
+    )
+    if on_demand == 0 and on_spot == 0:
         yield Problem(
             t.where("Spot"), "OnDemandWeight and SpotWeight are both 0: no task could be placed"
         )
