@@ -437,6 +437,16 @@ CASES = [
         [(f"{T}.Spot", "OnDemandWeight and SpotWeight are both 0")],
     ),
     (
+        "parameter value outside its AllowedValues",
+        {
+            "Parameters": {
+                "Size": {"Type": "Number", "AllowedValues": [256, 512], "Default": "1024"}
+            },
+            **task(Cpu={"Ref": "Size"}),
+        },
+        [("Parameters.Size", "1024 is not one of its AllowedValues: 256, 512")],
+    ),
+    (
         "autoscaling bounds from parameters",
         with_parameters(
             task(

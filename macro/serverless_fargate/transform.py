@@ -58,7 +58,7 @@ def transform(
     pseudo = {"AWS::Region": region, "AWS::AccountId": account}
     values = {k: v for k, v in pseudo.items() if v} | parameter_values(fragment, parameters or {})
     context = Context(fragment, values)
-    problems: list[Problem] = []
+    problems: list[Problem] = allowed_values(fragment, values)
     new_resources: dict[str, Any] = {}
     new_outputs: dict[str, Any] = {}
     outputs_in = fragment.get("Outputs")
@@ -217,6 +217,32 @@ def parameter_values(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
     if isinstance(given, dict):
         values.update((k, v) for k, v in given.items() if isinstance(k, str))
     return {k: v for k, v in values.items() if _parameter_value(v)}
+
+
+def allowed_values(fragment: dict[str, Any], values: dict[str, Any]) -> list[Problem]:
+    """A parameter value (given, else the Default) outside the parameter's AllowedValues:
+    CloudFormation refuses it before anything runs."""
+    declared = fragment.get("Parameters")
+    problems = []
+    for name, spec in declared.items() if isinstance(declared, dict) else ():
+        allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+        value = values.get(name)
+        if not isinstance(allowed, list) or value is None or isinstance(value, list):
+            continue
+        if _text(value) not in [_text(a) for a in allowed]:
+            listed = ", ".join(map(_text, allowed))
+            problems.append(
+                Problem(
+                    f"Parameters.{name}",
+                    f"{_text(value)} is not one of its AllowedValues: {listed}",
+                )
+            )
+    return problems
+
+
+def _text(value: Any) -> str:
+    """A value as CloudFormation passes parameters: text (YAML's true is "true")."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def unknown_parameters(template: Any, given: dict[str, Any]) -> tuple[list[str], list[str]]:
