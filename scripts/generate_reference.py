@@ -59,6 +59,24 @@ def _table(table: dict[str, f.Field], merge: bool = False) -> list[str]:
     return lines
 
 
+def _decisive() -> str:
+    """The decisive fields (fields.py's `decisive`), each where it is written."""
+    tables = [
+        ("", f.DECLARATION_ONLY),
+        ("", f.TASK),
+        ("Spot.", f.SPOT),
+        ("Service.", f.SERVICE),
+        ("a volume's ", f.VOLUME),
+    ]
+    names = [
+        f"{where}`{name}`" if where.endswith(" ") else f"`{where}{name}`"
+        for where, table in tables
+        for name, field in table.items()
+        if field.decisive
+    ]
+    return ", ".join(names)
+
+
 def _sizes() -> list[str]:
     lines = ["| Cpu | Memory (MiB) |", "|---|---|"]
     return lines + [f"| {cpu} | {fargate.describe_choices(cpu)} |" for cpu in fargate.CPU_VALUES]
@@ -280,9 +298,8 @@ def reference() -> str:
         f"outputs, {transform.MAX_TEMPLATE_BYTES // 1_048_576} MB template) are checked on the "
         "result and reported the same way.",
         "",
-        "Values that decide which resources or permissions exist (`Outputs`, `InheritGlobals`, "
-        "`Spot.Fallback`, `Spot.RerunOnInterruption`, `Service.EnableExecuteCommand`, a volume's "
-        "`ReadOnly`) are read when the template is processed: `true`, `false`, or a `Ref` to a "
+        f"Values that decide which resources or permissions exist ({_decisive()}) are read "
+        "when the template is processed: `true`, `false`, or a `Ref` to a "
         'template parameter whose value is `"true"` or `"false"` (the macro runs again on every '
         "deploy with the parameters' values). Any other intrinsic there is an error.",
         "",

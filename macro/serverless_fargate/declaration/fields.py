@@ -240,7 +240,8 @@ VOLUME_FIELDS = [
 # --- the values of maps and lists -----------------------------------------------------------
 
 _IMAGE = {
-    "x-expected": "an image URI, {Repository, Tag} or {Function: LogicalId}",
+    "x-expected": f"an image URI, {{{', '.join(f.name for f in REPOSITORY_FIELDS)}}} or "
+    "{Function: LogicalId}",
     "anyOf": [
         {"type": "string", "minLength": 1},
         I,
@@ -458,7 +459,7 @@ TASK_FIELDS = [
     Field(
         "Network",
         object_shape(NETWORK_FIELDS),
-        "Where tasks run: `Subnets`, `SecurityGroups`, `AssignPublicIp`. Without it, the "
+        f"Where tasks run: {', '.join(f'`{f.name}`' for f in NETWORK_FIELDS)}. Without it, the "
         "region's default VPC. A task's own Network replaces the declaration's whole map.",
     ),
     Field(
