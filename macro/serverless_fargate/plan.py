@@ -153,8 +153,9 @@ class _Shorten:
         if isinstance(value, str):
             return value
         name = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
-        if isinstance(name, str) and name in self.parameters:
-            return f"{_text(self.parameters[name])} ({name})"
+        if isinstance(name, str):
+            known = name in self.parameters and not name.startswith("AWS::")
+            return f"{_text(self.parameters[name])} ({name})" if known else f"!Ref {name}"
         return json.dumps(value)
 
 

@@ -176,6 +176,8 @@ def parameter_problems(
     passes every parameter as text and converts it for numeric properties). `lists` names the
     list-typed parameters, whose comma-separated text is a list.
     """
+    if all(name.startswith("AWS::") for name in parameters):
+        return []  # pseudo parameters only: nothing of the template's to read
     fed: dict[tuple[Any, ...], str] = {}
     as_text = _substitute(properties, (), parameters, lists, fed, numbers=False)
     if not fed:
