@@ -410,6 +410,11 @@ CASES = [
         [(f"{T}.Subnets", "belongs under Network")],
     ),
     (
+        "spot weight at declaration level",
+        declaration({"Network": NET, "SpotWeight": 2, "Tasks": {"worker": {"Image": IMG}}}),
+        [(f"{P}.SpotWeight", "belongs under Spot")],
+    ),
+    (
         "autoscaling target at service level",
         task(Service={"CpuTarget": 50}),
         [(f"{T}.Service.CpuTarget", "belongs under Autoscaling")],
@@ -596,3 +601,13 @@ def test_a_declaration_without_the_transform_is_named():
     assert "Transform: ServerlessFargate" in problem.message
     template["Transform"] = ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
     expand_template(template, require_transform=True)
+
+
+def test_an_ssm_parameter_is_known_only_at_deploy():
+    """An SSM-typed parameter's value names a Systems Manager parameter; what it holds is read
+    at deploy time, so it is not checked as the value."""
+    template = task(Cpu={"Ref": "Cpu"})
+    template["Parameters"] = {
+        "Cpu": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/app/cpu"}
+    }
+    expand(template)

@@ -207,16 +207,23 @@ def parameter_values(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
     """Parameter values for validation: those given, else each parameter's Default.
 
     Only string and list values are kept (CloudFormation's kinds); anything else is unknown.
+    So is an SSM-typed parameter's: its value names a Systems Manager parameter, and what that
+    holds is read at deploy time (AWS does not say which of the two a macro is handed).
     """
     declared = fragment.get("Parameters")
     values: dict[str, Any] = {}
+    deploy_time = set()
     if isinstance(declared, dict):
         for name, spec in declared.items():
-            if isinstance(name, str) and isinstance(spec, dict) and "Default" in spec:
+            if not (isinstance(name, str) and isinstance(spec, dict)):
+                continue
+            if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+                deploy_time.add(name)
+            elif "Default" in spec:
                 values[name] = spec["Default"]
     if isinstance(given, dict):
         values.update((k, v) for k, v in given.items() if isinstance(k, str))
-    return {k: v for k, v in values.items() if _parameter_value(v)}
+    return {k: v for k, v in values.items() if k not in deploy_time and _parameter_value(v)}
 
 
 def allowed_values(fragment: dict[str, Any], values: dict[str, Any]) -> list[Problem]:
