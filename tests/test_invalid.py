@@ -400,6 +400,11 @@ CASES = [
         [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
     ),
     (
+        "resource type with an AWS prefix",
+        {"Resources": {"Workers": {"Type": "AWS::Fargate::Tasks", "Properties": {}}}},
+        [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
+    ),
+    (
         "timezone at task level",
         task(Schedule="rate(1 day)", Timezone="Europe/Paris"),
         [(f"{T}.Timezone", "belongs under Schedule")],

@@ -153,8 +153,10 @@ def near_misses(template: Any) -> list[Problem]:
     problems = []
     for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
         kind = resource.get("Type") if isinstance(resource, dict) else None
-        if not isinstance(kind, str) or kind == RESOURCE_TYPE or kind.startswith(_OTHER_TYPES):
+        if not isinstance(kind, str) or kind == RESOURCE_TYPE:
             continue
+        if kind.startswith(_OTHER_TYPES) and "fargate" not in kind.lower():
+            continue  # AWS's own types are many: only one naming Fargate is compared
         if _close(kind.lower(), RESOURCE_TYPE.lower()):
             problems.append(
                 Problem(
@@ -165,7 +167,7 @@ def near_misses(template: Any) -> list[Problem]:
     return problems
 
 
-# Types of CloudFormation, SAM and custom resources: never a misspelt Fargate::Tasks.
+# Types of CloudFormation, SAM and custom resources: a misspelt Fargate::Tasks names Fargate.
 _OTHER_TYPES = ("AWS::", "Custom::", "Alexa::")
 
 
