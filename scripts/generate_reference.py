@@ -13,9 +13,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "macro"))
 
+from serverless_fargate import transform  # noqa: E402
 from serverless_fargate.declaration import fargate, rules  # noqa: E402
 from serverless_fargate.declaration import fields as f  # noqa: E402
+from serverless_fargate.declaration import schedule_expressions as expressions  # noqa: E402
 from serverless_fargate.declaration import schema as s  # noqa: E402
+from serverless_fargate.resources import images, workflow  # noqa: E402
 
 REFERENCE = ROOT / "docs" / "reference.md"
 DECLARATION_SCHEMA = ROOT / "schema" / "fargate-tasks.schema.json"
@@ -54,6 +57,24 @@ def _table(table: dict[str, f.Field], merge: bool = False) -> list[str]:
         rule = f" {_MERGE[field.merge]} |" if merge else ""
         lines.append(f"| `{name}` | {kind} | {_default(spec)} |{rule} {meaning} |")
     return lines
+
+
+def _decisive() -> str:
+    """The decisive fields (fields.py's `decisive`), each where it is written."""
+    tables = [
+        ("", f.DECLARATION_ONLY),
+        ("", f.TASK),
+        ("Spot.", f.SPOT),
+        ("Service.", f.SERVICE),
+        ("a volume's ", f.VOLUME),
+    ]
+    names = [
+        f"{where}`{name}`" if where.endswith(" ") else f"`{where}{name}`"
+        for where, table in tables
+        for name, field in table.items()
+        if field.decisive
+    ]
+    return ", ".join(names)
 
 
 def _sizes() -> list[str]:
@@ -95,7 +116,8 @@ def reference() -> str:
         "",
         "`Cpu` and `Memory` must form a Fargate size (table below). When only one is given, the "
         "other defaults to fit it: `Cpu` alone takes the smallest `Memory` valid for it, and "
-        "`Memory` alone takes the smallest `Cpu` that allows it (256/512 when neither is given).",
+        "`Memory` alone takes the smallest `Cpu` that allows it "
+        f"({f.TASK['Cpu'].default}/{f.TASK['Memory'].default} when neither is given).",
         "",
         *_sizes(),
         "",
@@ -110,8 +132,9 @@ def reference() -> str:
         "",
         *_table(f.SCHEDULE),
         "",
-        "Expressions: `rate(N unit)` (minute, minutes, hour, hours, day, days; singular for 1), "
-        "`cron(minutes hours day-of-month month day-of-week year)` (six fields, exactly one of "
+        f"Expressions: `rate(N unit)` ({', '.join(expressions.RATE_UNITS)}; singular for 1), "
+        f"`cron({' '.join(c.name for c in expressions.CRON_FIELDS)})` "
+        f"({len(expressions.CRON_FIELDS)} fields, exactly one of "
         "day-of-month and day-of-week `?`), `at(yyyy-mm-ddThh:mm:ss)`.",
         "",
         "## `Spot` map",
@@ -186,7 +209,8 @@ def reference() -> str:
         "| capacity providers | `Custom::CapacityProviders` | `{D}CapacityProviders` | with `Cluster` |",
         "| default network | `Custom::DefaultNetwork` | `{D}DefaultNetwork` | no `Network.Subnets` |",
         "| security group | `AWS::EC2::SecurityGroup` | `{D}SecurityGroup` | default VPC, no `SecurityGroups` |",
-        "| image digests | `Custom::ImageDigests` | `{D}ImageDigests`, then `{D}ImageDigests2`, ... | a task's image is an ECR tag (one lookup per ~30 images) |",
+        "| image digests | `Custom::ImageDigests` | `{D}ImageDigests`, then `{D}ImageDigests2`, ... | a task's image is an ECR tag (one lookup per at most "
+        f"{images.MAX_ENTRIES} images) |",
         "| log group | `AWS::Logs::LogGroup` | `{D}LogGroup` | always |",
         "| execution role | `AWS::IAM::Role` | `{D}ExecutionRole` | unless every task has `ExecutionRoleArn` |",
         "| task role | `AWS::IAM::Role` | `{D}{T}TaskRole` | unless the task has `TaskRoleArn` |",
@@ -223,7 +247,8 @@ def reference() -> str:
         "`aws ecs run-task --cluster <ClusterArn> --task-definition <TaskDefinitionArn> "
         "--network-configuration 'awsvpcConfiguration={subnets=[<Subnets>],"
         "securityGroups=[<SecurityGroups>],assignPublicIp=<AssignPublicIp>}'`. The outputs "
-        "count toward CloudFormation's 200: about 2 per task and 6 per declaration.",
+        f"count toward CloudFormation's {transform.MAX_OUTPUTS}: about 2 per task and 6 per "
+        "declaration.",
         "",
         "## Scheduled runs",
         "",
@@ -233,8 +258,10 @@ def reference() -> str:
         "task group `<execution name>:<copy>:<attempt>`, then: on success the copy succeeds; "
         "when Spot has no capacity and `Fallback` is on, the same attempt runs on FARGATE; "
         "after a `SpotInterruption` with `RerunOnInterruption`, it runs once more on FARGATE; "
-        "after `Timeout`, it stops the task (`StopTask`) and waits 130 s; any failure leaves "
-        "`Retries` fresh attempts, waiting 60 s, 120 s, .... A run with a failed copy sends "
+        f"after `Timeout`, it stops the task (`StopTask`) and waits {workflow.STOP_GRACE} s; any "
+        "failure leaves "
+        f"`Retries` fresh attempts, waiting {workflow.FIRST_BACKOFF} s, {2 * workflow.FIRST_BACKOFF} s, "
+        ".... A run with a failed copy sends "
         "one JSON message (task, declaration, schedule, scheduledTime, execution, taskArn, "
         "exitCode, stopCode, reason, attempts, failedCopies) to `DeadLetterQueueArn` and fails "
         "with the error `RunFailed`. The README has the diagram and how to see failed runs.",
@@ -261,16 +288,18 @@ def reference() -> str:
         "problem, each starting with its path, for example",
         "",
         "```",
-        "Resources.Workers.Properties.Tasks.queue-worker.Memory: 4096 MiB is not valid with Cpu 256 (allowed: 512, 1024, 2048)",
-        "Resources.Workers.Properties.Tasks.nightly.Schedule: 'every day' is not a rate(), cron() or at() expression",
+        "Resources.Workers.Properties.Tasks.queue-worker.Memory: "
+        + str(fargate.check_cpu_memory(256, 4096)),
+        "Resources.Workers.Properties.Tasks.nightly.Schedule: "
+        + str(expressions.check("every day")),
         "```",
         "",
-        "CloudFormation's limits (500 resources, 200 outputs, 1 MB template) are checked on the "
+        f"CloudFormation's limits ({transform.MAX_RESOURCES} resources, {transform.MAX_OUTPUTS} "
+        f"outputs, {transform.MAX_TEMPLATE_BYTES // 1_048_576} MB template) are checked on the "
         "result and reported the same way.",
         "",
-        "Values that decide which resources or permissions exist (`Outputs`, `InheritGlobals`, "
-        "`Spot.Fallback`, `Spot.RerunOnInterruption`, `Service.EnableExecuteCommand`, a volume's "
-        "`ReadOnly`) are read when the template is processed: `true`, `false`, or a `Ref` to a "
+        f"Values that decide which resources or permissions exist ({_decisive()}) are read "
+        "when the template is processed: `true`, `false`, or a `Ref` to a "
         'template parameter whose value is `"true"` or `"false"` (the macro runs again on every '
         "deploy with the parameters' values). Any other intrinsic there is an error.",
         "",

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, lint
+from conftest import EXAMPLES, ROOT, lint
 from serverless_fargate import cfn_yaml
 from serverless_fargate.cli import main
 
@@ -234,3 +234,80 @@ def test_plan_shows_every_wildcard_grant(tmp_path, capsys):
     ) in task_role
     execution_role = next(line for line in out.splitlines() if "WExecutionRole" in line)
     assert "ecr:GetAuthorizationToken on *" in execution_role
+
+
+def test_parameter_fed_cpu_is_checked_and_planned_by_its_value(template, capsys):
+    assert main(["validate", str(template), "--parameter", "Size=300"]) == 1
+    err = capsys.readouterr().err
+    assert "Resources.Workers.Properties.Tasks.worker.Cpu: 300 is not valid" in err
+    assert main(["plan", str(template)]) == 0
+    out = capsys.readouterr().out
+    assert "512 (Size) CPU units" in out and '{"Ref"' not in out
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (
+            "Resources:\n  W: {Type: Fargate::Task, Properties: {Tasks: {w: {Image: x}}}}\n",
+            "Resources.W.Type: 'Fargate::Task' is not a resource type; did you mean "
+            "'Fargate::Tasks'?",
+        ),
+        (
+            "Resources:\n  W: {Type: Fargate::Tasks, Properties: {Tasks: {w: {Image: x}}}}\n",
+            "Resources.W.Type: Fargate::Tasks needs the ServerlessFargate transform, which this "
+            "template does not list: add `Transform: ServerlessFargate`",
+        ),
+    ],
+    ids=["type misspelt", "no transform"],
+)
+def test_validate_names_near_misses(tmp_path, capsys, content, says):
+    path = tmp_path / "t.yaml"
+    path.write_text(content)
+    for extra in ([], ["--skip-others"]):
+        assert main(["validate", str(path), *extra]) == 1
+        captured = capsys.readouterr()
+        assert says in captured.err and "valid" not in captured.out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["expand", str(EXAMPLES / "nightly-job.yaml")],
+        ["migrate", str(ROOT / "tests" / "migrations" / "minimal.yml")],
+        ["lint-setup"],
+    ],
+    ids=["expand", "migrate", "lint-setup"],
+)
+@pytest.mark.parametrize("where", ["missing folder", "a folder"])
+def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(
+    tmp_path, capsys, command, where
+):
+    output = tmp_path / "missing" / "out.yaml" if where == "missing folder" else tmp_path
+    assert main([*command, "--output", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert f"serverless-fargate: cannot write {output}: " in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["expand", "t.yaml", "--bogus"], "usage: serverless-fargate expand "),
+        (["validate", "t.yaml", "--parameter", "x"], "usage: serverless-fargate validate "),
+        (["logs", "stack", "--since", "soon"], "usage: serverless-fargate logs "),
+        (["logs", "stack", "--since", "9" * 5000], "usage: serverless-fargate logs "),
+        (["run", "stack", "task", "--env", "x"], "usage: serverless-fargate run "),
+    ],
+    ids=["unknown option", "bad --parameter", "bad --since", "huge --since", "bad --env"],
+)
+def test_argument_errors_show_the_subcommands_usage(capsys, argv, usage):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.startswith(usage)
+
+
+def test_an_unknown_parameter_name_is_an_error_listing_the_templates(template, capsys):
+    assert main(["validate", str(template), "--parameter", "Sise=512"]) == 2
+    err = capsys.readouterr().err
+    assert "--parameter Sise: the template has no parameter 'Sise' (its parameters: Size)" in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from serverless_fargate.declaration import fastcheck
-from serverless_fargate.declaration.shape import _validator
+from serverless_fargate.declaration.schema_check import _validator
 from strategies import JSON, SEEDS, generated_declarations, mutated_declarations
 
 

@@ -4,6 +4,8 @@ resolved from parameter values."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import GROUP, ROOT, SUBNET, declaration, expand, problems, task
 from serverless_fargate.declaration import fields, model, rules
@@ -30,8 +32,13 @@ def test_reference_shows_every_row_with_its_default():
     for table in (fields.TASK, fields.DECLARATION_ONLY, fields.SPOT, fields.SERVICE):
         for name, f in table.items():
             row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
-            if f.has_default:
-                assert "`" + (f.default if isinstance(f.default, str) else "") in row, row
+            shown = row.split(" | ")[2]  # name, shape, default, ...
+            if not f.has_default:
+                assert shown == "", row
+            elif isinstance(f.default, str):
+                assert shown == f"`{f.default}`", row
+            else:
+                assert shown == f"`{json.dumps(f.default)}`", row
     for line in text.splitlines():
         if line.startswith("| `") and " | " in line and line.count("|") >= 5:
             name = line.split("`")[1]
@@ -47,6 +54,25 @@ def test_reference_shows_every_row_with_its_default():
                 "Schedule",
             }
             assert name in known or name.isdigit(), f"reference row {name!r} has no field"
+
+
+@pytest.mark.parametrize(
+    "table", [fields.SPOT, fields.SERVICE, fields.PORT], ids=["Spot", "Service", "PortMappings"]
+)
+def test_what_a_map_takes_is_listed_from_its_table(table):
+    """The "expected" text of a map's shape names every key of its table (none typed by hand)."""
+    shapes = {
+        "Spot": fields.TASK["Spot"].shape,
+        "Service": fields.TASK["Service"].shape,
+        "PortMappings": fields.TASK["PortMappings"].shape["items"],
+    }
+    expected = next(s["x-expected"] for s in shapes.values() if _takes(s, table))
+    for name in table:
+        assert name in expected, f"{name} missing from {expected!r}"
+
+
+def _takes(shape, table):
+    return any(set(b.get("properties", {})) == set(table) for b in shape.get("anyOf", []))
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from conftest import declaration, problems, task
+from conftest import declaration, expand, problems, task
+from serverless_fargate.declaration import fields
+from serverless_fargate.errors import InvalidTemplate
+from serverless_fargate.transform import expand_template
 
 P = "Resources.Workers.Properties"
 T = f"{P}.Tasks.worker"
 NET = {"Subnets": ["subnet-1"]}
 IMG = "public.ecr.aws/x/y:1"
+
+
+def with_parameters(template: dict, **defaults: str) -> dict:
+    """The template with a parameter of each name, its Default the value given."""
+    declared = {k: {"Type": "String", "Default": v} for k, v in defaults.items()}
+    return {"Parameters": declared, **template}
+
 
 CASES = [
     # name, template, [(path, words in the message)]
@@ -325,6 +335,139 @@ CASES = [
         task(Cpu={"Ref": "Size"}, Memory=512),
         [(f"{T}.Memory", "512 MiB is not valid with Cpu 1024")],
     ),
+    # Values fed by parameters (a Default, else the value given) are checked like literals.
+    (
+        "cpu from a parameter not a fargate size",
+        with_parameters(task(Cpu={"Ref": "Odd"}), Odd="300"),
+        [(f"{T}.Cpu", "300 is not valid: expected one of 256, 512, 1024")],
+    ),
+    (
+        "cpu from a given parameter value",
+        with_parameters(task(Cpu={"Ref": "Size"}), Size="256"),
+        [],  # the value given (1024) wins over the Default: valid
+    ),
+    (
+        "desired count from a parameter out of range",
+        with_parameters(task(Service={"DesiredCount": {"Ref": "Count"}}), Count="9000"),
+        [(f"{T}.Service.DesiredCount", "9000 is out of range: expected a whole number from 0")],
+    ),
+    (
+        "schedule retries from a parameter out of range",
+        with_parameters(
+            task(Schedule={"Expression": "rate(1 day)", "Retries": {"Ref": "Tries"}}), Tries="200"
+        ),
+        [
+            (
+                f"{T}.Schedule.Retries",
+                "200 is out of range: expected a whole number from 0 to 10 (the parameter Tries's value)",
+            )
+        ],
+    ),
+    (
+        "log retention from a parameter not a choice",
+        with_parameters(
+            declaration(
+                {
+                    "Network": NET,
+                    "LogRetentionInDays": {"Ref": "Days"},
+                    "Tasks": {"worker": {"Image": IMG}},
+                }
+            ),
+            Days="8",
+        ),
+        [(f"{P}.LogRetentionInDays", "8 is not valid: expected one of 1, 3, 5")],
+    ),
+    (
+        "deployment limits from parameters that can never finish",
+        with_parameters(
+            task(
+                Service={"MinimumHealthyPercent": {"Ref": "Low"}, "MaximumPercent": {"Ref": "High"}}
+            ),
+            Low="100",
+            High="100",
+        ),
+        [(f"{T}.Service", "MinimumHealthyPercent 100 and MaximumPercent 100")],
+    ),
+    # Near misses are named: the right spelling, the right level.
+    (
+        "resource type misspelt",
+        {"Resources": {"Workers": {"Type": "Fargate::Task", "Properties": {}}}},
+        [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
+    ),
+    (
+        "resource type in the wrong case",
+        {"Resources": {"Workers": {"Type": "fargate::tasks", "Properties": {}}}},
+        [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
+    ),
+    (
+        "resource type with an AWS prefix",
+        {"Resources": {"Workers": {"Type": "AWS::Fargate::Tasks", "Properties": {}}}},
+        [("Resources.Workers.Type", "did you mean 'Fargate::Tasks'?")],
+    ),
+    (
+        "timezone at task level",
+        task(Schedule="rate(1 day)", Timezone="Europe/Paris"),
+        [(f"{T}.Timezone", "belongs under Schedule")],
+    ),
+    (
+        "subnets at task level",
+        task(Subnets=["subnet-1"]),
+        [(f"{T}.Subnets", "belongs under Network")],
+    ),
+    (
+        "spot weight at declaration level",
+        declaration({"Network": NET, "SpotWeight": 2, "Tasks": {"worker": {"Image": IMG}}}),
+        [(f"{P}.SpotWeight", "belongs under Spot")],
+    ),
+    (
+        "autoscaling target at service level",
+        task(Service={"CpuTarget": 50}),
+        [(f"{T}.Service.CpuTarget", "belongs under Autoscaling")],
+    ),
+    (
+        "rate with thousands of digits",
+        task(Schedule="rate(" + "9" * 5000 + " minutes)"),
+        [(f"{T}.Schedule", "the value of rate() has more than 9 digits")],
+    ),
+    (
+        "cron with thousands of digits",
+        task(Schedule={"Expression": "cron(0 2 * * ? " + "2" * 5000 + ")"}),
+        [(f"{T}.Schedule.Expression", "is not a valid year field")],
+    ),
+    (
+        "timeout with thousands of digits",
+        task(Schedule="rate(1 day)", Timeout="9" * 5000 + "m"),
+        [(f"{T}.Timeout", "is not valid: expected seconds from 60 to 1209600")],
+    ),
+    (
+        "spot weights from parameters that place nothing",
+        with_parameters(
+            task(Spot={"SpotWeight": {"Ref": "Weight"}, "OnDemandWeight": 0}), Weight="0"
+        ),
+        [(f"{T}.Spot", "OnDemandWeight and SpotWeight are both 0")],
+    ),
+    (
+        "parameter value outside its AllowedValues",
+        {
+            "Parameters": {
+                "Size": {"Type": "Number", "AllowedValues": [256, 512], "Default": "1024"}
+            },
+            **task(Cpu={"Ref": "Size"}),
+        },
+        [("Parameters.Size", "1024 is not one of its AllowedValues: 256, 512")],
+    ),
+    (
+        "autoscaling bounds from parameters",
+        with_parameters(
+            task(
+                Service={
+                    "Autoscaling": {"MinCount": {"Ref": "Low"}, "MaxCount": 2, "CpuTarget": 50}
+                }
+            ),
+            Low="5",
+        ),
+        [(f"{T}.Service.Autoscaling.MinCount", "MinCount 5 is above MaxCount 2")],
+    ),
 ]
 
 
@@ -332,6 +475,9 @@ CASES = [
     ("template", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_invalid_declaration(template, expected):
+    if not expected:
+        expand(template, parameters={"Size": "1024"})
+        return
     found = problems(template, parameters={"Size": "1024"})
     for path, words in expected:
         matching = [p for p in found if p.startswith(path + ": ")]
@@ -405,3 +551,68 @@ def test_output_collision():
     template["Outputs"] = {"WorkersClusterArn": {"Value": "x"}}
     found = problems(template)
     assert any("would generate the output 'WorkersClusterArn'" in p for p in found)
+
+
+def test_parameter_values_of_every_kind_pass_where_valid():
+    """A list parameter's text is a list, a number's text a number; a Ref inside another
+    function is left to CloudFormation."""
+    template = task(
+        Cpu={"Ref": "Cpu"},
+        Service={"DesiredCount": {"Ref": "Count"}},
+        Network={
+            "Subnets": {"Ref": "Subnets"},
+            "SecurityGroups": [{"Fn::Select": [0, {"Ref": "Groups"}]}],
+        },
+    )
+    template["Parameters"] = {
+        "Cpu": {"Type": "Number", "Default": "512"},
+        "Count": {"Type": "Number", "Default": "3"},
+        "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>", "Default": "subnet-1,subnet-2"},
+        "Groups": {"Type": "CommaDelimitedList", "Default": "sg-1,sg-2"},
+    }
+    expand(template)
+    assert problems(template, parameters={"Count": "-1"}) == [
+        f"{T}.Service.DesiredCount: -1 is out of range: expected a whole number from 0 to 5000 "
+        "(the parameter Count's value)"
+    ]
+
+
+SECTIONS = [
+    (section, name)
+    for section, table in (
+        ("Schedule", fields.SCHEDULE),
+        ("Service", fields.SERVICE),
+        ("Spot", fields.SPOT),
+        ("Network", fields.NETWORK),
+    )
+    for name in table
+    if name not in fields.TASK
+]
+
+
+@pytest.mark.parametrize(("section", "name"), SECTIONS, ids=[f"{s}.{n}" for s, n in SECTIONS])
+def test_a_sub_key_one_level_too_high_says_where_it_belongs(section, name):
+    found = problems(task(**{name: 1}))
+    (problem,) = [p for p in found if p.startswith(f"{T}.{name}: ")]
+    assert section in problem.partition("belongs under ")[2].split(" (")[0].split(" or "), found
+
+
+def test_a_declaration_without_the_transform_is_named():
+    template = task()
+    with pytest.raises(InvalidTemplate) as caught:
+        expand_template(template, require_transform=True)
+    (problem,) = caught.value.problems
+    assert problem.path == "Resources.Workers.Type"
+    assert "Transform: ServerlessFargate" in problem.message
+    template["Transform"] = ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
+    expand_template(template, require_transform=True)
+
+
+def test_an_ssm_parameter_is_known_only_at_deploy():
+    """An SSM-typed parameter's value names a Systems Manager parameter; what it holds is read
+    at deploy time, so it is not checked as the value."""
+    template = task(Cpu={"Ref": "Cpu"})
+    template["Parameters"] = {
+        "Cpu": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/app/cpu"}
+    }
+    expand(template)

@@ -1,9 +1,12 @@
 """The rules the schema cannot say: Fargate sizes, memory strings, schedules, time zones, names."""
 
+from datetime import UTC, datetime
+
 import pytest
 from serverless_fargate.declaration import fargate
 from serverless_fargate.declaration.rules import schedules
-from serverless_fargate.declaration.rules.names import pascal_case
+from serverless_fargate.ops.schedules import next_run
+from serverless_fargate.resources.names import pascal_case
 
 
 @pytest.mark.parametrize(
@@ -129,3 +132,20 @@ def test_timezones():
 )
 def test_pascal_case(key, name):
     assert pascal_case(key) == name
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(" + "9" * 5000 + " minutes)",
+        "cron(" + "1" * 5000 + " 2 * * ? *)",
+        "cron(0 2 " + "1" * 5000 + " * ? *)",
+        "cron(0 2 ? * " + "1" * 5000 + " *)",
+        "cron(0 2 * * ? 2027-" + "1" * 5000 + ")",
+    ],
+    ids=["rate", "cron minutes", "cron day-of-month", "cron day-of-week", "cron year"],
+)
+def test_thousands_of_digits_are_refused_not_an_internal_error(expression):
+    message = schedules.check_schedule_expression(expression)
+    assert message is not None and ("digits" in message or "is not a valid" in message)
+    assert next_run(expression, "UTC", datetime(2026, 1, 1, tzinfo=UTC)) is None

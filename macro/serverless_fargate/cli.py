@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     setup.add_argument("--output", "-o", help="write here instead of standard output")
     _ops_parsers(commands)
+    for sub in commands.choices.values():
+        sub.set_defaults(subparser=sub)  # argument errors show the subcommand's usage
     return parser
 
 
@@ -146,7 +148,7 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     since = None
     if args.command == "logs":
         text = args.since.strip()
-        since = int(text) if text.isdigit() else seconds(text)
+        since = int(text) if text.isdigit() and len(text) < 16 else seconds(text)
         if since is None:
             parser.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
     env = _parameters(getattr(args, "env", []), parser, "--env")
@@ -250,16 +252,21 @@ def _migrate(args: argparse.Namespace) -> int:
         return 1
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    _write(output, args.output)
-    return 0
+    return _write(output, args.output)
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
+def _write(text: str, output: str | None) -> int:
+    """Write to `output` (else standard output); the exit status."""
+    if not output:
+        sys.stdout.write(text)
+        return 0
+    try:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
-    else:
-        sys.stdout.write(text)
+    except OSError as error:
+        print(f"serverless-fargate: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _parameters(
@@ -275,8 +282,10 @@ def _parameters(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = _parser().parse_known_args(argv)
+    parser = args.subparser
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "migrate":
         return _migrate(args)
     if args.command in OPS_COMMANDS:
@@ -284,8 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lint-setup":
         from .lint import config
 
-        _write(config(__version__), args.output)
-        return 0
+        return _write(config(__version__), args.output)
     parameters = _parameters(args.parameter, parser)
     if args.command == "validate":
         # Every file is checked and reported; the worst outcome is the exit status.
@@ -296,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
     """Expand, validate or plan one template; the exit status."""
     from . import cfn_yaml
-    from .transform import expand_template
+    from .transform import expand_template, near_misses, unknown_parameters
 
     skip = getattr(args, "skip_others", False)
     try:
@@ -320,8 +328,18 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             return 0
         print(f"{path}: not valid YAML or JSON: {error}", file=sys.stderr)
         return 1
-    if skip and not _count(template):
+    if skip and not _count(template) and not near_misses(template):
         return 0
+    unknown, declared = unknown_parameters(template, parameters)
+    if unknown:
+        listed = ", ".join(declared) or "none"
+        for name in unknown:
+            print(
+                f"serverless-fargate: --parameter {name}: the template has no parameter "
+                f"{name!r} (its parameters: {listed})",
+                file=sys.stderr,
+            )
+        return 2
     try:
         processed = expand_template(
             template,
@@ -329,6 +347,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             region=args.region,
             account=args.account,
             service_token=args.service_token,
+            require_transform=args.command == "validate",
         )
     except InvalidTemplate as error:
         several = args.command == "validate" and (len(args.template) > 1 or skip)
@@ -348,16 +367,17 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
         return 0
     if args.command == "plan":
         from .plan import render, rows
+        from .transform import parameter_values
 
-        print(render(rows(processed, template.get("Resources") or {})))
+        values = parameter_values(template, parameters)
+        print(render(rows(processed, template.get("Resources") or {}, values)))
         return 0
     text = (
         json.dumps(processed, indent=2) + "\n"
         if args.format == "json"
         else cfn_yaml.dump(processed)
     )
-    _write(text, args.output)
-    return 0
+    return _write(text, args.output)
 
 
 def _sam_built(processed: dict[str, Any]) -> list[str]:

@@ -28,6 +28,15 @@ def resolve(value: Any, parameters: dict[str, Any]) -> Any:
     return value
 
 
+def resolve_number(value: Any, parameters: dict[str, Any]) -> Any:
+    """As `resolve`, with a parameter's text read as the whole number it spells
+    (CloudFormation passes parameter values as text and converts them for numeric properties)."""
+    found = resolve(value, parameters)
+    if isinstance(found, str) and 0 < len(found) < 16 and found.lstrip("-").isdigit():
+        return int(found)
+    return found
+
+
 class _Unknown:
     """A value only known at deploy time: rules check types, so they skip it."""
 

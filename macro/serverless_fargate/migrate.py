@@ -13,7 +13,7 @@ import re
 import shlex
 from typing import Any
 
-from .declaration.rules.names import pascal_case
+from .resources.names import pascal_case
 
 TASK_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")

@@ -8,7 +8,7 @@ import json
 from typing import Any, NamedTuple
 
 from .resources.workflow import NO_TIMEOUT
-from .transform import expand_template
+from .transform import expand_template, parameter_values
 
 
 class Row(NamedTuple):
@@ -36,12 +36,19 @@ def plan(
         account=account,
         service_token=service_token,
     )
-    return rows(processed, template.get("Resources") or {})
+    values = parameter_values(template, parameters or {})
+    return rows(processed, template.get("Resources") or {}, values)
 
 
-def rows(processed: dict[str, Any], original: dict[str, Any] | None = None) -> list[Row]:
-    """Each resource of the processed template; `original` holds the resources as written."""
+def rows(
+    processed: dict[str, Any],
+    original: dict[str, Any] | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> list[Row]:
+    """Each resource of the processed template; `original` holds the resources as written,
+    `parameters` the values a `Ref` to a template parameter shows."""
     original = original or {}
+    values = parameters or {}
     found = []
     for logical_id, resource in processed.get("Resources", {}).items():
         added = logical_id not in original
@@ -49,7 +56,7 @@ def rows(processed: dict[str, Any], original: dict[str, Any] | None = None) -> l
             found.append(Row(added, str(logical_id), "?", ""))
             continue
         kind = str(resource.get("Type", ""))
-        found.append(Row(added, str(logical_id), kind, _describe(resource)))
+        found.append(Row(added, str(logical_id), kind, _describe(resource, values)))
     return found
 
 
@@ -67,46 +74,46 @@ def render(found: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _describe(resource: dict[str, Any]) -> str:
+def _describe(resource: dict[str, Any], parameters: dict[str, Any]) -> str:
     """What a resource does, in a few words; "" for one of an unexpected shape (the user's own
     resources are described too, and may be anything CloudFormation takes)."""
     try:
-        return _what(resource)
+        return _what(resource, _Shorten(parameters))
     except (LookupError, TypeError, AttributeError, ValueError):
         return ""
 
 
-def _what(resource: dict[str, Any]) -> str:
+def _what(resource: dict[str, Any], short: _Shorten) -> str:
     props = resource.get("Properties") or {}
     kind = resource.get("Type")
     if kind == "AWS::ECS::TaskDefinition":
         containers = props.get("ContainerDefinitions") or [{}]
         arch = (props.get("RuntimePlatform") or {}).get("CpuArchitecture", "")
         return (
-            f"container {containers[0].get('Name')}: {_short(props.get('Cpu'))} CPU units, "
-            f"{_short(props.get('Memory'))} MiB, {arch}"
+            f"container {containers[0].get('Name')}: {short(props.get('Cpu'))} CPU units, "
+            f"{short(props.get('Memory'))} MiB, {arch}"
             + (f", +{len(containers) - 1} sidecar(s)" if len(containers) > 1 else "")
         )
     if kind == "AWS::ECS::Service":
         providers = "+".join(
             s["CapacityProvider"] for s in props.get("CapacityProviderStrategy", [])
         )
-        return f"{_short(props.get('DesiredCount', 'autoscaled'))} task(s) on {providers}"
+        return f"{short(props.get('DesiredCount', 'autoscaled'))} task(s) on {providers}"
     if kind == "AWS::Scheduler::Schedule":
-        return f"{_short(props.get('ScheduleExpression'))} ({_short(props.get('ScheduleExpressionTimezone'))})"
+        return f"{short(props.get('ScheduleExpression'))} ({short(props.get('ScheduleExpressionTimezone'))})"
     if kind == "AWS::StepFunctions::StateMachine":
         runs = [
-            _run(key.removeprefix("Settings of "), state.get("Result") or {})
+            _run(key.removeprefix("Settings of "), state.get("Result") or {}, short)
             for key, state in (props.get("Definition") or {}).get("States", {}).items()
             if key.startswith("Settings of ")
         ]
         return "watches runs of " + "; ".join(runs) if runs else ""
     if kind == "AWS::ApplicationAutoScaling::ScalableTarget":
-        return f"{_short(props.get('MinCapacity'))} to {_short(props.get('MaxCapacity'))} tasks"
+        return f"{short(props.get('MinCapacity'))} to {short(props.get('MaxCapacity'))} tasks"
     if kind == "AWS::ApplicationAutoScaling::ScalingPolicy":
         return "target tracking" if props.get("PolicyType") == "TargetTrackingScaling" else "step"
     if kind == "AWS::CloudWatch::Alarm":
-        return _short(props.get("AlarmDescription", ""))
+        return short(props.get("AlarmDescription", ""))
     if kind == "AWS::IAM::Role":
         principal = props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         service = principal.get("Service") if isinstance(principal, dict) else None
@@ -114,9 +121,9 @@ def _what(resource: dict[str, Any]) -> str:
         wide = wildcard_grants(props)
         return f"{what}; wildcard grants: {'; '.join(wide)}" if wide else what
     if kind == "AWS::EC2::SecurityGroup":
-        return _short(props.get("GroupDescription", ""))
+        return short(props.get("GroupDescription", ""))
     if kind == "AWS::Logs::LogGroup":
-        return f"logs kept {_short(props.get('RetentionInDays'))} days"
+        return f"logs kept {short(props.get('RetentionInDays'))} days"
     if kind and kind.startswith("Custom::"):
         return "deploy-time lookup"
     return ""
@@ -131,7 +138,7 @@ def wildcard_grants(role: dict[str, Any]) -> list[str]:
             if statement.get("Effect") != "Allow":
                 continue
             actions = statement.get("Action")
-            actions = ", ".join(actions) if isinstance(actions, list) else _short(actions)
+            actions = ", ".join(actions) if isinstance(actions, list) else _AS_WRITTEN(actions)
             resources = statement.get("Resource")
             for resource in resources if isinstance(resources, list) else [resources]:
                 text = _arn_text(resource)
@@ -144,17 +151,17 @@ def _arn_text(value: Any) -> str:
     """A resource as a reader sees it: a Fn::Sub's template, a literal as written."""
     if isinstance(value, dict) and "Fn::Sub" in value:
         template = value["Fn::Sub"]
-        return template if isinstance(template, str) else _short(template[0])
-    return _short(value)
+        return template if isinstance(template, str) else _AS_WRITTEN(template[0])
+    return _AS_WRITTEN(value)
 
 
-def _run(task: str, settings: dict[str, Any]) -> str:
+def _run(task: str, settings: dict[str, Any], short: _Shorten) -> str:
     """How the workflow runs one task, in a few words: timeout, retries, Spot, queue."""
     parts = []
     timeout = settings.get("timeoutSeconds")
     if timeout != str(NO_TIMEOUT):
-        parts.append(f"timeout {_short(timeout)} s")
-    parts.append(f"{_short(settings.get('retries'))} retries")
+        parts.append(f"timeout {short(timeout)} s")
+    parts.append(f"{short(settings.get('retries'))} retries")
     if settings.get("fallback"):
         parts.append("Spot, else FARGATE")
     if settings.get("rerunOnInterruption"):
@@ -164,5 +171,25 @@ def _run(task: str, settings: dict[str, Any]) -> str:
     return f"{task} ({', '.join(parts)})"
 
 
-def _short(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+class _Shorten:
+    """A value in a few characters: a `Ref` to a parameter as its value and name."""
+
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        self.parameters = parameters
+
+    def __call__(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        name = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
+        if isinstance(name, str):
+            known = name in self.parameters and not name.startswith("AWS::")
+            return f"{_text(self.parameters[name])} ({name})" if known else f"!Ref {name}"
+        return json.dumps(value)
+
+
+# A value as written, with no parameter values known (for grants, read as policy text).
+_AS_WRITTEN = _Shorten({})
+
+
+def _text(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -49,13 +49,16 @@ def transform(
     declarations = [
         k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
     ]
+    near = near_misses(fragment)
+    if near:
+        raise InvalidTemplate(near)
     if not declarations:
         return fragment
 
     pseudo = {"AWS::Region": region, "AWS::AccountId": account}
-    values = {k: v for k, v in pseudo.items() if v} | _parameters(fragment, parameters or {})
+    values = {k: v for k, v in pseudo.items() if v} | parameter_values(fragment, parameters or {})
     context = Context(fragment, values)
-    problems: list[Problem] = []
+    problems: list[Problem] = allowed_values(fragment, values)
     new_resources: dict[str, Any] = {}
     new_outputs: dict[str, Any] = {}
     outputs_in = fragment.get("Outputs")
@@ -109,30 +112,89 @@ def expand_template(
     region: str = "us-east-1",
     account: str = "123456789012",
     service_token: Any = None,
+    require_transform: bool = False,
 ) -> dict[str, Any]:
     """What the macro returns for this template, with the Transform list CloudFormation keeps
-    (the CLI, cfn-lint's rule and the tests expand templates this way).
+    (the CLI, cfn-lint's rule and the tests expand templates this way). `require_transform`:
+    a declaration in a template that does not list this transform is a problem (the CLI's).
 
     CloudFormation hands a macro the template without its Transform section; the transforms
     still to run (SAM's, after ours) are kept so the output can be fed to `sam` or cfn-lint.
     """
+    missing = missing_transform(template) if require_transform else []
     fragment = dict(template) if isinstance(template, dict) else template
     remaining = None
     if isinstance(fragment, dict) and "Transform" in fragment:
         names = fragment.pop("Transform")
         names = names if isinstance(names, list) else [names]
         remaining = [n for n in names if n != TRANSFORM_NAME]
-    processed = transform(
-        fragment,
-        parameters=parameters or {},
-        service_token=service_token or application_function_arn(),
-        nonce=LOCAL_NONCE,
-        region=region,
-        account=account,
-    )
+    try:
+        processed = transform(
+            fragment,
+            parameters=parameters or {},
+            service_token=service_token or application_function_arn(),
+            nonce=LOCAL_NONCE,
+            region=region,
+            account=account,
+        )
+    except InvalidTemplate as error:
+        raise InvalidTemplate(missing + error.problems) from None
+    if missing:
+        raise InvalidTemplate(missing)
     if remaining:
         processed = {"Transform": remaining if len(remaining) > 1 else remaining[0], **processed}
     return processed
+
+
+def near_misses(template: Any) -> list[Problem]:
+    """Resource types that look like a misspelt Fargate::Tasks (Fargate::Task, fargate::tasks):
+    CloudFormation would only say the type is unknown, at deploy time."""
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    problems = []
+    for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
+        kind = resource.get("Type") if isinstance(resource, dict) else None
+        if not isinstance(kind, str) or kind == RESOURCE_TYPE:
+            continue
+        if kind.startswith(_OTHER_TYPES) and "fargate" not in kind.lower():
+            continue  # AWS's own types are many: only one naming Fargate is compared
+        if _close(kind.lower(), RESOURCE_TYPE.lower()):
+            problems.append(
+                Problem(
+                    f"Resources.{logical_id}.Type",
+                    f"{kind!r} is not a resource type; did you mean {RESOURCE_TYPE!r}?",
+                )
+            )
+    return problems
+
+
+# Types of CloudFormation, SAM and custom resources: a misspelt Fargate::Tasks names Fargate.
+_OTHER_TYPES = ("AWS::", "Custom::", "Alexa::")
+
+
+def _close(word: str, target: str) -> bool:
+    import difflib  # only types outside AWS's and custom ones are compared
+
+    return difflib.SequenceMatcher(None, word, target).ratio() >= 0.8
+
+
+def missing_transform(template: Any) -> list[Problem]:
+    """A problem at each declaration of a template that does not list this transform: without
+    it, CloudFormation refuses Fargate::Tasks as an unknown type."""
+    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+        return []
+    names = template.get("Transform")
+    if TRANSFORM_NAME in (names if isinstance(names, list) else [names]):
+        return []
+    return [
+        Problem(
+            f"Resources.{logical_id}.Type",
+            f"{RESOURCE_TYPE} needs the {TRANSFORM_NAME} transform, which this template does "
+            f"not list: add `Transform: {TRANSFORM_NAME}` (with SAM: "
+            f"`Transform: [{TRANSFORM_NAME}, AWS::Serverless-2016-10-31]`)",
+        )
+        for logical_id, resource in template["Resources"].items()
+        if isinstance(resource, dict) and resource.get("Type") == RESOURCE_TYPE
+    ]
 
 
 def _collision(declaration: str, logical_id: str, what: str) -> Problem:
@@ -143,20 +205,60 @@ def _collision(declaration: str, logical_id: str, what: str) -> Problem:
     )
 
 
-def _parameters(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
+def parameter_values(fragment: dict[str, Any], given: Any) -> dict[str, Any]:
     """Parameter values for validation: those given, else each parameter's Default.
 
     Only string and list values are kept (CloudFormation's kinds); anything else is unknown.
+    So is an SSM-typed parameter's: its value names a Systems Manager parameter, and what that
+    holds is read at deploy time (AWS does not say which of the two a macro is handed).
     """
     declared = fragment.get("Parameters")
     values: dict[str, Any] = {}
+    deploy_time = set()
     if isinstance(declared, dict):
         for name, spec in declared.items():
-            if isinstance(name, str) and isinstance(spec, dict) and "Default" in spec:
+            if not (isinstance(name, str) and isinstance(spec, dict)):
+                continue
+            if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+                deploy_time.add(name)
+            elif "Default" in spec:
                 values[name] = spec["Default"]
     if isinstance(given, dict):
         values.update((k, v) for k, v in given.items() if isinstance(k, str))
-    return {k: v for k, v in values.items() if _parameter_value(v)}
+    return {k: v for k, v in values.items() if k not in deploy_time and _parameter_value(v)}
+
+
+def allowed_values(fragment: dict[str, Any], values: dict[str, Any]) -> list[Problem]:
+    """A parameter value (given, else the Default) outside the parameter's AllowedValues:
+    CloudFormation refuses it before anything runs."""
+    declared = fragment.get("Parameters")
+    problems = []
+    for name, spec in declared.items() if isinstance(declared, dict) else ():
+        allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+        value = values.get(name)
+        if not isinstance(allowed, list) or value is None or isinstance(value, list):
+            continue
+        if _text(value) not in [_text(a) for a in allowed]:
+            listed = ", ".join(map(_text, allowed))
+            problems.append(
+                Problem(
+                    f"Parameters.{name}",
+                    f"{_text(value)} is not one of its AllowedValues: {listed}",
+                )
+            )
+    return problems
+
+
+def _text(value: Any) -> str:
+    """A value as CloudFormation passes parameters: text (YAML's true is "true")."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def unknown_parameters(template: Any, given: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The names in `given` the template declares no parameter for, and those it declares."""
+    declared = template.get("Parameters") if isinstance(template, dict) else None
+    names = [str(n) for n in declared] if isinstance(declared, dict) else []
+    return [n for n in given if n not in names], names
 
 
 def _parameter_value(value: Any) -> bool:

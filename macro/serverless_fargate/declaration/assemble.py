@@ -86,7 +86,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
 
 
 def _timeout(value: Any) -> Any:
-    """Seconds as an int; an intrinsic as written (rules/kinds.py checked the range)."""
+    """Seconds as an int; an intrinsic as written (rules/timeouts.py checked the range)."""
     if value is None or is_intrinsic(value):
         return value
     return durations.seconds(value)

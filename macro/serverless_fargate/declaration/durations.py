@@ -11,6 +11,15 @@ UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # run a year, but a run longer than two weeks is a service, not a job).
 TIMEOUT_MIN = 60
 TIMEOUT_MAX = 1_209_600
+# A duration string: digits (at most 7, as seconds' bounds need) and a unit.
+PATTERN = f"^[0-9]{{1,7}}({'|'.join(UNITS)})$"
+UNIT_NAMES = ", ".join(list(UNITS)[:-1]) + " or " + list(UNITS)[-1]  # "s, m, h or d"
+
+
+def short(count: int) -> str:
+    """Seconds in the largest unit that divides them: 60 → 1m, 1209600 → 14d."""
+    unit = max((u for u, size in UNITS.items() if count % size == 0), key=UNITS.__getitem__)
+    return f"{count // UNITS[unit]}{unit}"
 
 
 def seconds(value: Any) -> int | None:
@@ -19,6 +28,12 @@ def seconds(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and len(value) > 1 and value[-1] in UNITS and value[:-1].isdigit():
+    # At most 16 characters: int() of thousands of digits raises, and none is a duration.
+    if (
+        isinstance(value, str)
+        and 1 < len(value) <= 16
+        and value[-1] in UNITS
+        and value[:-1].isdigit()
+    ):
         return int(value[:-1]) * UNITS[value[-1]]
     return None

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from .schema import SCHEMA
-from .shapes import for_python
+from .schema_parts import for_python
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start

@@ -1,6 +1,6 @@
 """The field table: every property of a declaration, written once.
 
-A row names a property, its shape (shapes.py), its description, its default, how declaration-
+A row names a property, its shape (schema_parts.py), its description, its default, how declaration-
 level and task-level values merge, where it may stand, the model attribute it fills, and
 whether it decides what is generated (then it is resolved at transform time, never passed
 through as an intrinsic). The JSON schema (schema.py), the reference and the editor schema
@@ -11,8 +11,8 @@ model's fields (model.py, checked by tests/test_fields.py) all come from here.
 from __future__ import annotations
 
 from ..record import record
-from . import shapes
-from .shapes import BOOL, I, arn, int_range, string
+from . import durations, schema_parts
+from .schema_parts import BOOL, I, arn, int_range, string
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -191,8 +191,8 @@ SCHEDULE_FIELDS = [
 ]
 
 NETWORK_FIELDS = [
-    Field("Subnets", shapes.ID_LIST, "Subnet IDs."),
-    Field("SecurityGroups", shapes.ID_LIST, "Security group IDs."),
+    Field("Subnets", schema_parts.ID_LIST, "Subnet IDs."),
+    Field("SecurityGroups", schema_parts.ID_LIST, "Security group IDs."),
     Field(
         "AssignPublicIp",
         BOOL,
@@ -240,7 +240,8 @@ VOLUME_FIELDS = [
 # --- the values of maps and lists -----------------------------------------------------------
 
 _IMAGE = {
-    "x-expected": "an image URI, {Repository, Tag} or {Function: LogicalId}",
+    "x-expected": f"an image URI, {{{', '.join(f.name for f in REPOSITORY_FIELDS)}}} or "
+    "{Function: LogicalId}",
     "anyOf": [
         {"type": "string", "minLength": 1},
         I,
@@ -250,7 +251,7 @@ _IMAGE = {
             "properties": {
                 "Function": {
                     "type": "string",
-                    "pattern": shapes.LOGICAL_ID_PATTERN,
+                    "pattern": schema_parts.LOGICAL_ID_PATTERN,
                     "description": "Logical ID of an image Lambda function in this template.",
                 }
             },
@@ -260,17 +261,17 @@ _IMAGE = {
     ],
 }
 
-_SPOT = {
-    "x-expected": "true, false, or a map with OnDemandBase, OnDemandWeight, SpotWeight, "
-    "Fallback, RerunOnInterruption",
-    "anyOf": [{"type": "boolean"}, object_shape(SPOT_FIELDS)],
-}
 
-_SERVICE = {
-    "x-expected": "true, false, or a map with DesiredCount, MinimumHealthyPercent, "
-    "MaximumPercent, CircuitBreaker, EnableExecuteCommand, Autoscaling",
-    "anyOf": [{"type": "boolean"}, object_shape(SERVICE_FIELDS)],
-}
+def flag_or_map(fields: list[Field]) -> dict[str, Any]:
+    """`true`, `false` or a map of these fields (Spot, Service)."""
+    return {
+        "x-expected": "true, false, or a map with " + ", ".join(f.name for f in fields),
+        "anyOf": [{"type": "boolean"}, object_shape(fields)],
+    }
+
+
+_SPOT = flag_or_map(SPOT_FIELDS)
+_SERVICE = flag_or_map(SERVICE_FIELDS)
 
 _SCHEDULE = {
     "x-expected": "a rate(), cron() or at() expression, or a map with Expression",
@@ -281,18 +282,17 @@ _SCHEDULE = {
     ],
 }
 
+_PORT = PORT_FIELDS[0].shape
 _PORT_MAPPING = {
-    "x-expected": "a port number from 1 to 65535 or {ContainerPort, Protocol}",
-    "anyOf": [
-        {"type": "integer", "minimum": 1, "maximum": 65535},
-        object_shape(PORT_FIELDS, ("ContainerPort",)),
-    ],
+    "x-expected": f"a port number from {_PORT['minimum']} to {_PORT['maximum']} or "
+    f"{{{', '.join(f.name for f in PORT_FIELDS)}}}",
+    "anyOf": [_PORT, object_shape(PORT_FIELDS, ("ContainerPort",))],
 }
 
 _KEYED_SCALARS = {
     "type": "object",
-    "additionalProperties": shapes.SCALAR_VALUE,
-    "propertyNames": {"pattern": shapes.ENV_NAME_PATTERN},
+    "additionalProperties": schema_parts.SCALAR_VALUE,
+    "propertyNames": {"pattern": schema_parts.ENV_NAME_PATTERN},
 }
 
 # --- a task's properties (each may also stand at the declaration level) --------------------
@@ -304,16 +304,16 @@ TASK_FIELDS = [
         "The container image: a URI, `{Repository, Tag}` of an ECR repository, or "
         "`{Function: LogicalId}` to reuse an image Lambda function's image.",
     ),
-    Field("Command", shapes.STRING_LIST, "Container command (overrides the image's CMD)."),
+    Field("Command", schema_parts.STRING_LIST, "Container command (overrides the image's CMD)."),
     Field(
         "EntryPoint",
-        shapes.STRING_LIST,
+        schema_parts.STRING_LIST,
         "Container entry point (overrides the image's ENTRYPOINT).",
     ),
-    Field("Cpu", shapes.CPU, "Task CPU units.", 256),
+    Field("Cpu", schema_parts.CPU, "Task CPU units.", 256),
     Field(
         "Memory",
-        shapes.MEMORY,
+        schema_parts.MEMORY,
         'Task memory: MiB as a number, or a string such as "512", "0.5GB", "2 GB", "3072MB". '
         "Must be a Fargate-valid size for the Cpu. Without it, the smallest size valid for "
         "the Cpu; without Cpu, the smallest Cpu this Memory fits.",
@@ -337,7 +337,7 @@ TASK_FIELDS = [
         {
             "type": "object",
             "additionalProperties": string(),
-            "propertyNames": {"pattern": shapes.ENV_NAME_PATTERN},
+            "propertyNames": {"pattern": schema_parts.ENV_NAME_PATTERN},
             "x-expected": "a map of variable names to SSM parameters or secret ARNs",
         },
         "Environment variables read at start from an SSM parameter (name or ARN) or a Secrets "
@@ -364,7 +364,7 @@ TASK_FIELDS = [
         {
             "type": "array",
             "items": {
-                "anyOf": [{"type": "string", "minLength": 1}, I, shapes.IAM_STATEMENT],
+                "anyOf": [{"type": "string", "minLength": 1}, I, schema_parts.IAM_STATEMENT],
                 "x-expected": "a managed-policy ARN or an IAM statement with Effect, Action, "
                 "Resource",
             },
@@ -385,8 +385,8 @@ TASK_FIELDS = [
         "Tags",
         {
             "type": "object",
-            "additionalProperties": shapes.SCALAR_VALUE,
-            "propertyNames": {"pattern": shapes.TAG_KEY_PATTERN},
+            "additionalProperties": schema_parts.SCALAR_VALUE,
+            "propertyNames": {"pattern": schema_parts.TAG_KEY_PATTERN},
             "x-expected": "a map of tag keys to values",
         },
         "Tags on every taggable generated resource; tasks get them by propagation. Keys "
@@ -422,7 +422,7 @@ TASK_FIELDS = [
         "Sidecars",
         {
             "type": "array",
-            "items": shapes.SIDECAR,
+            "items": schema_parts.SIDECAR,
             "x-expected": "a list of container definitions",
         },
         "Extra containers, as ECS container definitions in CloudFormation shape.",
@@ -433,7 +433,7 @@ TASK_FIELDS = [
         "DependsOn",
         {
             "type": "array",
-            "items": {"type": "string", "pattern": shapes.LOGICAL_ID_PATTERN},
+            "items": {"type": "string", "pattern": schema_parts.LOGICAL_ID_PATTERN},
             "x-expected": "a list of logical IDs",
         },
         "Logical IDs added to DependsOn of this task's generated resources.",
@@ -460,18 +460,23 @@ TASK_FIELDS = [
     Field(
         "Network",
         object_shape(NETWORK_FIELDS),
-        "Where tasks run: `Subnets`, `SecurityGroups`, `AssignPublicIp`. Without it, the "
+        f"Where tasks run: {', '.join(f'`{f.name}`' for f in NETWORK_FIELDS)}. Without it, the "
         "region's default VPC. A task's own Network replaces the declaration's whole map.",
     ),
     Field(
         "Timeout",
         {
             "anyOf": [
-                {"type": "integer", "minimum": 60, "maximum": 1209600},
-                {"type": "string", "pattern": "^[0-9]{1,7}(s|m|h|d)$"},
+                {
+                    "type": "integer",
+                    "minimum": durations.TIMEOUT_MIN,
+                    "maximum": durations.TIMEOUT_MAX,
+                },
+                {"type": "string", "pattern": durations.PATTERN},
                 I,
             ],
-            "x-expected": 'seconds from 60 to 1209600, or a duration such as "90m" or "2h"',
+            "x-expected": f"seconds from {durations.TIMEOUT_MIN} to {durations.TIMEOUT_MAX}, "
+            'or a duration such as "90m" or "2h"',
         },
         "Longest a scheduled or one-off run may take; then its task is stopped and the run "
         "counts as failed. Seconds, or a duration (`90m`, `2h`, `1d`). Not for services.",
@@ -492,7 +497,7 @@ TASK_FIELDS = [
     ),
     Field(
         "Overrides",
-        shapes.OVERRIDES,
+        schema_parts.OVERRIDES,
         "Raw CloudFormation properties deep-merged last into what is generated, then checked "
         "like the rest (every container, host namespaces and volumes, capabilities, launch "
         "type). Roles, the schedule's target and reserved tag keys cannot be overridden.",
@@ -509,7 +514,7 @@ DECLARATION_FIELDS = [
         {
             "type": "object",
             "minProperties": 1,
-            "propertyNames": {"pattern": shapes.TASK_KEY_PATTERN},
+            "propertyNames": {"pattern": schema_parts.TASK_KEY_PATTERN},
             "additionalProperties": {"$ref": "#/$defs/Task"},
             "x-expected": "a map of task keys to tasks, with at least one task",
         },
@@ -551,8 +556,8 @@ DECLARATION_FIELDS = [
     Field(
         "LogRetentionInDays",
         {
-            "anyOf": [{"enum": shapes.LOG_RETENTION_VALUES}, I],
-            "x-expected": "one of " + ", ".join(map(str, shapes.LOG_RETENTION_VALUES)),
+            "anyOf": [{"enum": schema_parts.LOG_RETENTION_VALUES}, I],
+            "x-expected": "one of " + ", ".join(map(str, schema_parts.LOG_RETENTION_VALUES)),
         },
         "Log retention in days.",
         30,

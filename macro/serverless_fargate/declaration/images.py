@@ -121,10 +121,6 @@ def sam_built(function_id: str) -> str:
     return f"<image of {function_id}: built by sam build, filled in by sam deploy>"
 
 
-def is_sam_built(uri: Any) -> bool:
-    return isinstance(uri, str) and uri.startswith("<image of ") and uri.endswith(">")
-
-
 def image_functions(resources: dict[str, Any]) -> list[str]:
     """Logical IDs of this template's image Lambda functions, sorted."""
     return sorted(

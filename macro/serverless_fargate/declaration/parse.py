@@ -10,13 +10,13 @@ declaration-level shape are broken goes no further (every task would inherit the
 from __future__ import annotations
 
 from ..errors import InvalidTemplate, Problem, join_path
+from ..resources.names import pascal_case
 from . import assemble, fields, rules
 from .merge import DeclarationInput, merge_task
 from .messages import did_you_mean
 from .resolve import Flags, known_flag
-from .rules.names import pascal_case
 from .scan import scan
-from .shape import schema_problems
+from .schema_check import parameter_problems, schema_problems
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -37,6 +37,14 @@ class Context:
         globals_ = template.get("Globals")
         function = globals_.get("Function") if isinstance(globals_, dict) else None
         self.globals_function: dict[str, Any] = function if isinstance(function, dict) else {}
+        declared = template.get("Parameters")
+        # List-typed parameters: CloudFormation passes their value as comma-separated text.
+        self.list_parameters = frozenset(
+            name
+            for name, spec in (declared.items() if isinstance(declared, dict) else ())
+            if isinstance(spec, dict)
+            and ("List<" in str(spec.get("Type")) or spec.get("Type") == "CommaDelimitedList")
+        )
 
 
 def parse_declaration(logical_id: str, resource: dict[str, Any], context: Context) -> Declaration:
@@ -98,6 +106,13 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
         if t.key in malformed:
             found = [p for p in found if not p.path.startswith(refused)]
         problems += found
+    # Values fed by parameters, checked like literals where no rule already spoke of them.
+    spoken = {p.path for p in problems}
+    problems += [
+        p
+        for p in parameter_problems(properties, path, context.parameters, context.list_parameters)
+        if p.path not in spoken
+    ]
     flags = Flags(context.parameters, problems)
     flags.flag(
         properties.get("InheritGlobals"),

@@ -1,12 +1,12 @@
 """The JSON Schema of a `Fargate::Tasks` declaration, assembled from the field table.
 
-Used for validation (shape.py, fastcheck.py), the reference and the editor schema.
+Used for validation (schema_check.py, fastcheck.py), the reference and the editor schema.
 """
 
 from __future__ import annotations
 
 from .fields import DECLARATION_FIELDS, TASK_FIELDS
-from .shapes import INTRINSIC, for_python  # noqa: F401 - for_python is part of this API
+from .schema_parts import INTRINSIC, for_python  # noqa: F401 - for_python is part of this API
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start

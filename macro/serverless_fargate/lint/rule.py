@@ -99,7 +99,9 @@ class FargateTasksValid(CloudFormationLintRule):
     tags = ["resources", "serverless-fargate"]
 
     def match(self, cfn: Any) -> list[RuleMatch]:
-        if not _declarations(cfn):
+        from ..transform import near_misses
+
+        if not _declarations(cfn) and not near_misses(cfn.template):
             return []
         _, problems = _expand(cfn)
         return [RuleMatch(split_path(p.path, cfn.template), str(p)) for p in problems]

@@ -11,9 +11,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
-MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]  # AWS: 1 = SUN ... 7 = SAT
+from ..declaration.schedule_expressions import CRON_FIELDS, CronField, ExpressionError, parse
+
 LOOK_AHEAD_DAYS = 366 * 5
 
 
@@ -27,40 +26,39 @@ def next_run(
         tz = ZoneInfo(zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    if match := re.fullmatch(r"rate\((\d+)\s+(\w+)\)", expression.strip()):
-        period = int(match[1]) * UNITS.get(match[2], 0)
-        if not period:
-            return None
+    try:
+        kind, value = parse(expression)
+    except ExpressionError:
+        return None
+    if kind == "rate":
         anchor = start or now
         if anchor > now:
             return anchor
-        periods = int((now - anchor).total_seconds() // period) + 1
-        return anchor + timedelta(seconds=periods * period)
+        periods = int((now - anchor).total_seconds() // value) + 1
+        return anchor + timedelta(seconds=periods * value)
     if start is not None and start > now:
         now = start - timedelta(microseconds=1)  # the first time at or after the start
-    if match := re.fullmatch(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)", expression.strip()):
-        when = datetime.fromisoformat(match[1]).replace(tzinfo=tz)
+    if kind == "at":
+        year, month, day, hour, minute, second = value
+        when = datetime(year, month, day, hour, minute, second, tzinfo=tz)
         return when if when > now else None
-    if match := re.fullmatch(r"cron\((.*)\)", expression.strip()):
-        return _next_cron(match[1].split(), tz, now)
-    return None
+    return _next_cron(value, tz, now)
 
 
 def _next_cron(fields: list[str], tz: ZoneInfo, now: datetime) -> datetime | None:
-    if len(fields) != 6:
-        return None
     minute, hour, dom, month, dow, year = fields
     # Last day (L), nearest weekday (W), nth weekday (#): not worked out here. Names such as
     # JUL or WED contain the same letters, so only the day fields' own tokens count.
     if re.search(r"[LW]", dom) or re.search(r"#|(^|[\d,/-])L", dow.upper()):
         return None
+    in_minutes, in_hours, in_days, in_months, in_weekdays, in_years = CRON_FIELDS
     try:
-        minutes = _values(minute, 0, 59)
-        hours = _values(hour, 0, 23)
-        days = None if dom == "?" else _values(dom, 1, 31)
-        months = _values(month, 1, 12, MONTHS)
-        weekdays = None if dow == "?" else _values(dow, 1, 7, DAYS)
-        years = _values(year, 1970, 2199)
+        minutes = _values(minute, in_minutes)
+        hours = _values(hour, in_hours)
+        days = None if dom == "?" else _values(dom, in_days)
+        months = _values(month, in_months)
+        weekdays = None if dow == "?" else _values(dow, in_weekdays)
+        years = _values(year, in_years)
     except ValueError:
         return None
     local_now = now.astimezone(tz)
@@ -91,9 +89,10 @@ def _day_matches(
     return weekdays is None or aws_weekday in weekdays
 
 
-def _values(field: str, low: int, high: int, names: list[str] | None = None) -> set[int]:
+def _values(text: str, field: CronField) -> set[int]:
+    low, high = field.low, field.high
     values: set[int] = set()
-    for part in field.split(","):
+    for part in text.split(","):
         step = 1
         if "/" in part:
             part, step_text = part.split("/", 1)
@@ -102,19 +101,19 @@ def _values(field: str, low: int, high: int, names: list[str] | None = None) -> 
             first, last = low, high
         elif "-" in part:
             a, b = part.split("-", 1)
-            first, last = _number(a, low, names), _number(b, low, names)
+            first, last = _number(a, field), _number(b, field)
         else:
-            first = _number(part, low, names)
+            first = _number(part, field)
             last = high if step != 1 else first
         if not low <= first <= high or not low <= last <= high or step < 1:
-            raise ValueError(field)
+            raise ValueError(text)
         values.update(range(first, last + 1, step))
     return values
 
 
-def _number(text: str, low: int, names: list[str] | None) -> int:
-    if names and text.upper() in names:
-        return names.index(text.upper()) + low
+def _number(text: str, field: CronField) -> int:
+    if field.names and text.upper() in field.names:
+        return field.names.index(text.upper()) + field.low
     return int(text)
 
 

@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ..declaration.rules.names import pascal_case
 from ..resources import logs, names
 from ..resources.workflow import NO_TIMEOUT
 from ..settings import METADATA_KEY, TIMEOUT_TAG
@@ -247,7 +246,7 @@ def _task(
     outputs: dict[str, str],
 ) -> Task:
     d = cast(Any, _Ids(meta["Declaration"]))
-    t = cast(Any, _Ids(meta["Declaration"], pascal_case(meta["Task"])))
+    t = cast(Any, _Ids(meta["Declaration"], names.pascal_case(meta["Task"])))
     task = Task(
         stack=stack,
         declaration=d.logical_id,

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from ..declaration.model import Declaration, Task
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the model is only named in annotations: parsing imports this module
+    from ..declaration.model import Declaration, Task
+
+
+def pascal_case(key: str) -> str:
+    """A task key as it appears in logical IDs: queue-worker → QueueWorker, nightly_report →
+    NightlyReport (the rest of each part kept)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", key) if part)
+
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start

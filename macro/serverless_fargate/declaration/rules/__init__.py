@@ -47,6 +47,7 @@ def run(scope: str, *args: Any) -> list[Problem]:
 
 # Registration happens on import; the order here is the order problems are found in.
 from . import (  # noqa: E402
+    clusters,
     containers,
     iam,
     images,
@@ -55,14 +56,18 @@ from . import (  # noqa: E402
     overrides,
     resources,
     schedules,
+    services,
     sizes,
+    spot,
     tags,
+    timeouts,
     wildcards,
 )
 
 __all__ = [
     "RULES",
     "Rule",
+    "clusters",
     "containers",
     "iam",
     "images",
@@ -73,7 +78,10 @@ __all__ = [
     "rule",
     "run",
     "schedules",
+    "services",
     "sizes",
     "tags",
     "wildcards",
+    "spot",
+    "timeouts",
 ]

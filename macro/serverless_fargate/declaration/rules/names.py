@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...errors import Problem, join_path
+from ...resources.names import pascal_case
 from ..messages import did_you_mean, show
 from . import rule
 
@@ -17,11 +18,6 @@ if TYPE_CHECKING:
 # The longest suffix a generated logical ID adds to the declaration's and a task's names.
 LONGEST_SUFFIX = len("FromZeroScalingPolicy")
 MAX_LOGICAL_ID = 255
-
-
-def pascal_case(key: str) -> str:
-    """queue-worker → QueueWorker; nightly_report → NightlyReport (the rest of each part kept)."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", key) if part)
 
 
 @rule("names.task-keys", "Two task keys do not become the same name in logical IDs", "declaration")

@@ -106,8 +106,6 @@ MEMORY = {
     "x-expected": 'MiB as a whole number, or a size such as "512", "0.5GB", "2 GB", "3072MB"',
 }
 
-PORT_MAPPING_MAP = {"x-expected": "a port number from 1 to 65535 or {ContainerPort, Protocol}"}
-
 SIDECAR: dict[str, Any] = {
     "type": "object",
     "properties": {"Name": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,255}$"}},
