@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger
 from crhelper import CfnResource
 from crhelper.resource_helper import FAILED, SUCCESS
 
-from . import capacity_providers, default_network, image_digests
+from . import capacity_providers, default_network, image_digests, origin
 from .clients import client
 
 logger = Logger(service="serverless-fargate-resources")
@@ -70,8 +70,11 @@ def images_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]
 
 def providers_upsert(event: dict[str, Any], old: Any) -> tuple[str, dict[str, Any]]:
     props = event["ResourceProperties"]
-    cluster, wanted = props["Cluster"], list(props.get("CapacityProviders") or [])
-    arn, added = capacity_providers.ensure_with_retries(client("ecs", _region()), cluster, wanted)
+    cluster = props["Cluster"]
+    capacity_providers.check_asked(props.get("CapacityProviders"))
+    arn, added = capacity_providers.ensure_with_retries(
+        client("ecs", _region()), cluster, list(capacity_providers.PROVIDERS)
+    )
     logger.info("capacity providers", extra={"cluster": arn, "added": added})
     previous = capacity_providers.parse_physical_id(event.get("PhysicalResourceId") or "")
     if old is not None and previous is not None and previous[0] == arn:
@@ -104,7 +107,25 @@ JOBS: dict[str, Job] = {
 
 
 class Answer(CfnResource):  # type: ignore[misc]
-    """crhelper with two guarantees on every answer it sends, whichever path sends it."""
+    """crhelper with two guarantees on every answer it sends, whichever path sends it; and no
+    answer, nor any action, for a request that is not CloudFormation's for a stack of this
+    function's own account and region (origin.py)."""
+
+    def __call__(self, event: dict[str, Any], context: Any) -> None:
+        why = origin.refusal(event, _region(), origin.account_of(context))
+        if why is not None:
+            logger.error(
+                "request refused",
+                extra={
+                    "why": why,
+                    "stack": event.get("StackId"),
+                    "resource": event.get("LogicalResourceId"),
+                    # Where it wanted the answer, without the query (a signature, if any).
+                    "response_url": str(event.get("ResponseURL") or "").split("?", 1)[0],
+                },
+            )
+            return
+        super().__call__(event, context)
 
     def _send(self, status: Any = None, reason: str = "", **kwargs: Any) -> None:
         event = getattr(self, "_event", None) or {}
