@@ -187,7 +187,7 @@ def fitted(body: dict[str, Any]) -> dict[str, Any]:
 
 def _put(url: str, body: dict[str, Any], ssl_verify: Any) -> None:
     """The one place an answer leaves the function: a PUT to CloudFormation's URL."""
-    crhelper_utils._send_response(url, body, ssl_verify)
+    crhelper_utils._send_response(url, body, ssl_verify)  # type: ignore[attr-defined]
 
 
 def make_helper(sleep_on_delete: int = 0, ssl_verify: Any = None) -> CfnResource:
