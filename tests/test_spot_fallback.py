@@ -155,6 +155,11 @@ def test_the_rule_passes_on_spot_placement_failures_and_steady_states_of_its_ser
         "service": SERVICE_A,
         "event": "SERVICE_TASK_PLACEMENT_FAILURE",
     }
+    # A strategy with an on-demand base: ECS names both providers; FARGATE_SPOT is among them.
+    both = [
+        f"arn:aws:ecs:{REGION}:{ACCOUNT}:capacity-provider/{p}" for p in ("FARGATE", "FARGATE_SPOT")
+    ]
+    assert delivered(rule, event(FAILURE, detail={"capacityProviderArns": both})) is not None
     assert delivered(rule, event(STEADY, SERVICE_D)) == {
         "service": SERVICE_D,
         "event": "SERVICE_STEADY_STATE",

@@ -87,9 +87,6 @@ def fallback_rule(d: Declaration) -> dict[str, Any]:
     if not services:
         return {}
     rule, role = names.spot_fallback_rule(d), names.spot_fallback_rule_role(d)
-    spot_provider = sub(
-        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:capacity-provider/FARGATE_SPOT"
-    )
     return {
         rule: {
             "Type": "AWS::Events::Rule",
@@ -107,7 +104,8 @@ def fallback_rule(d: Declaration) -> dict[str, Any]:
                             {"eventName": [STEADY]},
                             {
                                 "eventName": [PLACEMENT_FAILURE],
-                                "capacityProviderArns": [spot_provider],
+                                # Any of the providers named is FARGATE_SPOT (its ARN ends so).
+                                "capacityProviderArns": [{"suffix": "/FARGATE_SPOT"}],
                             },
                         ]
                     },
