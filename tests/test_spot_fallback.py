@@ -317,3 +317,20 @@ def test_an_input_naming_no_spot_service_of_the_declaration_changes_nothing(worl
     assert done["status"] == "FAILED"
     assert entered == ["Which service?", "Not a Spot service of this declaration"]
     assert (count(TWIN_A), count(TWIN_D), count(INTRUDER)) == (0, 0, 4)
+
+
+def test_state_names_fit_step_functions_80_characters_whatever_the_task_keys():
+    """Step Functions refuses a state name over 80 characters; task keys may be longer."""
+    keys = ["a" * 120, "a" * 119 + "b"]
+    out = expand(
+        declaration(
+            {
+                "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+                "Tasks": {k: {"Image": "x", "Spot": True} for k in keys},
+            }
+        )
+    )
+    states = out["Resources"]["WorkersSpotFallback"]["Properties"]["Definition"]["States"]
+    assert max(len(name) for name in states) <= 80
+    assert len(states) == 9  # one Describe state per Spot service, names distinct
+    assert lint(out) == []
