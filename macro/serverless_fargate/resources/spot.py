@@ -74,6 +74,13 @@ def _fallback_services(d: Declaration) -> list[Task]:
     return [t for t in d.tasks if has_fallback_service(t)]
 
 
+def _describe_state(i: int, t: Task) -> str:
+    """`Describe <n>: <task key>`, cut to the 80 characters Step Functions allows a state name
+    (https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html); the
+    number keeps names distinct when keys are cut."""
+    return f"Describe {i + 1}: {t.key}"[:80]
+
+
 def fallback_rule(d: Declaration) -> dict[str, Any]:
     """The ECS events of exactly this declaration's Spot services, from ECS in this stack's
     account and region, to this declaration's own fallback workflow.
@@ -152,9 +159,9 @@ def _which_service(d: Declaration, services: list[Task]) -> dict[str, Any]:
             {
                 "Variable": "$.service",
                 "StringEquals": ref(names.service(d, t)),
-                "Next": f"Describe {t.key}",
+                "Next": _describe_state(i, t),
             }
-            for t in services
+            for i, t in enumerate(services)
         ],
         "Default": "Not a Spot service of this declaration",
     }
@@ -187,7 +194,7 @@ def fallback_definition(d: Declaration) -> dict[str, Any]:
     update = sub("arn:${AWS::Partition}:states:::" + _UPDATE)
     states: dict[str, Any] = {
         "Which service?": _which_service(d, services),
-        **{f"Describe {t.key}": _describe(d, t) for t in services},
+        **{_describe_state(i, t): _describe(d, t) for i, t in enumerate(services)},
         "Count": {
             "Type": "Pass",
             "Parameters": {
