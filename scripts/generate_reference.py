@@ -217,7 +217,8 @@ def reference() -> str:
         "| task definition | `AWS::ECS::TaskDefinition` | `{D}{T}TaskDefinition` | every task |",
         "| service | `AWS::ECS::Service` | `{D}{T}Service` | service tasks |",
         "| on-demand twin | `AWS::ECS::Service` | `{D}{T}FallbackService` | Spot services with `Fallback` |",
-        "| fallback events | `AWS::Events::Rule`, `AWS::Lambda::Permission` | `{D}SpotFallbackRule`, `{D}SpotFallbackPermission` | any Spot service with `Fallback`: its events to the Spot function |",
+        "| fallback events | `AWS::Events::Rule`, `AWS::IAM::Role` | `{D}SpotFallbackRule`, `{D}SpotFallbackRuleRole` | any Spot service with `Fallback`: ECS's events of exactly those services, this account and region, to the fallback workflow |",
+        "| fallback workflow | `AWS::StepFunctions::StateMachine`, `AWS::IAM::Role` | `{D}SpotFallback`, `{D}SpotFallbackRole` | any Spot service with `Fallback`: sets the twins' desired count (its role may update only the twins) |",
         "| scalable target | `AWS::ApplicationAutoScaling::ScalableTarget` | `{D}{T}ScalableTarget` | `Autoscaling` |",
         "| scaling policies | `AWS::ApplicationAutoScaling::ScalingPolicy` | `{D}{T}CpuScalingPolicy`, `{D}{T}MemoryScalingPolicy`, `{D}{T}QueueScalingPolicy`, `{D}{T}FromZeroScalingPolicy` | per target |",
         "| queue alarm | `AWS::CloudWatch::Alarm` | `{D}{T}QueueAlarm` | `Autoscaling.Queue` (starts the first task) |",
@@ -270,8 +271,8 @@ def reference() -> str:
         "created task and execution roles the IAM path `/serverless-fargate/`. A Spot service "
         "with `Fallback` carries `serverless-fargate:fallback-service` (its twin's name) and "
         "`serverless-fargate:service` (its logical ID); its twin carries "
-        "`serverless-fargate:fallback-for` (the same logical ID). The application's Spot Lambda "
-        "changes the count of a twin only when the two agree. A standalone task's definition "
+        "`serverless-fargate:fallback-for` (the same logical ID): labels only, no permission "
+        "depends on them. A standalone task's definition "
         "carries its `Timeout` in seconds as `serverless-fargate:timeout`. Each task "
         "definition carries `Metadata.ServerlessFargate` (`Declaration`, `Task`, `Kind`): how "
         "`serverless-fargate status`, `run`, `logs` and `exec` find the tasks of a stack.",

@@ -198,12 +198,12 @@ def teach_moto(monkeypatch: Any) -> None:
 
 
 def install_application() -> None:
-    """The SAM application's two functions, which generated Lambda permissions name."""
+    """The SAM application's lookup function, which generated custom resources name."""
     import io
     import zipfile
 
     import boto3
-    from serverless_fargate.settings import RESOURCES_FUNCTION_NAME, SPOT_FUNCTION_NAME
+    from serverless_fargate.settings import RESOURCES_FUNCTION_NAME
 
     role = boto3.client("iam", region_name=REGION).create_role(
         RoleName="serverless-fargate-application",
@@ -212,14 +212,13 @@ def install_application() -> None:
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
-    for name in (RESOURCES_FUNCTION_NAME, SPOT_FUNCTION_NAME):
-        boto3.client("lambda", region_name=REGION).create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=role,
-            Handler="handler.handler",
-            Code={"ZipFile": code.getvalue()},
-        )
+    boto3.client("lambda", region_name=REGION).create_function(
+        FunctionName=RESOURCES_FUNCTION_NAME,
+        Runtime="python3.13",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
 
 
 def deploy(

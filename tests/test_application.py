@@ -7,14 +7,14 @@ import tomllib
 
 from conftest import ROOT, load
 from serverless_fargate import __version__
-from serverless_fargate.settings import RESOURCES_FUNCTION_NAME, SPOT_FUNCTION_NAME
+from serverless_fargate.settings import RESOURCES_FUNCTION_NAME
 
 APP = load(ROOT / "template.yaml")
 RESOURCES = APP["Resources"]
 
 
 def test_handlers_exist():
-    for logical_id in ("MacroFunction", "ResourcesFunction", "SpotFunction"):
+    for logical_id in ("MacroFunction", "ResourcesFunction"):
         module, _, function = RESOURCES[logical_id]["Properties"]["Handler"].rpartition(".")
         assert callable(getattr(importlib.import_module(module), function))
 
@@ -27,11 +27,7 @@ def test_runtime_and_architecture():
 def test_macro_knows_the_lookup_function():
     env = RESOURCES["MacroFunction"]["Properties"]["Environment"]["Variables"]
     assert env["RESOURCES_FUNCTION_ARN"] == {"Fn::GetAtt": ["ResourcesFunction", "Arn"]}
-    assert env["SPOT_FUNCTION_ARN"] == {"Fn::GetAtt": ["SpotFunction", "Arn"]}
-    assert RESOURCES["SpotFunction"]["Properties"]["FunctionName"] == {
-        "Fn::Sub": "${MacroName}-spot"
-    }
-    assert f"{APP['Parameters']['MacroName']['Default']}-spot" == SPOT_FUNCTION_NAME
+    assert "SPOT_FUNCTION_ARN" not in env  # no shared Spot function any more
     # Without the variable, the macro falls back to the default name: keep them equal.
     default = APP["Parameters"]["MacroName"]["Default"]
     assert RESOURCES["ResourcesFunction"]["Properties"]["FunctionName"] == {
@@ -64,7 +60,7 @@ def test_serverless_repo_metadata_is_complete():
 def test_roles_are_least_privilege():
     # Only where IAM has no resource-level permissions.
     allowed_star = {"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeRouteTables"}
-    for role in ("MacroRole", "ResourcesRole", "SpotRole"):
+    for role in ("MacroRole", "ResourcesRole"):
         for policy in RESOURCES[role]["Properties"]["Policies"]:
             for statement in policy["PolicyDocument"]["Statement"]:
                 if statement["Resource"] == "*":
@@ -89,27 +85,27 @@ def test_log_groups_have_retention():
         }
 
 
-def test_spot_role_acts_only_on_what_the_transform_created():
-    statements = {
-        s["Action"] if isinstance(s["Action"], str) else s["Action"][0]: s
-        for s in RESOURCES["SpotRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    }
-    assert (
-        "aws:ResourceTag/serverless-fargate:fallback-for"
-        in statements["ecs:UpdateService"]["Condition"]["StringLike"]
-    )
-    # Scheduled runs are started by each declaration's workflow: the shared function can
-    # start no task and pass no role (the confused deputy is gone).
-    assert set(statements) == {
-        "logs:CreateLogStream",
-        "ecs:DescribeServices",
-        "ecs:UpdateService",
-    }
+def test_the_application_has_no_function_that_may_change_services():
+    """Spot services fall back through each declaration's own rule and workflow
+    (resources/spot.py): no shared function may scale one stack's services for another."""
+    functions = [k for k, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"]
+    assert functions == ["MacroFunction", "ResourcesFunction"]
+    actions = [
+        action
+        for resource in RESOURCES.values()
+        if resource["Type"] == "AWS::IAM::Role"
+        for policy in resource["Properties"].get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    ]
+    assert not [a for a in actions if a in ("ecs:UpdateService", "ecs:RunTask", "iam:PassRole")]
+    # The lookup function adds providers to clusters only (FARGATE and FARGATE_SPOT, in code).
+    assert "ecs:PutClusterCapacityProviders" in actions
 
 
 def test_no_rule_of_the_application_hears_every_service_of_the_region():
-    # Each declaration's own rule ({D}SpotFallbackRule) invokes the Spot function.
-    assert "Events" not in RESOURCES["SpotFunction"]["Properties"]
     assert not [r for r in RESOURCES.values() if r["Type"] == "AWS::Events::Rule"]
 
 

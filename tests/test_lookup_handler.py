@@ -7,11 +7,14 @@ import datetime
 import json
 import ssl
 import threading
+from http.client import HTTPSConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 import boto3
 import pytest
 from conftest import EVENTS, internet_gateway_for_default_vpc
+from crhelper import utils as crhelper_utils
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,6 +24,15 @@ from fargate_resources.clients import client
 from moto import mock_aws
 
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+CFN_HOST = "cloudformation-custom-resource-response-useast1.s3.amazonaws.com"
+CFN_URL = f"https://{CFN_HOST}"
+
+
+def response_url(event, base=CFN_URL):
+    """CloudFormation's pre-signed URL for this request: its key names stack, resource and
+    request (the shape of events/*.json)."""
+    key = quote(f"{event['StackId']}|{event['LogicalResourceId']}|{event['RequestId']}", safe="/")
+    return f"{base}/{key}?X-Amz-Signature=abc"
 
 
 def self_signed(tmp_path):
@@ -52,14 +64,18 @@ def self_signed(tmp_path):
 
 
 @pytest.fixture
-def cloudformation(tmp_path):
-    """A local HTTPS endpoint standing in for CloudFormation's pre-signed response URL."""
+def cloudformation(tmp_path, monkeypatch):
+    """A local HTTPS endpoint standing in for CloudFormation's pre-signed response URL.
+
+    The function is given CloudFormation's real URL shape; the connection it opens is routed
+    here, and the host it meant to reach is recorded with each answer.
+    """
     received = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_PUT(self):  # noqa: N802
             body = self.rfile.read(int(self.headers["content-length"]))
-            received.append({"path": self.path, "body": json.loads(body)})
+            received.append({"host": hosts[-1], "path": self.path, "body": json.loads(body)})
             self.send_response(200)
             self.end_headers()
 
@@ -73,7 +89,14 @@ def cloudformation(tmp_path):
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"https://localhost:{server.server_address[1]}", received, str(cert_file)
+    hosts = []
+
+    def connect(host, **kwargs):
+        hosts.append(host)
+        return HTTPSConnection(f"localhost:{server.server_address[1]}", **kwargs)
+
+    monkeypatch.setattr(crhelper_utils, "HTTPSConnection", connect)
+    yield CFN_URL, received, str(cert_file)
     server.shutdown()
 
 
@@ -103,10 +126,11 @@ def invoke(cloudformation, name, **changes):
     url, received, cafile = cloudformation
     event = json.loads((EVENTS / name).read_text())
     event.update(changes)
-    event["ResponseURL"] = f"{url}/response?X-Amz-Signature=abc"
+    event["ResponseURL"] = response_url(event, url)
     lookups.make_helper(ssl_verify=cafile)(event, Context())
     assert len(received) == 1, "exactly one answer to CloudFormation"
-    assert received[0]["path"] == "/response?X-Amz-Signature=abc"
+    assert received[0]["host"] == CFN_HOST
+    assert f"https://{CFN_HOST}{received[0]['path']}" == event["ResponseURL"]
     return event, received.pop()["body"]
 
 
@@ -348,7 +372,7 @@ def test_a_lookup_about_to_time_out_still_answers(cloudformation, monkeypatch):
     monkeypatch.setitem(lookups.JOBS, "Custom::ImageDigests", (slow, lookups._nothing))
     url, received, cafile = cloudformation
     event = json.loads((EVENTS / "images-create.json").read_text())
-    event["ResponseURL"] = f"{url}/response"
+    event["ResponseURL"] = response_url(event, url)
     lookups.make_helper(ssl_verify=cafile)(event, ShortContext())
     # In Lambda the process is frozen at the timeout; here the late answer arrives too.
     # CloudFormation rejects an empty physical ID (then waits for the service timeout):
@@ -372,7 +396,7 @@ def test_a_delete_about_to_time_out_still_succeeds(cloudformation, monkeypatch):
     monkeypatch.setitem(lookups.JOBS, "Custom::ImageDigests", (lookups.images_upsert, slow))
     url, received, cafile = cloudformation
     event = json.loads((EVENTS / "images-delete.json").read_text())
-    event["ResponseURL"] = f"{url}/response"
+    event["ResponseURL"] = response_url(event, url)
     started = time.monotonic()
     lookups.make_helper(ssl_verify=cafile)(event, ShortContext())
     assert received[0]["body"]["Status"] == "SUCCESS"
@@ -418,8 +442,8 @@ def test_two_hundred_images_answer_within_the_limit_and_each_task_gets_its_own(c
             "5b9bd3a0-8f0e-11ef-9c2a-0affd4a7c1f1",
             LogicalResourceId=logical_id,
             ResourceProperties=resource["Properties"],
-            ResponseURL=f"{url}/response",
         )
+        event["ResponseURL"] = response_url(event, url)
         lookups.make_helper(ssl_verify=cafile)(event, Context())
         body = received.pop()["body"]
         assert body["Status"] == "SUCCESS", body["Reason"]
@@ -434,3 +458,106 @@ def test_two_hundred_images_answer_within_the_limit_and_each_task_gets_its_own(c
         joined = definition["ContainerDefinitions"][0]["Image"]["Fn::Join"]
         head, (lookup, key) = joined[1][0], joined[1][1]["Fn::GetAtt"]
         assert f"{head}@{answers[lookup][key]}" == f"{registry}/team/app{i}@{digests[i]}"
+
+
+# --- only CloudFormation, only for this account and region ------------------------------------
+
+
+def test_capacity_providers_are_fargate_and_fargate_spot_whatever_the_event_says(cloudformation):
+    """An event naming another provider (someone's `attacker-cp`) changes no cluster."""
+    ecs = boto3.client("ecs", region_name="us-east-1")
+    arn = ecs.create_cluster(clusterName="shared")["cluster"]["clusterArn"]
+    event = json.loads((EVENTS / "capacity-providers-create.json").read_text())
+    forged = {**event["ResourceProperties"], "CapacityProviders": ["FARGATE", "attacker-cp"]}
+    _, body = invoke(cloudformation, "capacity-providers-create.json", ResourceProperties=forged)
+    assert body["Status"] == "FAILED"
+    assert "'attacker-cp'" in body["Reason"] and "FARGATE and FARGATE_SPOT" in body["Reason"]
+    assert ecs.describe_clusters(clusters=[arn])["clusters"][0].get("capacityProviders", []) == []
+    # A list naming fewer still gets both: the function's promise, not the event's.
+    fewer = {**event["ResourceProperties"], "CapacityProviders": ["FARGATE"]}
+    _, body = invoke(cloudformation, "capacity-providers-create.json", ResourceProperties=fewer)
+    assert body["Status"] == "SUCCESS"
+    providers = ecs.describe_clusters(clusters=[arn])["clusters"][0]["capacityProviders"]
+    assert providers == ["FARGATE", "FARGATE_SPOT"]
+
+
+def _refused(cloudformation, caplog, event):
+    """The request is logged as refused, nothing is answered, and no cluster changed."""
+    url, received, cafile = cloudformation
+    ecs = boto3.client("ecs", region_name="us-east-1")
+    arn = ecs.create_cluster(clusterName="shared")["cluster"]["clusterArn"]
+    lookups.make_helper(ssl_verify=cafile)(event, Context())
+    assert received == []
+    assert ecs.describe_clusters(clusters=[arn])["clusters"][0].get("capacityProviders", []) == []
+    refused = [r for r in caplog.records if r.getMessage() == "request refused"]
+    assert len(refused) == 1
+    return refused[0]
+
+
+STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop/5b9bd3a0"
+OTHER = "arn:aws:cloudformation:us-east-1:210987654321:stack/theirs/5b9bd3a0"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example.com/collect",
+        f"https://{CFN_HOST}.attacker.example.com/x",
+        f"http://{CFN_HOST}/KEY",  # not HTTPS
+        f"https://{CFN_HOST}:8443/KEY",
+        f"https://user@{CFN_HOST}/KEY",
+        "https://cloudformation-custom-resource-response-uswest2.s3.amazonaws.com/KEY",
+        "https://s3.amazonaws.com/attacker-bucket/KEY",
+        "https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1KEY",
+        # CloudFormation's bucket, but the key of another account's stack: its answer would
+        # go to that stack.
+        f"https://{CFN_HOST}/" + quote(f"{OTHER}|WorkersCapacityProviders|3d1f4e77", safe="/"),
+        f"https://{CFN_HOST}/" + quote(f"{STACK}0|WorkersCapacityProviders|3d1f", safe="/"),
+        "",
+    ],
+)
+def test_an_answer_goes_only_to_cloudformations_url_for_this_request(cloudformation, caplog, url):
+    event = json.loads((EVENTS / "capacity-providers-create.json").read_text())
+    event["StackId"] = STACK
+    key = quote(f"{STACK}|WorkersCapacityProviders|3d1f4e77", safe="/")
+    event["ResponseURL"] = url.replace("KEY", key)
+    record = _refused(cloudformation, caplog, event)
+    assert "response URL" in record.why
+
+
+@pytest.mark.parametrize(
+    "stack",
+    [
+        OTHER,  # another account
+        "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop/5b9bd3a0",  # another region
+        "arn:aws-cn:cloudformation:us-east-1:123456789012:stack/shop/5b9bd3a0",
+        "shop",
+    ],
+)
+def test_requests_for_a_stack_of_another_account_or_region_are_refused(
+    cloudformation, caplog, stack
+):
+    event = json.loads((EVENTS / "capacity-providers-create.json").read_text())
+    event["StackId"] = stack
+    event["ResponseURL"] = response_url(event)  # consistent with the stack it names
+    record = _refused(cloudformation, caplog, event)
+    assert "stack" in record.why
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        CFN_URL,
+        "https://cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com",
+        "https://cloudformation-custom-resource-response-useast1.s3-external-1.amazonaws.com",
+        "https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1",
+        "https://s3.us-east-1.amazonaws.com/cloudformation-custom-resource-response-useast1",
+    ],
+)
+def test_each_form_of_cloudformations_url_is_answered(cloudformation, base):
+    _, received, cafile = cloudformation
+    event = json.loads((EVENTS / "capacity-providers-delete.json").read_text())
+    event["ResponseURL"] = response_url(event, base)
+    lookups.make_helper(ssl_verify=cafile)(event, Context())
+    assert [r["body"]["Status"] for r in received] == ["SUCCESS"]
+    assert f"https://{received[0]['host']}{received[0]['path']}" == event["ResponseURL"]

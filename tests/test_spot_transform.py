@@ -3,10 +3,8 @@ runs: tests/test_workflow.py)."""
 
 from __future__ import annotations
 
-import fargate_spot
 import pytest
 from conftest import expand, lint, task
-from serverless_fargate import settings
 
 T = "Resources.Workers.Properties.Tasks.worker"
 
@@ -66,7 +64,7 @@ def test_spot_service_gets_an_on_demand_twin():
     primary = out["WorkersWorkerService"]["Properties"]
     twin = out["WorkersWorkerFallbackService"]["Properties"]
     assert twin["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE", "Weight": 1}]
-    assert "DesiredCount" not in twin  # the handler owns its count; a deploy never resets it
+    assert "DesiredCount" not in twin  # the fallback owns its count; a deploy never resets it
     assert twin["TaskDefinition"] == primary["TaskDefinition"]
     assert twin["NetworkConfiguration"] == primary["NetworkConfiguration"]
     assert {
@@ -85,12 +83,6 @@ def test_no_twin_without_fallback_or_spot():
     assert "WorkersWorkerFallbackService" not in resources()
 
 
-def test_markers_agree_between_transform_and_handler():
-    assert settings.FALLBACK_SERVICE_TAG == fargate_spot.FALLBACK_SERVICE_TAG
-    assert settings.FALLBACK_FOR_TAG == fargate_spot.FALLBACK_FOR_TAG
-    assert settings.SERVICE_ID_TAG == fargate_spot.SERVICE_ID_TAG
-
-
 def test_the_spot_service_names_itself_for_its_twin_to_point_back():
     out = resources(Spot=True)
     primary = {t["Key"]: t["Value"] for t in out["WorkersWorkerService"]["Properties"]["Tags"]}
@@ -98,39 +90,3 @@ def test_the_spot_service_names_itself_for_its_twin_to_point_back():
     assert primary["serverless-fargate:service"] == "WorkersWorkerService"
     assert twin["serverless-fargate:fallback-for"] == "WorkersWorkerService"
     assert "serverless-fargate:service" not in twin
-
-
-def test_the_fallback_rule_hears_exactly_this_declarations_spot_services():
-    from conftest import declaration
-
-    template = declaration(
-        {
-            "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
-            "Tasks": {
-                "a": {"Image": "x", "Spot": True},
-                "b": {"Image": "x", "Spot": {"Fallback": False}},
-                "c": {"Image": "x"},
-                "d": {"Image": "x", "Spot": True},
-            },
-        }
-    )
-    out = expand(template)
-    rule = out["Resources"]["WorkersSpotFallbackRule"]["Properties"]
-    assert rule["EventPattern"]["resources"] == [
-        {"Ref": "WorkersAService"},
-        {"Ref": "WorkersDService"},
-    ]
-    spot = {
-        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
-        "ServerlessFargate-spot"
-    }
-    assert rule["Targets"] == [{"Id": "SpotFallback", "Arn": spot}]
-    permission = out["Resources"]["WorkersSpotFallbackPermission"]["Properties"]
-    assert permission == {
-        "Action": "lambda:InvokeFunction",
-        "FunctionName": spot,
-        "Principal": "events.amazonaws.com",
-        "SourceArn": {"Fn::GetAtt": ["WorkersSpotFallbackRule", "Arn"]},
-    }
-    assert lint(out) == []
-    assert "WorkersSpotFallbackRule" not in expand(task(Spot={"Fallback": False}))["Resources"]

@@ -15,6 +15,10 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   RunTask failure "Capacity is unavailable at this time..." and which is raised here as an
   ECS error with that text; the workflow reads only the text).
 - Waits are compressed: the definition's 60 s backoff and 130 s stop grace become 1 s.
+- A path of names and literal indices (`$.found.twin[0].DesiredCount`) selects one value in
+  AWS (a Reference Path: "a path that identifies a single node"); moto 5.2.5 wraps it in a
+  list when it passes through an index (its fix for getmoto/moto#7825, meant for filters).
+  Here such a path gives the value; filters (`[?(...)]`) still give a list, as in AWS.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ def patch_moto(monkeypatch: Any) -> None:
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
     from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 
+    _patch_reference_paths(monkeypatch)
     cls = ecs_service.StateTaskServiceEcs
     monkeypatch.setitem(
         ecs_service._SUPPORTED_API_PARAM_BINDINGS,
@@ -151,6 +156,34 @@ def patch_moto(monkeypatch: Any) -> None:
 
     monkeypatch.setattr(sdk, "_normalise_parameters", sdk_normalise_parameters)
     monkeypatch.setattr(sdk, "_normalise_response", sdk_normalise_response)
+
+
+_REFERENCE_PATH = re.compile(r"\$(?:\.[A-Za-z0-9_-]+|\[\d+\])*")
+
+
+def _patch_reference_paths(monkeypatch: Any) -> None:
+    import importlib
+    import sys
+
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    original = json_path.extract_json
+
+    def extract_json(path: str, data: Any) -> Any:
+        value = original(path, data)
+        if _REFERENCE_PATH.fullmatch(path) and "[" in path and isinstance(value, list):
+            # One node: the value itself (the list moto made around it has one item).
+            return value[0] if len(value) == 1 else value
+        return value
+
+    users = [
+        name
+        for name, module in list(sys.modules.items())
+        if name.startswith("moto.stepfunctions.parser")
+        and getattr(module, "extract_json", None) is original
+    ]
+    for name in users:
+        monkeypatch.setattr(importlib.import_module(name), "extract_json", extract_json)
 
 
 @dataclass
@@ -268,3 +301,25 @@ def wait_for(sfn: Any, execution_arn: str, seconds: float = 60) -> dict[str, Any
             return described
         time.sleep(0.2)
     raise AssertionError(f"execution still running after {seconds} s")
+
+
+def transformed_input(transformer: dict[str, Any], event: dict[str, Any]) -> Any:
+    """What an EventBridge target with this InputTransformer receives for `event`
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html):
+    each InputPathsMap path (dot notation, array indices) is read from the event, and its
+    value replaces `<name>` in InputTemplate as text (a placeholder in quotes then makes a JSON
+    string). A path that finds nothing leaves the placeholder empty, as EventBridge does."""
+    text = transformer["InputTemplate"]
+    for name, path in transformer["InputPathsMap"].items():
+        value: Any = event
+        for part in re.findall(r"\.([A-Za-z0-9_-]+)|\[(\d+)\]", path[1:]):
+            key, index = part
+            if isinstance(value, dict) and key in value:
+                value = value[key]
+            elif isinstance(value, list) and index and int(index) < len(value):
+                value = value[int(index)]
+            else:
+                value = ""
+                break
+        text = text.replace(f"<{name}>", value if isinstance(value, str) else json.dumps(value))
+    return json.loads(text)

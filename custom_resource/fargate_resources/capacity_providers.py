@@ -17,6 +17,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 SEPARATOR = "|"
+# What this function adds, whatever a request asks: it may change only this on other clusters.
+PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 # ECS refuses concurrent updates of one cluster (two stacks deploying at once):
 # UpdateInProgressException. Waits between attempts, in seconds (about a minute in all).
 RETRY_WAITS = (1, 2, 4, 8, 16, 30)
@@ -24,6 +26,17 @@ RETRY_WAITS = (1, 2, 4, 8, 16, 30)
 
 class ClusterNotFound(Exception):
     pass
+
+
+def check_asked(asked: Any) -> None:
+    """The templates the macro writes ask for exactly PROVIDERS; a request asking for another
+    provider did not come from one, and fails rather than being quietly trimmed."""
+    others = [p for p in asked or [] if p not in PROVIDERS]
+    if not isinstance(asked, list | None) or others:
+        raise ValueError(
+            f"CapacityProviders {others or asked!r}: this function adds only FARGATE and "
+            "FARGATE_SPOT to a cluster"
+        )
 
 
 def _describe(ecs: Any, cluster: str) -> dict[str, Any] | None:

@@ -9,18 +9,25 @@ not an hour.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from crhelper import CfnResource
+from crhelper import utils as crhelper_utils
 from crhelper.resource_helper import FAILED, SUCCESS
 
-from . import capacity_providers, default_network, image_digests
+from . import capacity_providers, default_network, image_digests, origin
 from .clients import client
 
 logger = Logger(service="serverless-fargate-resources")
+
+# The whole answer may be at most 4,096 bytes, and a physical ID at most 1 KB
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html).
+ANSWER_LIMIT = 4096
+CUT = " ... (cut to fit CloudFormation's 4,096 bytes)"
 
 Job = tuple[
     Callable[[dict[str, Any], Any], tuple[str, dict[str, Any]]], Callable[[dict[str, Any]], None]
@@ -70,8 +77,11 @@ def images_upsert(event: dict[str, Any], _old: Any) -> tuple[str, dict[str, Any]
 
 def providers_upsert(event: dict[str, Any], old: Any) -> tuple[str, dict[str, Any]]:
     props = event["ResourceProperties"]
-    cluster, wanted = props["Cluster"], list(props.get("CapacityProviders") or [])
-    arn, added = capacity_providers.ensure_with_retries(client("ecs", _region()), cluster, wanted)
+    cluster = props["Cluster"]
+    capacity_providers.check_asked(props.get("CapacityProviders"))
+    arn, added = capacity_providers.ensure_with_retries(
+        client("ecs", _region()), cluster, list(capacity_providers.PROVIDERS)
+    )
     logger.info("capacity providers", extra={"cluster": arn, "added": added})
     previous = capacity_providers.parse_physical_id(event.get("PhysicalResourceId") or "")
     if old is not None and previous is not None and previous[0] == arn:
@@ -104,7 +114,25 @@ JOBS: dict[str, Job] = {
 
 
 class Answer(CfnResource):  # type: ignore[misc]
-    """crhelper with two guarantees on every answer it sends, whichever path sends it."""
+    """crhelper with two guarantees on every answer it sends, whichever path sends it; and no
+    answer, nor any action, for a request that is not CloudFormation's for a stack of this
+    function's own account and region (origin.py)."""
+
+    def __call__(self, event: dict[str, Any], context: Any) -> None:
+        why = origin.refusal(event, _region(), origin.account_of(context))
+        if why is not None:
+            logger.error(
+                "request refused",
+                extra={
+                    "why": why,
+                    "stack": event.get("StackId"),
+                    "resource": event.get("LogicalResourceId"),
+                    # Where it wanted the answer, without the query (a signature, if any).
+                    "response_url": str(event.get("ResponseURL") or "").split("?", 1)[0],
+                },
+            )
+            return
+        super().__call__(event, context)
 
     def _send(self, status: Any = None, reason: str = "", **kwargs: Any) -> None:
         event = getattr(self, "_event", None) or {}
@@ -116,7 +144,50 @@ class Answer(CfnResource):  # type: ignore[misc]
             # Nothing a lookup made needs undoing: a Delete that cannot finish still succeeds.
             logger.warning("delete answered SUCCESS after %s", reason or self.Reason)
             status, reason, self.Status, self.Reason = SUCCESS, "", SUCCESS, ""
+        # crhelper keeps only the last 240 characters of a long reason; the first problem
+        # matters most, so the reason is cut here instead, to what the answer has room for.
+        full = str(reason if status else self.Reason)
+
+        def deliver(url: str, body: dict[str, Any], verify: Any) -> None:
+            if body.get("Reason"):
+                body["Reason"] = full
+            _put(url, fitted(body), verify)
+
+        kwargs.setdefault("send_response", deliver)
         super()._send(status, reason, **kwargs)  # type: ignore[misc]
+
+
+def _size(body: dict[str, Any]) -> int:
+    return len(json.dumps(body).encode())  # as crhelper sends it
+
+
+def fitted(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer within ANSWER_LIMIT: a long reason is cut at its end; an answer whose data
+    would not fit (the macro plans lookups so that none does) fails, saying so."""
+    if _size(body) <= ANSWER_LIMIT:
+        return body
+    reason = str(body.get("Reason") or "")
+    low, high = 0, len(reason)  # the longest start of the reason that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _size({**body, "Reason": reason[:middle] + CUT}) <= ANSWER_LIMIT:
+            low = middle
+        else:
+            high = middle - 1
+    if reason and _size({**body, "Reason": reason[:low] + CUT}) <= ANSWER_LIMIT:
+        return {**body, "Reason": reason[:low] + CUT}
+    logger.error("answer too large", extra={"bytes": _size(body), "data": body.get("Data")})
+    return {
+        **body,
+        "Status": FAILED,
+        "Data": {},
+        "Reason": f"the answer ({_size(body)} bytes) would exceed CloudFormation's 4,096 bytes",
+    }
+
+
+def _put(url: str, body: dict[str, Any], ssl_verify: Any) -> None:
+    """The one place an answer leaves the function: a PUT to CloudFormation's URL."""
+    crhelper_utils._send_response(url, body, ssl_verify)  # type: ignore[attr-defined]
 
 
 def make_helper(sleep_on_delete: int = 0, ssl_verify: Any = None) -> CfnResource:

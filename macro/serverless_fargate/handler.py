@@ -34,7 +34,6 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
             fragment,
             parameters=parameters,
             service_token=os.environ.get("RESOURCES_FUNCTION_ARN") or application_function_arn(),
-            spot_function=os.environ.get("SPOT_FUNCTION_ARN") or None,
             nonce=request_id,
             region=_text(event.get("region")),
             account=_text(event.get("accountId")),

@@ -7,9 +7,8 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
 RESOURCES_FUNCTION_NAME = "ServerlessFargate-resources"
-SPOT_FUNCTION_NAME = "ServerlessFargate-spot"
-# Tags the transform puts on what it creates; the SAM application's Spot handler may act only
-# on resources that carry them (IAM tag conditions).
+# Tags the transform puts on what it creates: labels for people and tools (`status`); no
+# permission depends on them.
 MANAGED_TAG = "serverless-fargate:managed"
 FALLBACK_SERVICE_TAG = "serverless-fargate:fallback-service"
 FALLBACK_FOR_TAG = "serverless-fargate:fallback-for"

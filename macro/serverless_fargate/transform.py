@@ -12,7 +12,7 @@ from . import RESOURCE_TYPE, TRANSFORM_NAME
 from .declaration import Context, parse_declaration
 from .errors import InvalidTemplate, Problem
 from .resources import build_declaration
-from .settings import SPOT_FUNCTION_NAME, application_function_arn
+from .settings import application_function_arn
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -30,14 +30,12 @@ def transform(
     parameters: dict[str, Any] | None = None,
     service_token: Any,
     nonce: str,
-    spot_function: Any = None,
     region: str | None = None,
     account: str | None = None,
 ) -> dict[str, Any]:
     """The processed fragment; raises InvalidTemplate listing every problem.
 
-    `service_token` is the ARN of the deploy-time lookup Lambda, `spot_function` that of the
-    application's Spot function (Spot services' fallback); `nonce` must differ on every
+    `service_token` is the ARN of the deploy-time lookup Lambda; `nonce` must differ on every
     deploy (the macro passes CloudFormation's request ID) so that lookups run again. `region`
     and `account` resolve the pseudo parameters for validation.
     """
@@ -78,7 +76,6 @@ def transform(
             built, outputs = build_declaration(
                 model,
                 service_token,
-                spot_function or application_function_arn(SPOT_FUNCTION_NAME),
                 nonce,
                 resource.get("Metadata"),
             )

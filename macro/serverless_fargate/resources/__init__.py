@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 
 
 def build_declaration(
-    d: Declaration, service_token: Any, spot_function: Any, nonce: str, metadata: Any = None
+    d: Declaration, service_token: Any, nonce: str, metadata: Any = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(resources, outputs) replacing one declaration, in a stable, readable order.
 
@@ -69,7 +69,8 @@ def build_declaration(
             generated.append((scaling.resources(d, t), own))
         elif t.kind == "schedule":
             generated.append((schedule.resources(d, t), own + waits))
-    generated.append((spot.fallback_rule(d, spot_function), []))
+    generated.append((spot.fallback_rule(d), []))
+    generated.append((spot.fallback_workflow(d), []))
     generated.append((roles.schedule_role(d), []))
     generated.append((roles.workflow_role(d), []))
     generated.append((workflow.resources(d), waits))

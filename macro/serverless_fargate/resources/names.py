@@ -82,8 +82,16 @@ def spot_fallback_rule(d: Declaration) -> str:
     return f"{d.logical_id}SpotFallbackRule"
 
 
-def spot_fallback_permission(d: Declaration) -> str:
-    return f"{d.logical_id}SpotFallbackPermission"
+def spot_fallback_rule_role(d: Declaration) -> str:
+    return f"{d.logical_id}SpotFallbackRuleRole"
+
+
+def spot_fallback(d: Declaration) -> str:
+    return f"{d.logical_id}SpotFallback"
+
+
+def spot_fallback_role(d: Declaration) -> str:
+    return f"{d.logical_id}SpotFallbackRole"
 
 
 def schedule(d: Declaration, t: Task) -> str:

@@ -226,6 +226,14 @@ def _scheduled_queues(d: Declaration) -> list[Any]:
 _ACCOUNT = {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
 
 
+def trusting_within(service: str, resource: str) -> dict[str, Any]:
+    """Confused-deputy protection where the exact ARN cannot be spelled (a cycle, or AWS does
+    not document the source ARN it sets): only `service`, acting for this account's resources
+    of this kind in this region (`resource`, e.g. "rule/*"), may assume the role."""
+    arn = "arn:${AWS::Partition}:" + service.split(".")[0] + ":${AWS::Region}:${AWS::AccountId}:"
+    return _trust(service, {**_ACCOUNT, "ArnLike": {"aws:SourceArn": sub(arn + resource)}})
+
+
 def trusting(service: str, source_arns: list[Any]) -> dict[str, Any]:
     """Confused-deputy protection: only `service`, acting for exactly these resources of this
     account (aws:SourceArn, aws:SourceAccount), may assume the role."""

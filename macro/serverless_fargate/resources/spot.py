@@ -1,9 +1,11 @@
 """Fargate Spot: capacity provider strategies, and the pieces its fallback needs.
 
 - Services with `Fallback`: an on-demand twin service (same task definition, FARGATE only).
-  The application's Spot handler scales the twin up by the tasks the Spot service cannot place
-  (SERVICE_TASK_PLACEMENT_FAILURE) and back to zero once the Spot service is steady. The twin
-  has no DesiredCount in the template, so a deploy never resets what the handler set.
+  The declaration's own rule and small workflow (no code shared between stacks) scale the
+  twin up by the tasks the Spot service cannot place (SERVICE_TASK_PLACEMENT_FAILURE) and back
+  to zero once the Spot service is steady. Only that workflow's role may change the twins'
+  count, by ARN. The twin has no DesiredCount in the template, so a deploy never resets what
+  the workflow set.
 - Scheduled tasks: the workflow (resources/workflow.py) runs on Spot, runs again on FARGATE in
   the same execution when Spot capacity is short (`Fallback`), and reruns an interrupted run on
   FARGATE once it has stopped (`RerunOnInterruption`).
@@ -12,9 +14,10 @@
 from __future__ import annotations
 
 from ..declaration.model import Declaration, Task
-from ..intrinsics import get_att, ref
+from ..intrinsics import get_att, ref, sub
 from ..settings import FALLBACK_FOR_TAG, FALLBACK_SERVICE_TAG, SERVICE_ID_TAG
-from . import names
+from . import cluster, names, roles
+from .common import tag_list
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -46,8 +49,8 @@ def has_fallback_service(t: Task) -> bool:
 
 
 def primary_tags(d: Declaration, t: Task) -> list[dict[str, Any]]:
-    """Tags on the Spot service that tell the handler which twin to scale; the twin's
-    FALLBACK_FOR_TAG names the service back (the handler checks that both agree)."""
+    """Tags on the Spot service naming its twin (the twin's FALLBACK_FOR_TAG names it back):
+    labels for people and tools; no permission depends on them."""
     if not has_fallback_service(t):
         return []
     return [
@@ -59,16 +62,38 @@ def primary_tags(d: Declaration, t: Task) -> list[dict[str, Any]]:
     ]
 
 
-def fallback_rule(d: Declaration, spot_function: Any) -> dict[str, Any]:
-    """The ECS events of exactly this declaration's Spot services, to the Spot function.
+# The ECS Service Action events the fallback acts on
+# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html).
+PLACEMENT_FAILURE = "SERVICE_TASK_PLACEMENT_FAILURE"
+STEADY = "SERVICE_STEADY_STATE"
+_UPDATE = "aws-sdk:ecs:updateService"
+_DESCRIBE = "aws-sdk:ecs:describeServices"
 
-    One rule per declaration, matching the services' ARNs: the function hears of these
-    services only, not of every service in the region.
+
+def _fallback_services(d: Declaration) -> list[Task]:
+    return [t for t in d.tasks if has_fallback_service(t)]
+
+
+def _describe_state(i: int, t: Task) -> str:
+    """`Describe <n>: <task key>`, cut to the 80 characters Step Functions allows a state name
+    (https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html); the
+    number keeps names distinct when keys are cut."""
+    return f"Describe {i + 1}: {t.key}"[:80]
+
+
+def fallback_rule(d: Declaration) -> dict[str, Any]:
+    """The ECS events of exactly this declaration's Spot services, from ECS in this stack's
+    account and region, to this declaration's own fallback workflow.
+
+    The pattern names the services' ARNs, the source `aws.ecs`, the account and the region;
+    placement failures count only when FARGATE_SPOT is the provider that failed. The target
+    gets only the service's ARN and the event's name (an input transformer): the workflow
+    reads every count itself.
     """
-    services = [t for t in d.tasks if has_fallback_service(t)]
+    services = _fallback_services(d)
     if not services:
         return {}
-    rule = names.spot_fallback_rule(d)
+    rule, role = names.spot_fallback_rule(d), names.spot_fallback_rule_role(d)
     return {
         rule: {
             "Type": "AWS::Events::Rule",
@@ -78,24 +103,212 @@ def fallback_rule(d: Declaration, spot_function: Any) -> dict[str, Any]:
                 "EventPattern": {
                     "source": ["aws.ecs"],
                     "detail-type": ["ECS Service Action"],
+                    "account": [ref("AWS::AccountId")],
+                    "region": [ref("AWS::Region")],
                     "resources": [ref(names.service(d, t)) for t in services],
                     "detail": {
-                        "eventName": ["SERVICE_TASK_PLACEMENT_FAILURE", "SERVICE_STEADY_STATE"]
+                        "$or": [
+                            {"eventName": [STEADY]},
+                            {
+                                "eventName": [PLACEMENT_FAILURE],
+                                # Any of the providers named is FARGATE_SPOT (its ARN ends so).
+                                "capacityProviderArns": [{"suffix": "/FARGATE_SPOT"}],
+                            },
+                        ]
                     },
                 },
                 "State": "ENABLED",
-                "Targets": [{"Id": "SpotFallback", "Arn": spot_function}],
+                "Targets": [
+                    {
+                        "Id": "SpotFallback",
+                        "Arn": ref(names.spot_fallback(d)),
+                        "RoleArn": get_att(role, "Arn"),
+                        "InputTransformer": {
+                            "InputPathsMap": {
+                                "service": "$.resources[0]",
+                                "event": "$.detail.eventName",
+                            },
+                            # In quotes: the values are inserted as text (an ARN, a name).
+                            "InputTemplate": '{"service": "<service>", "event": "<event>"}',
+                        },
+                    }
+                ],
             },
         },
-        names.spot_fallback_permission(d): {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "Action": "lambda:InvokeFunction",
-                "FunctionName": spot_function,
-                "Principal": "events.amazonaws.com",
-                "SourceArn": get_att(rule, "Arn"),
+        role: roles._role(
+            # The rule's own ARN would be a circular reference (the rule names this role).
+            roles.trusting_within("events.amazonaws.com", "rule/*"),
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": "states:StartExecution",
+                    "Resource": ref(names.spot_fallback(d)),
+                }
+            ],
+            d.permissions_boundary,
+            d.tags,
+        ),
+    }
+
+
+def _which_service(d: Declaration, services: list[Task]) -> dict[str, Any]:
+    return {
+        "Type": "Choice",
+        "Comment": "Only this declaration's Spot services; the definition names each twin.",
+        "Choices": [
+            {
+                "Variable": "$.service",
+                "StringEquals": ref(names.service(d, t)),
+                "Next": _describe_state(i, t),
+            }
+            for i, t in enumerate(services)
+        ],
+        "Default": "Not a Spot service of this declaration",
+    }
+
+
+def _describe(d: Declaration, t: Task) -> dict[str, Any]:
+    spot, twin = ref(names.service(d, t)), ref(names.fallback_service(d, t))
+
+    def only(arn: Any) -> Any:
+        # DescribeServices does not promise to answer in the order asked.
+        return {"Fn::Sub": ["$.Services[?(@.ServiceArn == '${Arn}')]", {"Arn": arn}]}
+
+    return {
+        "Type": "Task",
+        "Resource": sub("arn:${AWS::Partition}:states:::" + _DESCRIBE),
+        "Parameters": {"Cluster": cluster.reference(d), "Services": [spot, twin]},
+        "ResultSelector": {"spot.$": only(spot), "twin.$": only(twin), "twinArn": twin},
+        "ResultPath": "$.found",
+        "Next": "Count",
+    }
+
+
+def fallback_definition(d: Declaration) -> dict[str, Any]:
+    """The services' fallback, small on purpose (every state entered is paid for): five
+    states per event. A placement failure on Spot sets the twin to the tasks the Spot service
+    is missing, never fewer than the twin has; a steady Spot service with all its tasks
+    running sets the twin back to zero. Both are idempotent: the same event twice changes
+    nothing more."""
+    services = _fallback_services(d)
+    update = sub("arn:${AWS::Partition}:states:::" + _UPDATE)
+    states: dict[str, Any] = {
+        "Which service?": _which_service(d, services),
+        **{_describe_state(i, t): _describe(d, t) for i, t in enumerate(services)},
+        "Count": {
+            "Type": "Pass",
+            "Parameters": {
+                "event.$": "$.event",
+                "twin.$": "$.found.twinArn",
+                "twinCount.$": "$.found.twin[0].DesiredCount",
+                "desired.$": "$.found.spot[0].DesiredCount",
+                "running.$": "$.found.spot[0].RunningCount",
+                # desired - running: States.MathAdd adds; the running count, negated, as JSON.
+                "missing.$": "States.MathAdd($.found.spot[0].DesiredCount, "
+                "States.StringToJson(States.Format('-{}', $.found.spot[0].RunningCount)))",
             },
+            "Next": "What now?",
         },
+        "What now?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.event", "StringEquals": PLACEMENT_FAILURE},
+                        {"Variable": "$.missing", "NumericGreaterThanPath": "$.twinCount"},
+                    ],
+                    "Next": "Fall back to on-demand",
+                },
+                {
+                    "And": [
+                        {"Variable": "$.event", "StringEquals": STEADY},
+                        {"Variable": "$.running", "NumericGreaterThanEqualsPath": "$.desired"},
+                        {"Variable": "$.twinCount", "NumericGreaterThan": 0},
+                    ],
+                    "Next": "Back to Spot",
+                },
+            ],
+            "Default": "Nothing to change",
+        },
+        "Fall back to on-demand": {
+            "Type": "Task",
+            "Resource": update,
+            "Parameters": {
+                "Cluster": cluster.reference(d),
+                "Service.$": "$.twin",
+                "DesiredCount.$": "$.missing",
+            },
+            "ResultSelector": {
+                "twin.$": "$.Service.ServiceName",
+                "count.$": "$.Service.DesiredCount",
+            },
+            "End": True,
+        },
+        "Back to Spot": {
+            "Type": "Task",
+            "Resource": update,
+            "Parameters": {
+                "Cluster": cluster.reference(d),
+                "Service.$": "$.twin",
+                "DesiredCount": 0,
+            },
+            "ResultSelector": {
+                "twin.$": "$.Service.ServiceName",
+                "count.$": "$.Service.DesiredCount",
+            },
+            "End": True,
+        },
+        "Nothing to change": {"Type": "Succeed"},
+        "Not a Spot service of this declaration": {
+            "Type": "Fail",
+            "Error": "NotASpotService",
+            "Cause": "The input names no Spot service of this declaration; nothing was changed.",
+        },
+    }
+    return {
+        "Comment": f"Spot services of {d.logical_id} fall back to their on-demand twins "
+        "(ServerlessFargate)",
+        "StartAt": "Which service?",
+        "States": states,
+    }
+
+
+def fallback_workflow(d: Declaration) -> dict[str, Any]:
+    """The fallback workflow and its role: it may read this declaration's Spot services and
+    their twins, and change the desired count of the twins only (by ARN)."""
+    services = _fallback_services(d)
+    if not services:
+        return {}
+    twins = [ref(names.fallback_service(d, t)) for t in services]
+    properties: dict[str, Any] = {
+        "StateMachineType": "STANDARD",
+        "StateMachineName": names.state_machine_name(names.spot_fallback(d)),
+        "RoleArn": get_att(names.spot_fallback_role(d), "Arn"),
+        "Definition": fallback_definition(d),
+    }
+    if d.tags:
+        properties["Tags"] = tag_list(d.tags)
+    return {
+        names.spot_fallback(d): {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": properties,
+        },
+        names.spot_fallback_role(d): roles._role(
+            # Exactly this state machine, named before it exists (names.state_machine_name).
+            roles.trusting(
+                "states.amazonaws.com", roles.state_machine_arns([names.spot_fallback(d)])
+            ),
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": "ecs:DescribeServices",
+                    "Resource": [ref(names.service(d, t)) for t in services] + twins,
+                },
+                {"Effect": "Allow", "Action": "ecs:UpdateService", "Resource": twins},
+            ],
+            d.permissions_boundary,
+            d.tags,
+        ),
     }
 
 
