@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "migrate",
         help="turn a serverless.yml using the serverless-fargate plugin into a SAM template",
         description="Write a SAM template with the Fargate::Tasks declaration equivalent to a "
-        "Serverless Framework service's fargate: block. Notes go to stderr and into the output.",
+        "Serverless Framework service's fargate: block. Notes, and the plan of an in-place "
+        "update of the plugin's stack (kept, replaced, deleted), go to stderr and, as comments, "
+        "into the output (both targets).",
     )
     migrate.add_argument("serverless_yml", help="the Serverless Framework service file")
     migrate.add_argument("--output", "-o", help="write here instead of standard output")
@@ -224,12 +226,12 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     from . import cfn_yaml
-    from .migrate import MigrationError, migrate, render, to_serverless
+    from .migrate import MigrationError, plan_lines, run
 
     try:
         with open(args.serverless_yml, encoding="utf-8") as handle:
             text = handle.read()
-        config = cfn_yaml.load(text)
+        cfn_yaml.load(text)
     except OSError as error:
         print(
             f"serverless-fargate: cannot read {args.serverless_yml}: {error.strerror}",
@@ -240,17 +242,16 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{args.serverless_yml}: not valid YAML: {error}", file=sys.stderr)
         return 1
     try:
-        if args.to == "serverless":
-            output, notes = to_serverless(text)
-        else:
-            template, notes = migrate(config)
-            output = render(template, notes, args.serverless_yml)
+        migrated = run(text, args.serverless_yml, args.to)
     except MigrationError as error:
         print(f"{args.serverless_yml}: {error}", file=sys.stderr)
         return 1
-    for note in notes:
+    for note in migrated.notes:
         print(f"warning: {note}", file=sys.stderr)
-    _write(output, args.output)
+    print("plan of an update of the plugin's stack:", file=sys.stderr)
+    for line in plan_lines(migrated.plan):
+        print(f"  {line}", file=sys.stderr)
+    _write(migrated.text, args.output)
     return 0
 
 
