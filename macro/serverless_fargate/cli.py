@@ -11,7 +11,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import RESOURCE_TYPE, __version__
@@ -296,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
     """Expand, validate or plan one template; the exit status."""
-    from . import cfn_yaml
+    from . import cfn_yaml, serverless_yml
     from .transform import expand_template
 
     skip = getattr(args, "skip_others", False)
@@ -321,6 +321,9 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             return 0
         print(f"{path}: not valid YAML or JSON: {error}", file=sys.stderr)
         return 1
+    where: Callable[[str], str] = str
+    if serverless_yml.is_service(template):  # checked as the template the framework packages
+        template, where = serverless_yml.as_template(template), serverless_yml.located
     if skip and not _count(template):
         return 0
     try:
@@ -334,7 +337,8 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
     except InvalidTemplate as error:
         several = args.command == "validate" and (len(args.template) > 1 or skip)
         # Several files at once (pre-commit): each problem line names its file.
-        text = "\n".join(f"{path}: {p}" for p in error.problems) if several else str(error)
+        lines = [where(str(p)) for p in error.problems]
+        text = "\n".join(f"{path}: {line}" for line in lines) if several else "\n".join(lines)
         print(text, file=sys.stderr)
         return 1
     for function_id in _sam_built(processed):
