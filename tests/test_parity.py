@@ -44,11 +44,14 @@ def _value(value, parameters):
     return value
 
 
-def plugin_template(service: Path, tmp_path: Path) -> dict:
+def plugin_template(service: Path, tmp_path: Path, files: dict[str, str] | None = None) -> dict:
+    """The framework's packaged template of `service` (with `files` next to it)."""
     assert SERVERLESS.exists(), "tests/parity/node_modules is missing: run `make test`"
     work = tmp_path / service.stem
     work.mkdir()
     shutil.copy(service, work / "serverless.yml")
+    for name, text in (files or {}).items():
+        (work / name).write_text(text)
     (work / "app.py").write_text("def handler(event, context):\n    return None\n")
     (work / "node_modules").symlink_to(PARITY / "node_modules")
     env = {
@@ -102,8 +105,10 @@ def _extras(resources: dict, props: dict, container: dict) -> dict:
     group = group["Fn::Sub"].strip("${}") if "Fn::Sub" in group else group["Ref"]
     tags = {t["Key"]: t["Value"] for t in props.get("Tags", [])}
     tags.pop("serverless-fargate:managed", None)
+    role = props["TaskRoleArn"]
     return {
-        "permissions": _permissions(resources, props["TaskRoleArn"]),
+        # A role given by ARN: its permissions are its own, on both sides.
+        "permissions": [("Role", role)] if isinstance(role, str) else _permissions(resources, role),
         "tags": tags,
         "stopTimeout": container.get("StopTimeout"),
         "logRetention": resources[group]["Properties"].get("RetentionInDays"),

@@ -73,6 +73,8 @@ COERCED_INTEGERS = {"cpu", "desiredCount", "maximumPercent", "minimumHealthyPerc
 COERCED_BOOLEANS = {"containerInsights", "assignPublicIp", "spot", "strict"}
 COERCED_STRINGS = {"memory"}
 
+# The keys of the plugin author's first examples, which 1.1.0 no longer reads.
+LEGACY_VPC_KEYS = {"subnets": "subnetIds", "securityGroups": "securityGroupIds"}
 # The plugin's logical IDs for each task (compiler.js) → ours for the same resource.
 PLUGIN_TASK_IDS = {"ScheduledTask": "Schedule", "Service": "Service", "Task": "TaskDefinition"}
 # What the plugin's stack holds that the migrated template keeps under the same logical ID.
@@ -734,8 +736,15 @@ class _Migration:
             return None
         if isinstance(vpc, dict):
             # subnets/securityGroups: the keys of the plugin author's first examples.
-            subnets = vpc.get("subnetIds", vpc.get("subnets"))
-            groups = vpc.get("securityGroupIds", vpc.get("securityGroups"))
+            for old, new in LEGACY_VPC_KEYS.items():
+                if old in vpc and new not in vpc:
+                    self.note(
+                        f"{path}.{old}",
+                        f"plugin 1.1.0 reads only {new} (it deployed these tasks without "
+                        f"them): migrated as {new}",
+                    )
+            subnets = _coerce(vpc.get("subnetIds", vpc.get("subnets")), "subnetIds")
+            groups = _coerce(vpc.get("securityGroupIds", vpc.get("securityGroups")), "subnetIds")
             if subnets:
                 network: dict[str, Any] = {"Subnets": subnets}
                 if groups:
