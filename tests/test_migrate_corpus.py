@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,12 +20,13 @@ from test_parity import STAGE, documented, plugin_tasks, plugin_template, tasks_
 
 CORPUS = sorted((ROOT / "tests" / "migrations" / "corpus").glob("*.yml"))
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-# What packaging offline needs beyond the file: a fragment's missing service, the plugin in
-# place of a local path, a vpc.yml for ${file(./vpc.yml)}.
+# What the file needs to be a whole service for the pinned plugin: a fragment's service and
+# plugin, the plugin by name where the file names its local path.
 ADAPTATIONS = {
     "eddmann-example": {"plugins": ["serverless-fargate"]},
     "eddmann-readme": {"service": "readme", "plugins": ["serverless-fargate"]},
 }
+# For ${file(./vpc.yml)}.
 VPC_FILE = {"subnetIds": ["subnet-0123456789abcdef0"], "securityGroupIds": ["sg-0123456789abcdef0"]}
 
 
@@ -32,18 +34,24 @@ def image_uri(name: str) -> str:
     return f"{REGISTRY}/{name}@sha256:" + (f"{sum(map(ord, name)):x}" * 64)[:64]
 
 
-def packageable(config: dict, stem: str) -> dict:
-    """The file as the framework can package it offline: images built from a Dockerfile are
-    given a digest-pinned URI (no Docker here), and the ADAPTATIONS."""
-    config = {**config, **ADAPTATIONS.get(stem, {})}
-    provider = dict(config.get("provider") or {})
-    provider.setdefault("name", "aws")
-    images = (provider.get("ecr") or {}).get("images") or {}
-    provider["ecr"] = {"images": {name: {"uri": image_uri(name)} for name in images}}
-    config["provider"] = provider
-    if "functions" in config and not config["functions"]:
-        del config["functions"]
-    return config
+def adapted(config: Path) -> dict:
+    service = {**cfn_yaml.load(config.read_text()), **ADAPTATIONS.get(config.stem, {})}
+    service["provider"] = {"name": "aws", **(service.get("provider") or {})}
+    if "functions" in service and not service["functions"]:
+        del service["functions"]  # `functions:` with nothing: the framework wants a map
+    return service
+
+
+def pinned(service: dict, monkeypatch) -> dict:
+    """Packaging offline: each image built from a Dockerfile gets a digest-pinned URI instead
+    (no Docker here), also where the migrated file reads it from the environment."""
+    images = (service["provider"].get("ecr") or {}).get("images") or {}
+    for name in images:
+        monkeypatch.setenv(
+            re.sub(r"[^A-Za-z0-9]+", "_", name).upper() + "_IMAGE_URI", image_uri(name)
+        )
+    ecr = {"images": {name: {"uri": image_uri(name)} for name in images}}
+    return {**service, "provider": {**service["provider"], "ecr": ecr}}
 
 
 def packaged(config: dict, name: str, tmp_path) -> dict:
@@ -63,12 +71,13 @@ def parameters(template: dict) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("config", CORPUS, ids=[c.stem for c in CORPUS])
-def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(config, tmp_path):
-    original = cfn_yaml.load(config.read_text())
-    plugin = packaged(packageable(original, config.stem), "plugin", tmp_path)
-    template, notes = migrate(original)
-    theirs = documented(plugin_tasks(plugin), notes)
+def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(
+    config, tmp_path, monkeypatch
+):
+    service = adapted(config)
+    theirs = plugin_tasks(packaged(pinned(service, monkeypatch), "plugin", tmp_path))
 
+    template, notes = migrate(service)  # --to sam
     result = expand_template(template, parameters=parameters(template))
     # Only the files' own placeholders (sg-1234, an account of 6 digits) may trouble cfn-lint.
     problems = lint({k: v for k, v in result.items() if k != "Transform"})
@@ -80,16 +89,13 @@ def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(config, 
     ] == []
     keys = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     ours = tasks_of(result["Resources"], keys, parameters(template))
+    assert ours == changed(documented(theirs, notes), ours, notes, service)
 
-    text, framework_notes = to_serverless(json.dumps(packageable(original, config.stem)))
-    framework = packaged(cfn_yaml.load(text), "framework", tmp_path)
-    expanded = expand_template(framework)
+    text, notes = to_serverless(json.dumps(service))  # --to serverless, packaged by the framework
+    framework = packaged(pinned(cfn_yaml.load(text), monkeypatch), "framework", tmp_path)
     declared = framework["Resources"]["FargateTasks"]["Properties"]["Tasks"]
-    by_framework = tasks_of(expanded["Resources"], declared, {})
-
-    expected = changed(theirs, ours, notes, original)
-    assert ours == expected, "sam"
-    assert by_framework == changed(theirs, by_framework, framework_notes, original), "serverless"
+    by_framework = tasks_of(expand_template(framework)["Resources"], declared, {})
+    assert by_framework == changed(documented(theirs, notes), by_framework, notes, service)
 
 
 def changed(theirs: dict, ours: dict, notes: list[str], original: dict) -> dict:
