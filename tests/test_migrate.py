@@ -657,3 +657,17 @@ fargate:
     for note in notes:
         assert f"#   - {note}\n" in text
     assert "#   keep    FargateTasksLogGroup: " in text
+
+
+def test_the_plugins_shared_task_role_is_remapped_when_one_task_used_it_else_noted():
+    own = (
+        "resources:\n  Outputs:\n    Role: {Value: !GetAtt FargateIamTaskRole.Arn}\n"
+        "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n    web: {image: a/b:1}\n"
+    )
+    template, notes = migrate_text(BASE + own)
+    assert template["Outputs"]["Role"]["Value"] == {
+        "Fn::GetAtt": ["FargateTasksWebTaskRole", "Arn"]
+    }
+    assert not any("FargateIamTaskRole" in n for n in notes if n.startswith("resources"))
+    template, notes = migrate_text(BASE + own + "    api: {image: a/b:1}\n")
+    assert any(n.startswith("resources: names FargateIamTaskRole") for n in notes)

@@ -450,6 +450,13 @@ class _Migration:
                 continue
             resources[key] = value  # the service's own CloudFormation, as written
         resources = remap(resources, self.ids)
+        if "FargateIamTaskRole" not in self.ids and "FargateIamTaskRole" in repr(own):
+            self.note(
+                "resources",
+                "names FargateIamTaskRole, the plugin's one task role, which has no single "
+                "successor (each task has its own role now): name the task's role instead ("
+                f"{DECLARATION}<Task>TaskRole)",
+            )
         functions = self.config.get("functions")
         if isinstance(functions, dict) and functions and not self.keep_variables:
             self.note(
