@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
-from serverless_fargate.migrate import migrate, to_serverless
+from serverless_fargate.migrate import migrate, run, to_serverless
 from serverless_fargate.transform import expand_template
 from test_parity import STAGE, documented, plugin_tasks, plugin_template, tasks_of
 
@@ -75,7 +75,8 @@ def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(
     config, tmp_path, monkeypatch
 ):
     service = adapted(config)
-    theirs = plugin_tasks(packaged(pinned(service, monkeypatch), "plugin", tmp_path))
+    plugin = packaged(pinned(service, monkeypatch), "plugin", tmp_path)
+    theirs = plugin_tasks(plugin)
 
     template, notes = migrate(service)  # --to sam
     result = expand_template(template, parameters=parameters(template))
@@ -89,6 +90,7 @@ def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(
     ] == []
     keys = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     ours = tasks_of(result["Resources"], keys, parameters(template))
+    assert_plan(run(json.dumps(service), "serverless.yml", "sam").plan, plugin, result)
     assert ours == changed(documented(theirs, notes), ours, notes, service)
 
     text, notes = to_serverless(json.dumps(service))  # --to serverless, packaged by the framework
@@ -115,3 +117,24 @@ def changed(theirs: dict, ours: dict, notes: list[str], original: dict) -> dict:
                 task[field] = vpc[old] if isinstance(vpc[old], list) else [vpc[old]]
         expected[key] = task
     return expected
+
+
+def assert_plan(plan: list, plugin: dict, ours: dict) -> None:
+    """The plan names every resource and exported output of the plugin's stack (the functions'
+    own resources as one row), and what it keeps or replaces them by is in our template."""
+    planned = {logical_id: (action, detail) for action, logical_id, detail in plan}
+    functions = "(the functions' other resources)" in planned
+    if "create" in {action for action, _ in planned.values()}:  # the plugin made nothing
+        assert not any(k.startswith(("FargateTasks", "FargateIam")) for k in plugin["Resources"])
+    for logical_id, resource in plugin["Resources"].items():
+        if logical_id not in planned:
+            assert functions and not resource["Type"].startswith(("AWS::ECS::", "AWS::Events::"))
+            continue
+        action, detail = planned[logical_id]
+        if action == "keep":
+            assert ours["Resources"][logical_id]["Type"] == resource["Type"]
+        for successor in re.findall(r"\bFargateTasks[A-Za-z0-9]+", detail):
+            assert successor in ours["Resources"], (logical_id, successor)
+    for output in plugin.get("Outputs", {}):
+        if output.endswith(("TaskArn", "ServiceArn")):
+            assert planned[f"Outputs.{output}"][0] == "delete"

@@ -84,6 +84,26 @@ KEPT = {
     "FargateTasksLogGroup": "the log group and all its logs: updated in place (same logical ID "
     "and name), retained from now on (RetainLogGroup)",
 }
+# What the plan says of a replaced resource of the plugin's, by kind.
+REPLACED = {
+    "Service": ": created and stable before the plugin's service is deleted (the two run side "
+    "by side for a while: overlap, not a gap)",
+    "ScheduledTask": ": see README 'Switching a schedule over' to run each occurrence once",
+}
+FUNCTION_GONE = (
+    "a function of serverless.yml, not in a SAM template: deploy with --to serverless instead, "
+    "or write it as AWS::Serverless::Function first"
+)
+FUNCTION_LOGS_GONE = (
+    "the function's log group, with its logs: keep the functions with --to serverless, or "
+    "export the logs first"
+)
+FRAMEWORK_REST = "(the functions' other resources)"
+FRAMEWORK_REST_GONE = "IamRoleLambdaExecution, versions, APIs and event sources of the functions"
+EXPORT_GONE = (
+    "the plugin's output, exported as {}: if another stack imports it (aws cloudformation "
+    "list-imports --export-name ...), the update fails: remove that import first"
+)
 # The framework's own resources; under --to sam nothing deploys through it any more.
 FRAMEWORK_RESOURCES = {
     "ServerlessDeploymentBucket": "the framework's deployment bucket: CloudFormation cannot "
@@ -95,6 +115,8 @@ STAGE_SOURCES = {"sls:stage", "opt:stage", "self:provider.stage"}
 REGION_SOURCES = {"aws:region", "opt:region", "self:provider.region"}
 # ${kind:...} the framework resolves at package time and CloudFormation cannot: a parameter.
 UNKNOWN_SOURCES = {
+    "nested": "a variable nested in another, resolved by the framework at package time",
+    "other": "no CloudFormation equivalent",
     "env": "read the deploying shell's environment",
     "file": "read a file at package time",
     "cf": "read another stack's output at package time (pass it, or export it and use "
@@ -195,7 +217,10 @@ class _Migration:
         self.provider = config.get("provider") or {}
         self.fargate: Any = config.get("fargate")
         custom = config.get("custom")
+        # The old custom.fargate form: plugin 1.1.0 deployed nothing from it.
+        self.ignored_by_plugin = False
         if self.fargate is None and isinstance(custom, dict) and "fargate" in custom:
+            self.ignored_by_plugin = True
             self.fargate = custom["fargate"]
             self.note(
                 "custom.fargate",
@@ -265,8 +290,7 @@ class _Migration:
         if "${" in source:
             # A variable inside another (${file(configs/${sls:stage}.yml):image}): only the
             # framework knows the outer one's value.
-            return self._unknown(source, default, "a variable nested in another, resolved by "
-                                 "the framework at package time")  # fmt: skip
+            return self._unknown(source, default, UNKNOWN_SOURCES["nested"])
         if source in STAGE_SOURCES:
             stage = self.provider.get("stage")
             stage = stage if "${" not in str(stage or "") else None
@@ -293,8 +317,7 @@ class _Migration:
         if source.startswith("ssm:") and not source.endswith("~true"):
             return "text", "{{resolve:ssm:" + source[4:].lstrip() + "}}"
         kind = source.split(":", 1)[0].split("(", 1)[0]
-        return self._unknown(source, default, UNKNOWN_SOURCES.get(kind, "no CloudFormation "
-                                                                   "equivalent"))  # fmt: skip
+        return self._unknown(source, default, UNKNOWN_SOURCES.get(kind, UNKNOWN_SOURCES["other"]))
 
     def _unknown(self, source: str, default: str | None, why: str) -> tuple[str, str]:
         words = re.findall(r"[A-Za-z0-9]+", source.replace("${", " "))
@@ -340,7 +363,7 @@ class _Migration:
             properties["Network"] = default_network
         properties["Tasks"] = tasks
         resources = {DECLARATION: {"Type": "Fargate::Tasks", "Properties": properties}}
-        self._plan(tasks)
+        self._plan(tasks, shared)
         return self._template(resources)
 
     def _shared(self) -> dict[str, Any]:
@@ -512,13 +535,15 @@ class _Migration:
         region = self.provider.get("region")
         if region:
             self.note("provider.region", f"{region}: deploy with sam deploy --region {region}")
-        stage = self.provider.get("stage")
-        stage = stage if isinstance(stage, str) and "${" not in stage else "STAGE"
         self.note(
             "service",
-            f"the plugin's stack is {self.config.get('service', 'SERVICE')}-{stage}: deploy onto "
+            f"the plugin's stack is {self.config.get('service', 'SERVICE')}-{self._stage()}: deploy onto "
             "it (sam deploy --stack-name ...) to update it in place, as planned below",
         )
+
+    def _stage(self) -> str:
+        stage = self.provider.get("stage")
+        return stage if isinstance(stage, str) and "${" not in stage else "STAGE"
 
     def _list_parameters(self, resources: dict[str, Any]) -> None:
         """A parameter standing for a whole subnet or security group list takes a list."""
@@ -534,59 +559,64 @@ class _Migration:
 
     # --- the plan of an in-place update ---------------------------------------------------
 
-    def _plan(self, tasks: dict[str, Any]) -> None:
+    def _plan(self, tasks: dict[str, Any], shared: dict[str, Any]) -> None:
         """What an update of the plugin's stack with the migrated template keeps, replaces and
         deletes; fills self.ids (the plugin's logical IDs → ours) for remap."""
+        if self.ignored_by_plugin:
+            self.plan.append(("create", DECLARATION, "every resource: the plugin made none"))
+        else:
+            self._plan_replacements(tasks, shared)
+        if not self.keep_variables:
+            self._plan_framework()
+
+    def _plan_framework(self) -> None:
+        """Under --to sam: what the framework made, which a SAM template does not have."""
+        for logical_id, why in FRAMEWORK_RESOURCES.items():
+            self.plan.append(("delete", logical_id, why))
+        functions = self.config.get("functions")
+        for function in functions if isinstance(functions, dict) else {}:
+            logical_id = framework_function_id(str(function))
+            self.plan.append(("delete", logical_id, FUNCTION_GONE))
+            group = logical_id.removesuffix("LambdaFunction") + "LogGroup"
+            self.plan.append(("delete", group, FUNCTION_LOGS_GONE))
+        if functions:
+            self.plan.append(("delete", FRAMEWORK_REST, FRAMEWORK_REST_GONE))
+
+    def _plan_replacements(self, tasks: dict[str, Any], shared: dict[str, Any]) -> None:
         for logical_id, why in KEPT.items():
             self.plan.append(("keep", logical_id, why))
-        plugin_tasks = self.fargate["tasks"]
-        for (key, task), name in zip(plugin_tasks.items(), tasks, strict=True):
+        exports = f"sls-{self.config.get('service', 'SERVICE')}-{self._stage()}"
+        for (key, task), name in zip(self.fargate["tasks"].items(), tasks, strict=True):
             identifier = plugin_identifier(str((task or {}).get("name") or key))
-            ours = tasks[name]
             kinds = ["Task"]
-            if ours.get("Schedule"):
+            if tasks[name].get("Schedule"):
                 kinds.append("ScheduledTask")
-            elif ours.get("Service") is not False:
+            elif tasks[name].get("Service") is not False:
                 kinds.append("Service")
             for kind in kinds:
-                theirs = identifier + kind
                 mine = f"{DECLARATION}{pascal_case(name)}{PLUGIN_TASK_IDS[kind]}"
-                self.ids[theirs] = mine
-                detail = f"by {mine}"
-                if kind == "Service":
-                    detail += (
-                        ": created and stable before the plugin's service is deleted (the two "
-                        "run side by side for a while: overlap, not a gap)"
-                    )
-                if kind == "ScheduledTask":
-                    detail += ": see README 'Switching a schedule over' to run each occurrence once"
-                self.plan.append(("replace", theirs, detail))
-        self.ids["FargateIamExecutionRole"] = f"{DECLARATION}ExecutionRole"
-        self.plan.append(("replace", "FargateIamExecutionRole", f"by {DECLARATION}ExecutionRole"))
-        shared_role = [n for n, t in tasks.items() if not t.get("TaskRoleArn")]
-        if len(shared_role) == 1:
-            self.ids["FargateIamTaskRole"] = f"{DECLARATION}{pascal_case(shared_role[0])}TaskRole"
-        self.plan.append(
-            (
-                "replace",
-                "FargateIamTaskRole",
-                "by one role per task (" + ", ".join(
-                    f"{DECLARATION}{pascal_case(n)}TaskRole" for n in shared_role
-                ) + ")",
-            )
-        )  # fmt: skip
-        if not self.keep_variables:
-            for logical_id, why in FRAMEWORK_RESOURCES.items():
-                self.plan.append(("delete", logical_id, why))
-            for function in self.config.get("functions") or {}:
+                self.ids[identifier + kind] = mine
                 self.plan.append(
-                    (
-                        "delete",
-                        framework_function_id(str(function)),
-                        "a function of serverless.yml, not in a SAM template: deploy with "
-                        "--to serverless instead, or write it as AWS::Serverless::Function first",
-                    )
+                    ("replace", identifier + kind, f"by {mine}{REPLACED.get(kind, '')}")
                 )
+                output = f"{identifier}{kind}Arn"
+                gone = EXPORT_GONE.format(f"{exports}-{output}")
+                self.plan.append(("delete", f"Outputs.{output}", gone))
+        # The plugin's roles, where it made them: for the tasks without a role ARN.
+        if any(
+            not (t.get("ExecutionRoleArn") or shared.get("ExecutionRoleArn"))
+            for t in tasks.values()
+        ):
+            self.ids["FargateIamExecutionRole"] = f"{DECLARATION}ExecutionRole"
+            self.plan.append(
+                ("replace", "FargateIamExecutionRole", f"by {DECLARATION}ExecutionRole")
+            )
+        roles = [f"{DECLARATION}{pascal_case(n)}TaskRole" for n, t in tasks.items() if not (t.get("TaskRoleArn") or shared.get("TaskRoleArn"))]  # fmt: skip
+        if len(roles) == 1:
+            self.ids["FargateIamTaskRole"] = roles[0]
+        if roles:
+            detail = "by one role per task (" + ", ".join(roles) + ")"
+            self.plan.append(("replace", "FargateIamTaskRole", detail))
 
     # --- one task -------------------------------------------------------------------------
 
