@@ -671,3 +671,31 @@ def test_the_plugins_shared_task_role_is_remapped_when_one_task_used_it_else_not
     assert not any("FargateIamTaskRole" in n for n in notes if n.startswith("resources"))
     template, notes = migrate_text(BASE + own + "    api: {image: a/b:1}\n")
     assert any(n.startswith("resources: names FargateIamTaskRole") for n in notes)
+
+
+def test_to_serverless_remaps_the_plugins_ids_in_short_form_tags():
+    from serverless_fargate.migrate import to_serverless
+
+    text, _ = to_serverless(
+        BASE
+        + """
+fargate:
+  vpc: {subnetIds: [subnet-1]}
+  tasks:
+    db-migrate: {image: a/b:1, service: false}
+    web: {image: a/b:1}
+resources:
+  Outputs:
+    A: {Value: !Ref DbmigrateTask}
+    B: {Value: !GetAtt WebService.Name}
+    C: {Value: !GetAtt [WebService, Name]}
+    D: {Value: !Sub '${WebService} ${AWS::Region}'}
+"""
+    )
+    outputs = cfn_yaml.load(text)["resources"]["Outputs"]
+    assert outputs == {
+        "A": {"Value": {"Ref": "FargateTasksDbMigrateTaskDefinition"}},
+        "B": {"Value": {"Fn::GetAtt": ["FargateTasksWebService", "Name"]}},
+        "C": {"Value": {"Fn::GetAtt": ["FargateTasksWebService", "Name"]}},
+        "D": {"Value": {"Fn::Sub": "${FargateTasksWebService} ${AWS::Region}"}},
+    }

@@ -15,7 +15,7 @@ from conftest import ROOT
 from moto import mock_aws
 from ops_harness import teach_moto
 from serverless_fargate import cfn_yaml
-from serverless_fargate.migrate import migrate
+from serverless_fargate.migrate import migrate, to_serverless
 from serverless_fargate.transform import expand_template
 from stack_harness import strict_updates
 from test_parity import PARITY, STAGE, plugin_template
@@ -41,13 +41,29 @@ def physical(cfn, stack: str) -> dict[str, tuple[str, str]]:
     }
 
 
+def migrated(service, target: str, tmp_path) -> tuple[dict, dict]:
+    """(our expanded template, the declaration's properties) for `migrate --to target`:
+    under serverless, the migrated serverless.yml as the framework packages it."""
+    if target == "sam":
+        template, _ = migrate(cfn_yaml.load(service.read_text()))
+        expanded = expand_template(template, parameters={"Stage": STAGE})
+        return deployable(expanded), template["Resources"]["FargateTasks"]["Properties"]
+    text, _ = to_serverless(service.read_text())
+    source = tmp_path / f"{service.stem}-migrated.yml"
+    source.write_text(text)
+    packaged = plugin_template(source, tmp_path)
+    return deployable(expand_template(packaged)), packaged["Resources"]["FargateTasks"][
+        "Properties"
+    ]
+
+
+@pytest.mark.parametrize("target", ["sam", "serverless"])
 @pytest.mark.parametrize("service", SERVICES, ids=[s.stem for s in SERVICES])
 def test_an_update_of_the_plugins_stack_completes_and_keeps_every_log(
-    service, tmp_path, monkeypatch
+    service, target, tmp_path, monkeypatch
 ):
     plugin = plugin_template(service, tmp_path)
-    template, _ = migrate(cfn_yaml.load(service.read_text()))
-    ours = deployable(expand_template(template, parameters={"Stage": STAGE}))
+    ours, declaration = migrated(service, target, tmp_path)
     stack = f"{service.stem}-{STAGE}"
     with mock_aws(), strict_updates():
         teach_moto(monkeypatch)
@@ -71,7 +87,9 @@ def test_an_update_of_the_plugins_stack_completes_and_keeps_every_log(
         cfn.update_stack(
             StackName=stack,
             TemplateBody=json.dumps(ours),
-            Parameters=[{"ParameterKey": "Stage", "ParameterValue": STAGE}],
+            Parameters=[
+                {"ParameterKey": k, "ParameterValue": STAGE} for k in ours.get("Parameters", {})
+            ],
             Capabilities=["CAPABILITY_IAM"],
         )
 
@@ -91,10 +109,7 @@ def test_an_update_of_the_plugins_stack_completes_and_keeps_every_log(
         events = logs.get_log_events(logGroupName=group, logStreamName=streams[0])["events"]
         assert [e["message"] for e in events] == [f"run {streams[0]}"]
         retention = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
-        assert (
-            retention["retentionInDays"]
-            == template["Resources"]["FargateTasks"]["Properties"]["LogRetentionInDays"]
-        )
+        assert retention["retentionInDays"] == declaration["LogRetentionInDays"]
         # Replaced: the plugin's task resources are gone, ours are there.
         assert not any(k.endswith(("Task", "ScheduledTask")) for k in after)
         schedules = [k for k, (kind, _) in after.items() if kind == "AWS::Scheduler::Schedule"]

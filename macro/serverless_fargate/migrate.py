@@ -923,12 +923,24 @@ def _split_fallback(expression: str) -> tuple[str, str]:
     return expression.strip(), ""
 
 
+# The short forms that name a resource, as ruamel.yaml keeps them (the tag), and their long form.
+SHORT_FORMS = {"!Ref": "Ref", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub"}
+
+
 def remap(value: Any, ids: dict[str, str]) -> Any:
     """The plugin's logical IDs, wherever CloudFormation names a resource (Ref, Fn::GetAtt,
     ${...} of Fn::Sub, DependsOn), as the migrated template's. Maps are edited in place (so a
     ruamel.yaml map keeps its comments) and returned."""
     if not ids:
         return value
+    tag = getattr(getattr(value, "tag", None), "value", None)  # ruamel.yaml's `!Ref X`, ...
+    if tag in SHORT_FORMS:
+        if isinstance(getattr(value, "value", None), str):
+            value.value = remap({SHORT_FORMS[tag]: value.value}, ids)[SHORT_FORMS[tag]]
+            return value
+        if isinstance(value, list):
+            value[:] = remap({SHORT_FORMS[tag]: list(value)}, ids)[SHORT_FORMS[tag]]
+            return value
     if isinstance(value, list):
         for index, item in enumerate(value):
             value[index] = remap(item, ids)
