@@ -699,3 +699,18 @@ resources:
         "C": {"Value": {"Fn::GetAtt": ["FargateTasksWebService", "Name"]}},
         "D": {"Value": {"Fn::Sub": "${FargateTasksWebService} ${AWS::Region}"}},
     }
+
+
+def test_the_schedule_switch_over_of_the_readme_expands():
+    """README 'Switching a schedule over': the migrated schedule starts at the plugin rule's
+    next occurrence (StartDate), so that occurrence runs once, from the new schedule."""
+    template, _ = migrate_text(
+        BASE
+        + "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n"
+        + "    nightly: {image: a/b:1, schedule: 'cron(0 3 * * ? *)'}\n"
+    )
+    task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["nightly"]
+    task["Overrides"] = {"Schedule": {"StartDate": "2027-01-02T03:00:00Z"}}
+    schedule = expand_template(template)["Resources"]["FargateTasksNightlySchedule"]
+    assert schedule["Properties"]["StartDate"] == "2027-01-02T03:00:00Z"
+    assert schedule["Properties"]["ScheduleExpression"] == "cron(0 3 * * ? *)"
