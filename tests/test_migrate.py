@@ -249,6 +249,7 @@ service: shop
 provider: {name: aws, region: eu-west-1}
 plugins: [serverless-fargate]
 """
+TASKS = BASE + "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n"
 
 
 def test_service_false_stays_a_standalone_task_definition():
@@ -556,9 +557,7 @@ resources:
 
 
 def test_every_default_that_changes_behaviour_is_noted():
-    _, notes = migrate_text(
-        BASE + "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n    web: {image: a/b:1}\n"
-    )
+    _, notes = migrate_text(TASKS + "    web: {image: a/b:1}\n")
     text = "\n".join(notes)
     for said in (
         "circuit breaker and rollback",
@@ -573,9 +572,7 @@ def test_every_default_that_changes_behaviour_is_noted():
 
 def test_distinct_images_never_share_a_parameter():
     template, _ = migrate_text(
-        BASE
-        + "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n"
-        + "    a: {image: worker}\n    b: {image: reporter}\n    c: {image: worker}\n"
+        TASKS + "    a: {image: worker}\n    b: {image: reporter}\n    c: {image: worker}\n"
     )
     tasks = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     assert [tasks[k]["Image"] for k in "abc"] == [
@@ -677,11 +674,8 @@ def test_to_serverless_remaps_the_plugins_ids_in_short_form_tags():
     from serverless_fargate.migrate import to_serverless
 
     text, _ = to_serverless(
-        BASE
+        TASKS
         + """
-fargate:
-  vpc: {subnetIds: [subnet-1]}
-  tasks:
     db-migrate: {image: a/b:1, service: false}
     web: {image: a/b:1}
 resources:
@@ -705,9 +699,7 @@ def test_the_schedule_switch_over_of_the_readme_expands():
     """README 'Switching a schedule over': the migrated schedule starts at the plugin rule's
     next occurrence (StartDate), so that occurrence runs once, from the new schedule."""
     template, _ = migrate_text(
-        BASE
-        + "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n"
-        + "    nightly: {image: a/b:1, schedule: 'cron(0 3 * * ? *)'}\n"
+        TASKS + "    nightly: {image: a/b:1, schedule: 'cron(0 3 * * ? *)'}\n"
     )
     task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["nightly"]
     task["Overrides"] = {"Schedule": {"StartDate": "2027-01-02T03:00:00Z"}}
