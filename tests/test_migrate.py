@@ -61,11 +61,11 @@ def test_every_option_expands_and_lints_clean(every_option):
 
 def test_images_commands_and_sizes_are_kept(every_option):
     _, _, result = every_option
-    images = result["Resources"]["FargateImageDigests"]["Properties"]["Images"]
+    images = result["Resources"]["FargateTasksImageDigests"]["Properties"]["Images"]
     assert images["QueueWorker"] == {"Ref": "AppImageUri"} and images["NightlyReport"] == {
         "Ref": "ReporterImageUri"
     }
-    worker = task_definition(result, "Fargate", "QueueWorker")
+    worker = task_definition(result, "FargateTasks", "QueueWorker")
     main_container = worker["ContainerDefinitions"][0]
     assert (main_container["Command"], main_container["EntryPoint"]) == (
         ["python", "-m", "shop.worker"],
@@ -76,9 +76,9 @@ def test_images_commands_and_sizes_are_kept(every_option):
         "1024",
         "ARM64",
     )
-    sync = task_definition(result, "Fargate", "SingletonSync")  # the plugin's task `name`
+    sync = task_definition(result, "FargateTasks", "SingletonSync")  # the plugin's task `name`
     assert (sync["Cpu"], sync["Memory"]) == ("1024", "2048")
-    report = task_definition(result, "Fargate", "NightlyReport")
+    report = task_definition(result, "FargateTasks", "NightlyReport")
     assert report["RuntimePlatform"]["CpuArchitecture"] == "X86_64"
     assert [c["Name"] for c in report["ContainerDefinitions"]] == ["nightly-report", "otel"]
     assert report["ContainerDefinitions"][0]["StopTimeout"] == 120
@@ -89,22 +89,22 @@ def test_schedules_services_and_spot_are_kept(every_option):
     _, _, result = every_option
     resources = result["Resources"]
     assert (
-        resources["FargateNightlyReportSchedule"]["Properties"]["ScheduleExpression"]
+        resources["FargateTasksNightlyReportSchedule"]["Properties"]["ScheduleExpression"]
         == "cron(0 3 * * ? *)"
     )
-    worker = resources["FargateQueueWorkerService"]["Properties"]
+    worker = resources["FargateTasksQueueWorkerService"]["Properties"]
     assert worker["DesiredCount"] == 2
     assert worker["DeploymentConfiguration"]["MaximumPercent"] == 150
     assert worker["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
     assert worker["EnableECSManagedTags"] is True  # cloudFormationResource.service
-    strict = resources["FargateSingletonSyncService"]["Properties"]["DeploymentConfiguration"]
+    strict = resources["FargateTasksSingletonSyncService"]["Properties"]["DeploymentConfiguration"]
     assert (strict["MaximumPercent"], strict["MinimumHealthyPercent"]) == (100, 0)
-    assert "FargateSingletonSyncFallbackService" not in resources
+    assert "FargateTasksSingletonSyncFallbackService" not in resources
 
 
 def test_environment_tags_and_network_are_kept(every_option):
     _, _, result = every_option
-    worker = task_definition(result, "Fargate", "QueueWorker")
+    worker = task_definition(result, "FargateTasks", "QueueWorker")
     env = {e["Name"]: e["Value"] for e in worker["ContainerDefinitions"][0]["Environment"]}
     assert env == {
         "STAGE": {"Ref": "Stage"},
@@ -117,7 +117,7 @@ def test_environment_tags_and_network_are_kept(every_option):
     assert (
         tags["team"] == "checkout" and tags["component"] == "workers" and tags["role"] == "worker"
     )
-    network = result["Resources"]["FargateQueueWorkerService"]["Properties"][
+    network = result["Resources"]["FargateTasksQueueWorkerService"]["Properties"][
         "NetworkConfiguration"
     ]["AwsvpcConfiguration"]
     assert network == {
@@ -127,34 +127,36 @@ def test_environment_tags_and_network_are_kept(every_option):
     }
     # The task's own vpc is its own Network, in the same declaration and cluster.
     template = every_option[0]
-    assert template["Resources"]["Fargate"]["Properties"]["Tasks"]["public-poller"]["Network"] == {
+    assert template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["public-poller"][
+        "Network"
+    ] == {
         "Subnets": ["subnet-0aaaaaaaaaaaaaaa1"],
         "SecurityGroups": ["sg-0bbbbbbbbbbbbbbb2"],
         "AssignPublicIp": True,
     }
-    poller = result["Resources"]["FargatePublicPollerService"]["Properties"]
+    poller = result["Resources"]["FargateTasksPublicPollerService"]["Properties"]
     assert poller["NetworkConfiguration"]["AwsvpcConfiguration"] == {
         "Subnets": ["subnet-0aaaaaaaaaaaaaaa1"],
         "SecurityGroups": ["sg-0bbbbbbbbbbbbbbb2"],
         "AssignPublicIp": "ENABLED",
     }
-    assert poller["Cluster"] == {"Ref": "FargateCluster"}
+    assert poller["Cluster"] == {"Ref": "FargateTasksCluster"}
 
 
 def test_permissions_are_kept(every_option):
     _, _, result = every_option
-    role = result["Resources"]["FargateQueueWorkerTaskRole"]["Properties"]
+    role = result["Resources"]["FargateTasksQueueWorkerTaskRole"]["Properties"]
     assert role["ManagedPolicyArns"] == [
         "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
         "arn:aws:iam::123456789012:policy/provider-extra",
         "arn:aws:iam::123456789012:policy/fargate-extra",
     ]
-    actions = [s["Action"] for s in statements(result, "FargateQueueWorkerTaskRole")]
+    actions = [s["Action"] for s in statements(result, "FargateTasksQueueWorkerTaskRole")]
     assert actions == [["dynamodb:GetItem", "dynamodb:PutItem"], "sqs:SendMessage", "s3:PutObject"]
-    poller = task_definition(result, "Fargate", "PublicPoller")
+    poller = task_definition(result, "FargateTasks", "PublicPoller")
     assert poller["TaskRoleArn"] == "arn:aws:iam::123456789012:role/poller-task"
     assert poller["ExecutionRoleArn"] == "arn:aws:iam::123456789012:role/poller-execution"
-    assert "SomeTable" in result["Resources"]["FargatePublicPollerService"]["DependsOn"]
+    assert "SomeTable" in result["Resources"]["FargateTasksPublicPollerService"]["DependsOn"]
 
 
 def test_what_changes_is_said(every_option):
@@ -174,7 +176,7 @@ def test_minimal_service():
     template, notes = migrated("minimal.yml")
     result = expanded(template, {"AppimageImageUri": f"{ECR}/blog:1"})
     assert lint(result) == []
-    main_container = task_definition(result, "Fargate", "Worker")["ContainerDefinitions"][0]
+    main_container = task_definition(result, "FargateTasks", "Worker")["ContainerDefinitions"][0]
     assert (main_container["EntryPoint"], main_container["Command"]) == (["python"], ["worker.py"])
     assert template["Parameters"]["AppimageImageUri"]["Type"] == "String"
 
@@ -183,7 +185,7 @@ def test_task_role_trap_and_unknown_options_are_reported():
     template, notes = migrated("shared-role.yml")
     result = expanded(template)
     assert lint(result) == []
-    assert "FargateExtractTaskRole" not in result["Resources"]
+    assert "FargateTasksExtractTaskRole" not in result["Resources"]
     assert any("fargate.taskRoleArn it created none, so they are not migrated" in n for n in notes)
     assert (
         "fargate.unknownOption: not an option of the serverless-fargate plugin: not migrated"
@@ -193,7 +195,7 @@ def test_task_role_trap_and_unknown_options_are_reported():
         "fargate.tasks.load.secretStuff: not an option of the serverless-fargate plugin: not migrated"
         in notes
     )
-    load = task_definition(result, "Fargate", "Load")
+    load = task_definition(result, "FargateTasks", "Load")
     assert (load["Cpu"], load["Memory"]) == ("2048", "4096")
 
 
@@ -208,9 +210,9 @@ def test_unresolvable_variables_become_parameters():
             },
         }
     )
-    env = template["Resources"]["Fargate"]["Properties"]["Environment"]
-    assert env == {"A": {"Ref": "Unresolved1"}, "B": {"Ref": "SelfCustomMissing"}}
-    assert any("${cf:other.Output}: no CloudFormation equivalent" in n for n in notes)
+    env = template["Resources"]["FargateTasks"]["Properties"]["Environment"]
+    assert env == {"A": {"Ref": "CfOtherOutput"}, "B": {"Ref": "SelfCustomMissing"}}
+    assert any(n.startswith("${cf:other.Output}: read another stack") for n in notes)
 
 
 def test_not_a_plugin_service():
@@ -225,7 +227,7 @@ def test_cli_writes_the_template_with_notes_as_comments(tmp_path, capsys):
     assert text.startswith("# Migrated from ")
     assert "#   - fargate.unknownOption: not an option" in text
     assert "warning: fargate.unknownOption" in capsys.readouterr().err
-    assert cfn_yaml.load(text)["Resources"]["Fargate"]["Type"] == "Fargate::Tasks"
+    assert cfn_yaml.load(text)["Resources"]["FargateTasks"]["Type"] == "Fargate::Tasks"
 
 
 def test_cli_exit_codes(tmp_path):
@@ -247,6 +249,7 @@ service: shop
 provider: {name: aws, region: eu-west-1}
 plugins: [serverless-fargate]
 """
+TASKS = BASE + "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n"
 
 
 def test_service_false_stays_a_standalone_task_definition():
@@ -262,11 +265,11 @@ fargate:
       service: false
 """
     )
-    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["migrate"]
+    task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["migrate"]
     assert task["Service"] is False
     result = expand_template(template)
-    assert "FargateMigrateService" not in result["Resources"]
-    assert "FargateMigrateTaskDefinition" in result["Resources"]
+    assert "FargateTasksMigrateService" not in result["Resources"]
+    assert "FargateTasksMigrateTaskDefinition" in result["Resources"]
 
 
 @pytest.mark.parametrize(
@@ -284,7 +287,7 @@ def test_every_vpc_shape_is_migrated_or_said(vpc, expected):
     template, notes = migrate_text(
         BASE + f"fargate:\n  vpc: {vpc}\n  tasks:\n    web: {{image: nginx/nginx:1}}\n"
     )
-    network = template["Resources"]["Fargate"]["Properties"].get("Network")
+    network = template["Resources"]["FargateTasks"]["Properties"].get("Network")
     assert network == expected
     if expected is None:
         assert any(n.startswith("fargate.vpc: ") and "default VPC" in n for n in notes), notes
@@ -319,7 +322,7 @@ fargate:
         task: {EphemeralStorage: {SizeInGiB: 30}}
 """
     )
-    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["nightly"]
+    task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["nightly"]
     assert task["Overrides"] == {"TaskDefinition": {"EphemeralStorage": {"SizeInGiB": 30}}}
     assert any("cloudFormationResource.service" in n for n in notes)
     expand_template(template)  # the transform takes it
@@ -348,7 +351,7 @@ resources:
     assert template["Outputs"] == {"QueueUrl": {"Value": {"Ref": "Queue"}}}
     assert any(n.startswith("functions: not converted: api") for n in notes)
     result = expand_template(template)
-    assert "Queue" in result["Resources"]["FargateWorkerService"]["DependsOn"]
+    assert "Queue" in result["Resources"]["FargateTasksWorkerService"]["DependsOn"]
 
 
 def test_commands_are_lists_of_strings_and_custom_fargate_is_read():
@@ -366,7 +369,7 @@ custom:
         entryPoint: [sh, -c, 1]
 """
     )
-    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["queue-worker"]
+    task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["queue-worker"]
     assert task["Command"] == ["php", "artisan", "queue:work", "--tries=3"]
     assert task["EntryPoint"] == ["sh", "-c", "1"]
     assert any("fargate.tasks.worker.name" in n and "queue-worker" in n for n in notes)
@@ -387,7 +390,7 @@ fargate:
     web: {image: nginx/nginx:1}
 """
     )
-    network = template["Resources"]["Fargate"]["Properties"]["Network"]
+    network = template["Resources"]["FargateTasks"]["Properties"]["Network"]
     assert network["Subnets"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
     assert network["SecurityGroups"] == {"Ref": "EnvSecurityGroups"}
     assert template["Parameters"]["EnvSecurityGroups"]["Type"] == (
@@ -410,11 +413,16 @@ fargate:
       dependsOn: [WorkerService, WorkerTask]
 """
     )
-    task = template["Resources"]["Fargate"]["Properties"]["Tasks"]["reporter"]
-    assert task["DependsOn"] == ["FargateWorkerService", "FargateWorkerTaskDefinition"]
-    assert any("WorkerService (the plugin's ID) is FargateWorkerService now" in n for n in notes)
+    task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["reporter"]
+    assert task["DependsOn"] == ["FargateTasksWorkerService", "FargateTasksWorkerTaskDefinition"]
+    assert any(
+        "WorkerService (the plugin's ID) is FargateTasksWorkerService now" in n for n in notes
+    )
     result = expand_template(template)
-    assert "FargateWorkerService" in result["Resources"]["FargateReporterService"]["DependsOn"]
+    assert (
+        "FargateTasksWorkerService"
+        in result["Resources"]["FargateTasksReporterService"]["DependsOn"]
+    )
     assert lint(result) == []
 
 
@@ -425,3 +433,276 @@ def test_a_task_cannot_depend_on_its_own_generated_resources():
         "Resources.Workers.Properties.Tasks.worker.DependsOn[0]: 'WorkersWorkerService' is this "
         "task's own resource: it cannot wait for itself"
     ]
+
+
+# --- real-world configs (issue #25): nothing silent, values as the plugin read them ----------
+
+
+def test_a_nested_variable_becomes_a_parameter_with_a_note_never_a_literal():
+    template, notes = migrate_text(
+        BASE
+        + """
+fargate:
+  vpc: {subnetIds: ['${file(configs/${sls:stage}.yml):subnet}']}
+  environment:
+    TABLE: ${file(configs/${sls:stage}.yml):table}-suffix
+  tasks:
+    web: {image: '${file(configs/${sls:stage}.yml):image}'}
+"""
+    )
+    declaration = template["Resources"]["FargateTasks"]["Properties"]
+    assert "${!" not in str(template)
+    name = "FileConfigsSlsStageYmlImage"
+    assert declaration["Tasks"]["web"]["Image"] == {"Ref": name}
+    assert declaration["Environment"]["TABLE"] == {
+        "Fn::Sub": "${FileConfigsSlsStageYmlTable}-suffix"
+    }
+    assert declaration["Network"]["Subnets"] == [{"Ref": "FileConfigsSlsStageYmlSubnet"}]
+    assert any(
+        n.startswith("${file(configs/${sls:stage}.yml):image}: a variable nested") and name in n
+        for n in notes
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "parameter", "why"),
+    [
+        ("${file(./env.yml):KEY}", "FileEnvYmlKey", "read a file at package time"),
+        ("${cf:network.VpcId}", "CfNetworkVpcid", "read another stack's output"),
+        ("${opt:color}", "OptColor", "read a command-line option"),
+        ("${sls:instanceId}", "SlsInstanceid", "a framework value"),
+        ("${ssm:/shop/key~true}", "SsmShopKeyTrue", "a SecureString"),
+    ],
+)
+def test_each_variable_the_framework_resolves_is_a_parameter_with_its_reason(
+    source, parameter, why
+):
+    template, notes = migrate_text(
+        BASE + f"fargate:\n  environment: {{A: '{source}'}}\n  tasks:\n    web: {{image: a/b:1}}\n"
+    )
+    assert template["Resources"]["FargateTasks"]["Properties"]["Environment"]["A"] == {
+        "Ref": parameter
+    }
+    assert any(n.startswith(f"{source}: {why}") for n in notes), notes
+
+
+def test_single_values_are_coerced_as_the_plugins_schema_coerces_them():
+    template, _ = migrate_text(
+        BASE
+        + """
+fargate:
+  cpu: '512'
+  vpc: {subnetIds: subnet-0123456789abcdef0, securityGroupIds: sg-0123456789abcdef0}
+  tasks:
+    web:
+      image: nginx/nginx:1
+      dependsOn: Queue
+      service: {desiredCount: '2', spot: 'true'}
+resources:
+  Resources:
+    Queue: {Type: AWS::SQS::Queue}
+"""
+    )
+    declaration = template["Resources"]["FargateTasks"]["Properties"]
+    assert declaration["Network"] == {
+        "Subnets": ["subnet-0123456789abcdef0"],
+        "SecurityGroups": ["sg-0123456789abcdef0"],
+    }
+    assert declaration["Cpu"] == 512
+    web = declaration["Tasks"]["web"]
+    assert (web["Service"], web["Spot"], web["DependsOn"]) == ({"DesiredCount": 2}, True, ["Queue"])
+    result = expand_template(template)
+    assert result["Resources"]["FargateTasksWebService"]["Properties"]["DesiredCount"] == 2
+
+
+def test_the_plugins_logical_ids_use_its_rule_and_are_remapped_everywhere():
+    template, notes = migrate_text(
+        BASE
+        + """
+fargate:
+  vpc: {subnetIds: [subnet-0123456789abcdef0]}
+  tasks:
+    depends-service: {image: nginx/nginx:1}
+    my_job: {image: nginx/nginx:1, schedule: rate(1 hour)}
+    reporter:
+      image: nginx/nginx:1
+      dependsOn: [DependsserviceService]
+resources:
+  Resources:
+    Alarm:
+      Type: AWS::SSM::Parameter
+      DependsOn: [DependsserviceService, FargateTasksCluster]
+      Properties:
+        Type: String
+        Value: !Sub '${MyjobScheduledTask.Arn} ${DependsserviceTask} ${FargateTasksLogGroup}'
+  Outputs:
+    Job: {Value: !GetAtt MyjobScheduledTask.Arn}
+    Task: {Value: !Ref DependsserviceTask}
+"""
+    )
+    alarm = template["Resources"]["Alarm"]
+    assert alarm["DependsOn"] == ["FargateTasksDependsServiceService", "FargateTasksCluster"]
+    assert alarm["Properties"]["Value"] == {
+        "Fn::Sub": "${FargateTasksMyJobSchedule.Arn} ${FargateTasksDependsServiceTaskDefinition} "
+        "${FargateTasksLogGroup}"
+    }
+    assert template["Outputs"] == {
+        "Job": {"Value": {"Fn::GetAtt": ["FargateTasksMyJobSchedule", "Arn"]}},
+        "Task": {"Value": {"Ref": "FargateTasksDependsServiceTaskDefinition"}},
+    }
+    reporter = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["reporter"]
+    assert reporter["DependsOn"] == ["FargateTasksDependsServiceService"]
+    result = expand_template(template)
+    assert lint(result) == []
+
+
+def test_every_default_that_changes_behaviour_is_noted():
+    _, notes = migrate_text(TASKS + "    web: {image: a/b:1}\n")
+    text = "\n".join(notes)
+    for said in (
+        "circuit breaker and rollback",
+        "ECS managed tags",
+        "task definition families and service names are generated",
+        "--task-definition NAME",
+        "log streams are named TASK/CONTAINER/ID now (the plugin: fargate/CONTAINER/ID)",
+        "LogRetentionInDays: 3653",
+    ):
+        assert said in text, said
+
+
+def test_distinct_images_never_share_a_parameter():
+    template, _ = migrate_text(
+        TASKS + "    a: {image: worker}\n    b: {image: reporter}\n    c: {image: worker}\n"
+    )
+    tasks = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]
+    assert [tasks[k]["Image"] for k in "abc"] == [
+        {"Ref": "WorkerImageUri"},
+        {"Ref": "ReporterImageUri"},
+        {"Ref": "WorkerImageUri"},
+    ]
+
+
+def test_framework_settings_and_old_forms_are_noted():
+    _, notes = migrate_text(
+        """
+service: shop
+provider: {name: aws, region: eu-west-1, stage: prod}
+plugins: [serverless-python-requirements, serverless-fargate]
+custom:
+  fargate:
+    vpc: {subnetIds: [subnet-1]}
+    tasks:
+      web: {image: a/b:1}
+"""
+    )
+    text = "\n".join(notes)
+    assert "custom.fargate: plugin 1.1.0 reads only a top-level fargate: block" in text
+    assert "plugins: serverless-python-requirements: framework plugins" in text
+    assert "provider.region: eu-west-1: deploy with sam deploy --region eu-west-1" in text
+    assert "the plugin's stack is shop-prod" in text
+
+
+def test_the_cli_prints_the_plan_and_writes_it_into_the_output(tmp_path, capsys):
+    out = tmp_path / "template.yaml"
+    assert main(["migrate", str(FILES / "in-place.yml"), "--output", str(out)]) == 0
+    err = capsys.readouterr().err
+    plan = [
+        "keep    FargateTasksCluster: ",
+        "keep    FargateTasksLogGroup: ",
+        "replace WebapiService: by FargateTasksWebApiService: created and stable before",
+        "replace NightlyScheduledTask: by FargateTasksNightlySchedule",
+        "replace DbmigrateTask: by FargateTasksDbMigrateTaskDefinition",
+        "delete  ServerlessDeploymentBucket: ",
+    ]
+    for line in plan:
+        assert f"\n  {line}" in err, line
+        assert f"\n#   {line}" in out.read_text(), line
+
+
+# --- --to serverless ------------------------------------------------------------------------
+
+
+def test_to_serverless_writes_its_notes_into_the_file_and_reuses_a_functions_image():
+    from serverless_fargate.migrate import to_serverless
+
+    text, notes = to_serverless(
+        """
+service: shop
+provider:
+  name: aws
+  ecr:
+    images:
+      app: {path: ./}
+plugins: ${file(plugins.yml)}
+functions:
+  api-v2: {image: {name: app}}
+fargate:
+  vpc: {subnetIds: [subnet-1]}
+  tasks:
+    worker: {image: app}
+    proxy: {image: nginx}
+"""
+    )
+    config = cfn_yaml.load(text)
+    tasks = config["resources"]["Resources"]["FargateTasks"]["Properties"]["Tasks"]
+    assert tasks["worker"]["Image"] == {"Function": "ApiDashv2LambdaFunction"}
+    assert tasks["proxy"]["Image"] == "nginx"
+    assert any(n.startswith("fargate.tasks.proxy.image: 'nginx' names no image") for n in notes)
+    assert any(
+        n.startswith("plugins: ${file(plugins.yml)}: remove serverless-fargate") for n in notes
+    )
+    for note in notes:
+        assert f"#   - {note}\n" in text
+    assert "#   keep    FargateTasksLogGroup: " in text
+
+
+def test_the_plugins_shared_task_role_is_remapped_when_one_task_used_it_else_noted():
+    own = (
+        "resources:\n  Outputs:\n    Role: {Value: !GetAtt FargateIamTaskRole.Arn}\n"
+        "fargate:\n  vpc: {subnetIds: [subnet-1]}\n  tasks:\n    web: {image: a/b:1}\n"
+    )
+    template, notes = migrate_text(BASE + own)
+    assert template["Outputs"]["Role"]["Value"] == {
+        "Fn::GetAtt": ["FargateTasksWebTaskRole", "Arn"]
+    }
+    assert not any("FargateIamTaskRole" in n for n in notes if n.startswith("resources"))
+    template, notes = migrate_text(BASE + own + "    api: {image: a/b:1}\n")
+    assert any(n.startswith("resources: names FargateIamTaskRole") for n in notes)
+
+
+def test_to_serverless_remaps_the_plugins_ids_in_short_form_tags():
+    from serverless_fargate.migrate import to_serverless
+
+    text, _ = to_serverless(
+        TASKS
+        + """
+    db-migrate: {image: a/b:1, service: false}
+    web: {image: a/b:1}
+resources:
+  Outputs:
+    A: {Value: !Ref DbmigrateTask}
+    B: {Value: !GetAtt WebService.Name}
+    C: {Value: !GetAtt [WebService, Name]}
+    D: {Value: !Sub '${WebService} ${AWS::Region}'}
+"""
+    )
+    outputs = cfn_yaml.load(text)["resources"]["Outputs"]
+    assert outputs == {
+        "A": {"Value": {"Ref": "FargateTasksDbMigrateTaskDefinition"}},
+        "B": {"Value": {"Fn::GetAtt": ["FargateTasksWebService", "Name"]}},
+        "C": {"Value": {"Fn::GetAtt": ["FargateTasksWebService", "Name"]}},
+        "D": {"Value": {"Fn::Sub": "${FargateTasksWebService} ${AWS::Region}"}},
+    }
+
+
+def test_the_schedule_switch_over_of_the_readme_expands():
+    """README 'Switching a schedule over': the migrated schedule starts at the plugin rule's
+    next occurrence (StartDate), so that occurrence runs once, from the new schedule."""
+    template, _ = migrate_text(
+        TASKS + "    nightly: {image: a/b:1, schedule: 'cron(0 3 * * ? *)'}\n"
+    )
+    task = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]["nightly"]
+    task["Overrides"] = {"Schedule": {"StartDate": "2027-01-02T03:00:00Z"}}
+    schedule = expand_template(template)["Resources"]["FargateTasksNightlySchedule"]
+    assert schedule["Properties"]["StartDate"] == "2027-01-02T03:00:00Z"
+    assert schedule["Properties"]["ScheduleExpression"] == "cron(0 3 * * ? *)"

@@ -44,11 +44,14 @@ def _value(value, parameters):
     return value
 
 
-def plugin_template(service: Path, tmp_path: Path) -> dict:
+def plugin_template(service: Path, tmp_path: Path, files: dict[str, str] | None = None) -> dict:
+    """The framework's packaged template of `service` (with `files` next to it)."""
     assert SERVERLESS.exists(), "tests/parity/node_modules is missing: run `make test`"
     work = tmp_path / service.stem
     work.mkdir()
     shutil.copy(service, work / "serverless.yml")
+    for name, text in (files or {}).items():
+        (work / name).write_text(text)
     (work / "app.py").write_text("def handler(event, context):\n    return None\n")
     (work / "node_modules").symlink_to(PARITY / "node_modules")
     env = {
@@ -102,8 +105,10 @@ def _extras(resources: dict, props: dict, container: dict) -> dict:
     group = group["Fn::Sub"].strip("${}") if "Fn::Sub" in group else group["Ref"]
     tags = {t["Key"]: t["Value"] for t in props.get("Tags", [])}
     tags.pop("serverless-fargate:managed", None)
+    role = props["TaskRoleArn"]
     return {
-        "permissions": _permissions(resources, props["TaskRoleArn"]),
+        # A role given by ARN: its permissions are its own, on both sides.
+        "permissions": [("Role", role)] if isinstance(role, str) else _permissions(resources, role),
         "tags": tags,
         "stopTimeout": container.get("StopTimeout"),
         "logRetention": resources[group]["Properties"].get("RetentionInDays"),
@@ -172,7 +177,7 @@ def our_tasks(service: Path) -> dict[str, dict]:
     parameters["Stage"] = STAGE
     result = expand_template(template, parameters=parameters)
     assert lint({k: v for k, v in result.items() if k != "Transform"}) == []
-    keys = template["Resources"]["Fargate"]["Properties"]["Tasks"]
+    keys = template["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     return tasks_of(result["Resources"], keys, parameters)
 
 
@@ -180,15 +185,15 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
     out = {}
     for key in keys:
         name = "".join(p[:1].upper() + p[1:] for p in re.split(r"[-_]", key))
-        props = result[f"Fargate{name}TaskDefinition"]["Properties"]
+        props = result[f"FargateTasks{name}TaskDefinition"]["Properties"]
         container = props["ContainerDefinitions"][0]
-        service = result.get(f"Fargate{name}Service")
-        schedule = result.get(f"Fargate{name}Schedule")
+        service = result.get(f"FargateTasks{name}Service")
+        schedule = result.get(f"FargateTasks{name}Schedule")
         runner = service["Properties"] if service else None
         if runner:
             network = runner["NetworkConfiguration"]["AwsvpcConfiguration"]
         elif schedule:
-            states = result["FargateWorkflow"]["Properties"]["Definition"]["States"]
+            states = result["FargateTasksWorkflow"]["Properties"]["Definition"]["States"]
             network = states[f"Settings of {key}"]["Result"]["network"]["AwsvpcConfiguration"]
         else:
             network = None
@@ -206,7 +211,7 @@ def framework_tasks(service: Path, tmp_path: Path) -> dict[str, dict]:
     migrated.write_text(text)
     packaged = plugin_template(migrated, tmp_path)
     result = expand_template(packaged)
-    keys = packaged["Resources"]["Fargate"]["Properties"]["Tasks"]
+    keys = packaged["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     return tasks_of(result["Resources"], keys, {})
 
 
@@ -215,9 +220,9 @@ def documented(theirs: dict[str, dict], notes: list[str]) -> dict[str, dict]:
     out = {}
     for key, task in theirs.items():
         task = dict(task)
-        if task["logRetention"] is None:  # kept forever by the plugin; 30 days now
+        if task["logRetention"] is None:  # kept forever by the plugin; ten years now
             assert any(n.startswith("fargate.logRetentionInDays: ") for n in notes)
-            task["logRetention"] = 30
+            task["logRetention"] = 3653
         if task["spot"] and task["stopTimeout"] is None:  # Spot's two-minute warning
             assert any("StopTimeout 120" in n for n in notes)
             task["stopTimeout"] = 120
@@ -239,7 +244,7 @@ def test_the_corpus_covers_each_kind_of_task():
     kinds = set()
     for service in SERVICES:
         template, _ = migrate(cfn_yaml.load(service.read_text()))
-        for task in template["Resources"]["Fargate"]["Properties"]["Tasks"].values():
+        for task in template["Resources"]["FargateTasks"]["Properties"]["Tasks"].values():
             kinds.add(
                 "schedule"
                 if "Schedule" in task
@@ -297,7 +302,7 @@ def test_to_serverless_keeps_the_file_and_swaps_the_plugin_for_the_transform():
     assert "plugins" not in config and "fargate" not in config
     assert list(config) == ["service", "frameworkVersion", "provider", "functions", "resources"]
     assert config["resources"]["Transform"] == ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
-    declaration = config["resources"]["Resources"]["Fargate"]
+    declaration = config["resources"]["Resources"]["FargateTasks"]
     assert declaration["Type"] == "Fargate::Tasks"
     # Serverless variables stay for the framework; CloudFormation's intrinsics stay too.
     assert declaration["Properties"]["Environment"] == {
@@ -318,12 +323,12 @@ def test_the_framework_packages_the_migrated_service_and_the_transform_expands_i
     service.write_text(text)
     packaged = plugin_template(service, tmp_path)
     assert packaged["Transform"] == ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
-    assert packaged["Resources"]["Fargate"]["Type"] == "Fargate::Tasks"
-    environment = packaged["Resources"]["Fargate"]["Properties"]["Environment"]
+    assert packaged["Resources"]["FargateTasks"]["Type"] == "Fargate::Tasks"
+    environment = packaged["Resources"]["FargateTasks"]["Properties"]["Environment"]
     assert environment == {"STAGE": STAGE, "QUEUE_URL": {"Ref": "Queue"}}
     result = expand_template(packaged)
     assert result["Transform"] == "AWS::Serverless-2016-10-31"  # SAM's, still to run
-    assert "FargateWorkerService" in result["Resources"]
+    assert "FargateTasksWorkerService" in result["Resources"]
     assert lint({k: v for k, v in result.items() if k != "Transform"}) == []
 
 
@@ -334,7 +339,7 @@ def test_the_cli_writes_the_serverless_yml(tmp_path, capsys):
     source.write_text(WITH_PLUGIN)
     out = tmp_path / "serverless.new.yml"
     assert main(["migrate", str(source), "--to", "serverless", "--output", str(out)]) == 0
-    assert cfn_yaml.load(out.read_text())["resources"]["Resources"]["Fargate"]["Type"] == (
+    assert cfn_yaml.load(out.read_text())["resources"]["Resources"]["FargateTasks"]["Type"] == (
         "Fargate::Tasks"
     )
     assert main(["migrate", str(source)]) == 0  # --to sam stays the default

@@ -11,7 +11,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import RESOURCE_TYPE, __version__
@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "migrate",
         help="turn a serverless.yml using the serverless-fargate plugin into a SAM template",
         description="Write a SAM template with the Fargate::Tasks declaration equivalent to a "
-        "Serverless Framework service's fargate: block. Notes go to stderr and into the output.",
+        "Serverless Framework service's fargate: block. Notes, and the plan of an in-place "
+        "update of the plugin's stack (kept, replaced, deleted), go to stderr and, as comments, "
+        "into the output (both targets).",
     )
     migrate.add_argument("serverless_yml", help="the Serverless Framework service file")
     migrate.add_argument("--output", "-o", help="write here instead of standard output")
@@ -226,12 +228,12 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     from . import cfn_yaml
-    from .migrate import MigrationError, migrate, render, to_serverless
+    from .migrate import MigrationError, plan_lines, run
 
     try:
         with open(args.serverless_yml, encoding="utf-8") as handle:
             text = handle.read()
-        config = cfn_yaml.load(text)
+        cfn_yaml.load(text)
     except OSError as error:
         print(
             f"serverless-fargate: cannot read {args.serverless_yml}: {error.strerror}",
@@ -242,17 +244,16 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{args.serverless_yml}: not valid YAML: {error}", file=sys.stderr)
         return 1
     try:
-        if args.to == "serverless":
-            output, notes = to_serverless(text)
-        else:
-            template, notes = migrate(config)
-            output = render(template, notes, args.serverless_yml)
+        migrated = run(text, args.serverless_yml, args.to)
     except MigrationError as error:
         print(f"{args.serverless_yml}: {error}", file=sys.stderr)
         return 1
-    for note in notes:
+    for note in migrated.notes:
         print(f"warning: {note}", file=sys.stderr)
-    return _write(output, args.output)
+    print("plan of an update of the plugin's stack:", file=sys.stderr)
+    for line in plan_lines(migrated.plan):
+        print(f"  {line}", file=sys.stderr)
+    return _write(migrated.text, args.output)
 
 
 def _write(text: str, output: str | None) -> int:
@@ -303,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
     """Expand, validate or plan one template; the exit status."""
-    from . import cfn_yaml
+    from . import cfn_yaml, serverless_yml
     from .transform import expand_template, near_misses, unknown_parameters
 
     skip = getattr(args, "skip_others", False)
@@ -328,6 +329,9 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             return 0
         print(f"{path}: not valid YAML or JSON: {error}", file=sys.stderr)
         return 1
+    where: Callable[[str], str] = str
+    if serverless_yml.is_service(template):  # checked as the template the framework packages
+        template, where = serverless_yml.as_template(template), serverless_yml.located
     if skip and not _count(template) and not near_misses(template):
         return 0
     unknown, declared = unknown_parameters(template, parameters)
@@ -352,7 +356,8 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
     except InvalidTemplate as error:
         several = args.command == "validate" and (len(args.template) > 1 or skip)
         # Several files at once (pre-commit): each problem line names its file.
-        text = "\n".join(f"{path}: {p}" for p in error.problems) if several else str(error)
+        lines = [where(str(p)) for p in error.problems]
+        text = "\n".join(f"{path}: {line}" for line in lines) if several else "\n".join(lines)
         print(text, file=sys.stderr)
         return 1
     for function_id in _sam_built(processed):
