@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -45,7 +46,13 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("template", help="a CloudFormation or SAM template, YAML or JSON")
-        sub.add_argument("--region", default="us-east-1")
+        sub.add_argument(
+            "--region",
+            # plan prices the tasks in this region: the one the AWS CLI would use
+            default=os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+            if name == "plan"
+            else "us-east-1",
+        )
         sub.add_argument("--account", default="123456789012")
         sub.add_argument(
             "--parameter",
@@ -61,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "expand":
             sub.add_argument("--format", choices=["yaml", "json"], default="yaml")
             sub.add_argument("--output", "-o", help="write here instead of standard output")
+        if name == "plan":
+            _plan_options(sub)
     migrate = commands.add_parser(
         "migrate",
         help="turn a serverless.yml using the serverless-fargate plugin into a SAM template",
@@ -301,6 +310,80 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _one(args, args.template, parameters)
 
 
+def _plan_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--format",
+        choices=["table", "json", "mermaid"],
+        default="table",
+        help="table: resources and a cost estimate; json: the same as data; mermaid: a "
+        "flowchart of what the template creates",
+    )
+    sub.add_argument(
+        "--run-minutes",
+        type=_positive,
+        help="how long a run takes, for the cost of runs (default: the task's Timeout, as an "
+        "upper bound)",
+    )
+    sub.add_argument(
+        "--log-mb-per-hour",
+        type=_positive,
+        default=10.0,
+        help="log ingestion a task writes per hour, in MB (default: 10)",
+    )
+    sub.add_argument(
+        "--transitions-per-run",
+        type=int,
+        default=20,
+        help="Step Functions state transitions of one healthy run (default: 20)",
+    )
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0")
+    return value
+
+
+def _plan(
+    args: argparse.Namespace,
+    template: dict[str, Any],
+    processed: dict[str, Any],
+    parameters: dict[str, Any],
+) -> int:
+    """Print what `plan` shows in the chosen format."""
+    from .cost import Assumptions, UnknownRegion, estimate, load_prices
+    from .cost import render as render_cost
+    from .plan import render, rows
+    from .transform import parameter_values
+
+    values = parameter_values(template, parameters)
+    original = template.get("Resources") or {}
+    if args.format == "mermaid":
+        from .diagram import mermaid
+
+        print(mermaid(processed, original), end="")
+        return 0
+    assumptions = Assumptions(args.run_minutes, args.log_mb_per_hour, args.transitions_per_run)
+    try:
+        cost = estimate(processed, load_prices(), args.region, values, assumptions)
+    except UnknownRegion as error:
+        print(f"serverless-fargate: --region: {error}", file=sys.stderr)
+        return 2
+    found = rows(processed, original, values)
+    if args.format == "json":
+        listed = [row._asdict() for row in found]
+        print(json.dumps({"resources": listed, "cost": cost}, indent=2))
+        return 0
+    print(render(found))
+    print()
+    print(render_cost(cost))
+    return 0
+
+
 def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
     """Expand, validate or plan one template; the exit status."""
     from . import cfn_yaml
@@ -366,12 +449,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
         print(f"{path}: valid ({count} Fargate::Tasks declaration(s))")
         return 0
     if args.command == "plan":
-        from .plan import render, rows
-        from .transform import parameter_values
-
-        values = parameter_values(template, parameters)
-        print(render(rows(processed, template.get("Resources") or {}, values)))
-        return 0
+        return _plan(args, template, processed, parameters)
     text = (
         json.dumps(processed, indent=2) + "\n"
         if args.format == "json"

@@ -119,3 +119,25 @@ def _number(text: str, field: CronField) -> int:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def cron_runs_in_year(fields: list[str], year: int) -> int | None:
+    """How many times cron() fires in the calendar year `year` (in its own time zone), or None
+    when it cannot be worked out here (`L`, `W`, `#`, or a field this grammar refuses)."""
+    minute, hour, dom, month, dow, years = fields
+    if re.search(r"[LW]", dom) or re.search(r"#|(^|[\d,/-])L", dow.upper()):
+        return None
+    in_minutes, in_hours, in_days, in_months, in_weekdays, in_years = CRON_FIELDS
+    try:
+        per_day = len(_values(minute, in_minutes)) * len(_values(hour, in_hours))
+        days = None if dom == "?" else _values(dom, in_days)
+        months = _values(month, in_months)
+        weekdays = None if dow == "?" else _values(dow, in_weekdays)
+        in_year = _values(years, in_years)
+    except ValueError:
+        return None
+    day, count = date(year, 1, 1), 0
+    while day.year == year:
+        count += per_day if _day_matches(day, days, months, weekdays, in_year) else 0
+        day += timedelta(days=1)
+    return count
