@@ -118,3 +118,11 @@ VALID = 'flowchart LR\n    subgraph d_A["A"]\n        r_X["X<br/>T"]\n    end\n 
 def test_the_grammar_check_refuses_what_is_outside_the_subset(text, says):
     assert problems(VALID) == []
     assert any(says in p for p in problems(text)), problems(text)
+
+
+def test_the_readme_shows_a_chart_that_parses():
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    chart = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert "r_BatchWorkflow" in chart and problems(chart) == []
