@@ -218,3 +218,25 @@ def test_docs_show_the_worked_example_and_the_formula():
         assert figure in text, figure
     assert f"{task['per_run']['X86_64']['on_demand']:.4f}" in text
     assert "render" and "Left out" in render(cost)
+
+
+def test_a_standalone_task_is_priced_per_run_by_its_timeout_and_left_out_of_the_month():
+    cost = estimate(_expanded("operations.yaml"), PRICES, "us-east-1")
+    migrate = _task(cost, "migrate")  # 0.25 vCPU, 0.5 GB, Timeout: 15m
+    assert "900 s" in migrate["run_length"]
+    assert migrate["per_run"]["X86_64"]["on_demand"] == pytest.approx(
+        0.25 * (0.25 * 0.04048 + 0.5 * 0.004445), abs=1e-6
+    )
+    assert migrate["per_month"]["X86_64"]["on_demand"] is None
+    assert "AppMigrateTaskDefinition" in cost["not_in_totals"]
+
+
+def test_an_autoscaled_service_counts_its_minimum_and_shows_its_maximum():
+    cost = estimate(_expanded("production-services.yaml"), PRICES, "us-east-1")
+    web = _task(cost, "web")  # 0.5 vCPU, 2 GB, 2 to 10 tasks
+    hourly = 0.5 * 0.04048 + 2 * 0.004445
+    assert web["per_month"]["X86_64"]["on_demand"] == pytest.approx(2 * 730 * hourly, abs=1e-3)
+    assert web["tasks_running_at_most"] == 10
+    assert web["per_month_at_most"]["X86_64"]["on_demand"] == pytest.approx(
+        10 * 730 * hourly, abs=1e-3
+    )

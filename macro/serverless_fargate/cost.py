@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from .declaration.schedule_expressions import ExpressionError, parse
 from .ops.schedules import cron_runs_in_year
 from .resources.workflow import NO_TIMEOUT
+from .settings import TIMEOUT_TAG
 from .template_graph import references, task_metadata
 
 PRICES = Path(__file__).parent / "pricing" / "prices.json"
@@ -194,19 +195,24 @@ def _task(
     }
     task_hours: float | None
     if services:
-        running, how = _service_tasks(services, resources, by_target, values, notes)
+        running, most, how = _service_tasks(services, resources, by_target, values, notes)
         out["capacity"] = _providers(resources[services[0]].get("Properties") or {})
         out["runs"] = how
         out["tasks_running"] = running
         out["per_run"] = None
         task_hours = None if running is None else running * month
         per_month = {a: _scaled(out["hourly"][a], task_hours) for a in ARCHITECTURES}
+        if most is not None and most != running:
+            out["tasks_running_at_most"] = most
+            out["per_month_at_most"] = {
+                a: _scaled(out["hourly"][a], most * month) for a in ARCHITECTURES
+            }
         runs = None
     else:
         copies = _number((settings or {}).get("copies", 1), values, "TaskCount", notes) or 1
         out["copies_per_run"] = copies
         out["capacity"] = _providers(settings or {})
-        timeout = (settings or {}).get("timeoutSeconds")
+        timeout = (settings or {}).get("timeoutSeconds", _tag(props, TIMEOUT_TAG))
         hours: float | None
         if assumptions.run_minutes is not None:
             hours, length = (
@@ -240,6 +246,14 @@ def _sum(figures: Any) -> float | None:
     """The sum of the known figures; None when none is known (Spot on ARM64)."""
     known = [f for f in figures if f is not None]
     return round(sum(known), 2) if known else None
+
+
+def _tag(props: dict[str, Any], key: str) -> Any:
+    """A tag's value on a resource (a standalone task definition carries its Timeout so)."""
+    tags = props.get("Tags")
+    listed = tags if isinstance(tags, list) else []
+    found = [t.get("Value") for t in listed if isinstance(t, dict) and t.get("Key") == key]
+    return found[0] if found else None
 
 
 def _hourly(
@@ -306,10 +320,12 @@ def _service_tasks(
     by_target: dict[str, list[str]],
     values: dict[str, Any],
     notes: list[str],
-) -> tuple[float | None, str]:
-    """Tasks running around the clock: each service's DesiredCount, or its scaling floor (an
-    autoscaled service runs at least MinCapacity; more when it scales out)."""
+) -> tuple[float | None, float | None, str]:
+    """(tasks running around the clock, at most, how worked out): each service's DesiredCount,
+    or its scaling floor (an autoscaled service runs at least MinCapacity, at most
+    MaxCapacity)."""
     total: float = 0
+    most: float | None = 0
     said = []
     for name in services:
         props = resources[name].get("Properties") or {}
@@ -321,11 +337,12 @@ def _service_tasks(
         if targets:
             scaling = resources[targets[0]].get("Properties") or {}
             low = _number(scaling.get("MinCapacity"), values, "MinCount", notes)
-            high = scaling.get("MaxCapacity")
+            high = _number(scaling.get("MaxCapacity"), values, "MaxCount", notes)
             if low is None:
-                return None, "autoscaled from an unknown minimum"
+                return None, None, "autoscaled from an unknown minimum"
             total += low
-            said.append(f"{name}: {low:g} to {high} tasks (autoscaled; the minimum counted)")
+            most = None if most is None or high is None else most + high
+            said.append(f"{name}: {low:g} to {_g(high)} tasks (autoscaled; the minimum counted)")
             continue
         twin_of = [
             u for u in by_target.get(name, []) if resources[u].get("Type") == "AWS::ECS::Service"
@@ -337,11 +354,12 @@ def _service_tasks(
             continue
         count = _number(props.get("DesiredCount", 1), values, "DesiredCount", notes)
         if count is None:
-            return None, "DesiredCount unknown"
+            return None, None, "DesiredCount unknown"
         total += count
+        most = None if most is None else most + count
         if count:
             said.append(f"{name}: {count:g} task(s) around the clock")
-    return total, "; ".join(said) or "no task running"
+    return total, most, "; ".join(said) or "no task running"
 
 
 def _runs(
@@ -440,6 +458,7 @@ def render(cost: dict[str, Any]) -> str:
         f"Cost estimate, {cost['region']}, {money}: prices of {cost['prices_date']} "
         "(sources: `plan --format json`); an estimate, not a quote.",
         f"Spot: {cost['spot']}.",
+        "Each figure: on-demand / Spot from; Fargate Spot does not run ARM64 tasks (-).",
     ]
     for t in cost["tasks"]:
         name = ".".join(str(p) for p in (t["declaration"], t["task"]) if p)
@@ -461,6 +480,10 @@ def render(cost: dict[str, Any]) -> str:
                 f"  {arch:8}{_pair(run) if t.get('per_run') is not None else '-':>22}"
                 f"{_pair(per_month):>24}"
             )
+        if "per_month_at_most" in t:
+            lines.append(f"  scaled out to {t['tasks_running_at_most']:g} tasks, a month:")
+            for arch in ARCHITECTURES:
+                lines.append(f"  {arch:8}{'':>22}{_pair(t['per_month_at_most'][arch]):>24}")
         extras = t["extras_per_month"]
         if extras:
             lines.append(
@@ -469,7 +492,6 @@ def render(cost: dict[str, Any]) -> str:
             )
         lines += [f"  note: {n}" for n in t["notes"]]
     lines.append("")
-    lines.append("  (each figure: on-demand / Spot from; Spot is not offered on ARM64)")
     for arch in ARCHITECTURES:
         lines.append(f"Total a month, {arch}: {_pair(cost['total_per_month'][arch])}")
     lines.append(f"  + watching, scheduling and logs: {_money(cost['extras_per_month'])}")
