@@ -240,3 +240,42 @@ def test_an_autoscaled_service_counts_its_minimum_and_shows_its_maximum():
     assert web["per_month_at_most"]["X86_64"]["on_demand"] == pytest.approx(
         10 * 730 * hourly, abs=1e-3
     )
+
+
+def test_runs_started_by_events_are_priced_per_run_and_said_uncountable():
+    expanded = _expanded("nightly-job.yaml")
+    expanded["Resources"]["BatchOnUpload"] = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "EventPattern": {"source": ["aws.s3"]},
+            "Targets": [
+                {
+                    "Id": "run",
+                    "Arn": {"Ref": "BatchWorkflow"},
+                    "Input": '{"task": "nightly_report"}',
+                }
+            ],
+        },
+    }
+    task = _task(estimate(expanded, PRICES, "us-east-1"), "nightly_report")
+    assert "BatchOnUpload: on events (count unknown)" in task["runs"]
+    assert task["per_month"]["X86_64"]["on_demand"] is None
+    assert task["per_run"]["X86_64"]["on_demand"] == pytest.approx(0.12318, abs=1e-5)
+
+
+def test_a_workflow_that_only_names_the_task_definition_does_not_run_it():
+    """A per-declaration Spot-fallback workflow, say, triggered every minute."""
+    expanded = _expanded("nightly-job.yaml")
+    expanded["Resources"]["BatchSpotFallbackWorkflow"] = {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {"Definition": {"Comment": {"Ref": "BatchNightlyReportTaskDefinition"}}},
+    }
+    expanded["Resources"]["BatchSpotFallbackRule"] = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "ScheduleExpression": "rate(1 minute)",
+            "Targets": [{"Id": "f", "Arn": {"Ref": "BatchSpotFallbackWorkflow"}}],
+        },
+    }
+    task = _task(estimate(expanded, PRICES, "us-east-1"), "nightly_report")
+    assert task["runs_per_month"] == pytest.approx(365 / 12, abs=1e-4)

@@ -230,7 +230,7 @@ def _task(
         out["run_length"] = length
         run_hours = None if hours is None else hours * copies
         out["per_run"] = {a: _scaled(out["hourly"][a], run_hours) for a in ARCHITECTURES}
-        runs, how, triggers = _runs(users, resources, by_target, meta, month)
+        runs, how, triggers = _runs(logical_id, users, resources, by_target, meta, month)
         out["runs"] = how
         out["runs_per_month"] = None if runs is None else round(runs, 4)
         task_hours = None if runs is None or run_hours is None else runs * run_hours
@@ -363,16 +363,18 @@ def _service_tasks(
 
 
 def _runs(
+    task_definition: str,
     users: list[str],
     resources: dict[str, Any],
     by_target: dict[str, list[str]],
     meta: dict[str, Any],
     month: float,
 ) -> tuple[float | None, str, bool]:
-    """(runs a month, how worked out, started by a schedule): the schedules that start a
-    workflow running this task definition and name this task (or start a workflow that runs
-    no other)."""
-    workflows = [u for u in users if resources[u].get("Type") == "AWS::StepFunctions::StateMachine"]
+    """(runs a month, how worked out, started by a schedule): the schedules and rules that
+    start a workflow running this task definition and name this task (or name none)."""
+    # Only the workflows that carry this task's settings run it; another that merely names
+    # the task definition (in a policy, say) does not start runs of it.
+    workflows = [u for u in users if _settings(task_definition, [u], resources) is not None]
     total: float = 0
     said: list[str] = []
     known, scheduled = True, False
