@@ -1,9 +1,9 @@
 """A strict check of the Mermaid flowchart subset `plan --format mermaid` writes.
 
-No headless Mermaid parser covers flowcharts: `mermaid` itself needs a DOM, and
-`@mermaid-js/parser` (2.0.1) parses other diagram types only (docs/decisions.md). So this checks
-our subset against Mermaid's flowchart syntax (https://mermaid.js.org/syntax/flowchart.html),
-more strictly than Mermaid does: anything outside the subset is an error.
+Mermaid itself (tests/mermaid, with jsdom) parses the examples' charts when node is set up;
+this check runs everywhere, against Mermaid's flowchart syntax
+(https://mermaid.js.org/syntax/flowchart.html) and more strictly than Mermaid: anything outside
+the subset is an error (docs/decisions.md).
 
     flowchart LR
     subgraph ID["TEXT"]  ...  end          (not nested)

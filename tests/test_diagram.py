@@ -5,9 +5,11 @@ edges that matter labelled, and the output inside the Mermaid subset our grammar
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 from mermaid_grammar import problems
 from serverless_fargate import cfn_yaml
 from serverless_fargate.cli import main
@@ -121,8 +123,35 @@ def test_the_grammar_check_refuses_what_is_outside_the_subset(text, says):
 
 
 def test_the_readme_shows_a_chart_that_parses():
-    from conftest import ROOT
-
     text = (ROOT / "README.md").read_text()
     chart = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert "r_BatchWorkflow" in chart and problems(chart) == []
+
+
+MERMAID = ROOT / "tests" / "mermaid"
+
+
+def test_mermaid_itself_parses_every_example_chart_and_refuses_a_broken_one(tmp_path):
+    """Mermaid (pinned in tests/mermaid, installed by `make test`) parses what we draw; a
+    broken chart beside them shows the check can fail."""
+    assert (MERMAID / "node_modules" / "mermaid").exists(), (
+        "tests/mermaid/node_modules is missing: run `make test`"
+    )
+    files = []
+    for path in EXAMPLE_FILES:
+        chart = tmp_path / f"{path.stem}.mmd"
+        chart.write_text(_drawn(path)[1])
+        files.append(chart)
+    broken = tmp_path / "broken.mmd"
+    broken.write_text(VALID.replace("    end\n", ""))  # a subgraph never closed
+    result = subprocess.run(
+        ["node", str(MERMAID / "check.mjs"), *map(str, [*files, broken])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found = {Path(r["file"]).stem: r for r in map(json.loads, result.stdout.splitlines())}
+    for path in EXAMPLE_FILES:
+        assert found[path.stem]["ok"] and found[path.stem]["type"].startswith("flowchart"), found
+    assert not found["broken"]["ok"]
