@@ -279,3 +279,21 @@ def test_a_workflow_that_only_names_the_task_definition_does_not_run_it():
     }
     task = _task(estimate(expanded, PRICES, "us-east-1"), "nightly_report")
     assert task["runs_per_month"] == pytest.approx(365 / 12, abs=1e-4)
+
+
+def test_the_stated_figures_can_be_overridden(capsys):
+    args = ["plan", str(EXAMPLES / "nightly-job.yaml"), "--format", "json"]
+    assert main(args) == 0
+    before = _task(json.loads(capsys.readouterr().out)["cost"], "nightly_report")
+    assert main([*args, "--log-mb-per-hour", "100", "--transitions-per-run", "40"]) == 0
+    after = _task(json.loads(capsys.readouterr().out)["cost"], "nightly_report")
+    assert after["extras_per_month"]["logs"] == pytest.approx(
+        10 * before["extras_per_month"]["logs"], rel=1e-3
+    )
+    assert after["extras_per_month"]["step_functions"] == pytest.approx(
+        2 * before["extras_per_month"]["step_functions"], rel=1e-3
+    )
+    assert main([*args[:2], "--transitions-per-run", "40"]) == 0
+    assert "40 state transitions per healthy run" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([*args, "--run-minutes", "0"])

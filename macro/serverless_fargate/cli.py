@@ -327,14 +327,14 @@ def _plan_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--log-mb-per-hour",
         type=_positive,
-        default=10.0,
-        help="log ingestion a task writes per hour, in MB (default: 10)",
+        help="log ingestion a task writes per hour, in MB (default: the figure the estimate "
+        "states)",
     )
     sub.add_argument(
         "--transitions-per-run",
-        type=int,
-        default=20,
-        help="Step Functions state transitions of one healthy run (default: 20)",
+        type=_positive,
+        help="Step Functions state transitions of one healthy run of one copy (default: the "
+        "figure the estimate states)",
     )
 
 
@@ -355,32 +355,30 @@ def _plan(
     parameters: dict[str, Any],
 ) -> int:
     """Print what `plan` shows in the chosen format."""
-    from .cost import Assumptions, UnknownRegion, estimate, load_prices
-    from .cost import render as render_cost
-    from .plan import render, rows
+    from .cost import Assumptions, UnknownRegion
+    from .plan import report
     from .transform import parameter_values
 
+    given = {
+        "run_minutes": args.run_minutes,
+        "log_mb_per_hour": args.log_mb_per_hour,
+        "transitions_per_run": args.transitions_per_run,
+    }
+    assumptions = Assumptions(**{k: v for k, v in given.items() if v is not None})
     values = parameter_values(template, parameters)
-    original = template.get("Resources") or {}
-    if args.format == "mermaid":
-        from .diagram import mermaid
-
-        print(mermaid(processed, original), end="")
-        return 0
-    assumptions = Assumptions(args.run_minutes, args.log_mb_per_hour, args.transitions_per_run)
     try:
-        cost = estimate(processed, load_prices(), args.region, values, assumptions)
+        text = report(
+            processed,
+            template.get("Resources") or {},
+            values,
+            args.format,
+            args.region,
+            assumptions,
+        )
     except UnknownRegion as error:
         print(f"serverless-fargate: --region: {error}", file=sys.stderr)
         return 2
-    found = rows(processed, original, values)
-    if args.format == "json":
-        listed = [row._asdict() for row in found]
-        print(json.dumps({"resources": listed, "cost": cost}, indent=2))
-        return 0
-    print(render(found))
-    print()
-    print(render_cost(cost))
+    print(text, end="")
     return 0
 
 

@@ -43,7 +43,7 @@ class Assumptions(NamedTuple):
     log_mb_per_hour: float = 10.0  # log ingestion per task-hour
     # State transitions of one healthy run of one copy: a stated figure (the workflow module
     # does not count them): choose the task, read its settings, run and check the copy, report.
-    transitions_per_run: int = 20
+    transitions_per_run: float = 20
 
 
 class UnknownRegion(ValueError):
@@ -500,7 +500,7 @@ def render(cost: dict[str, Any]) -> str:
     a = cost["assumptions"]
     lines.append(
         f"Assumed: {a['log_mb_per_task_hour']:g} MB of logs per task-hour, "
-        f"{a['transitions_per_healthy_run']} state transitions per healthy run, "
+        f"{a['transitions_per_healthy_run']:g} state transitions per healthy run, "
         f"{a['hours_per_month']:g} hours a month."
     )
     if cost["not_in_totals"]:
