@@ -8,6 +8,8 @@ OUT := .out
 
 PARITY := tests/parity
 PARITY_STAMP := $(PARITY)/node_modules/.installed
+MERMAID := tests/mermaid
+MERMAID_STAMP := $(MERMAID)/node_modules/.installed
 CHECKOV_VENV ?= .checkov-venv
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 SAM_VENV ?= .sam-venv
@@ -36,13 +38,19 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint sam-check security $(PARITY_STAMP)
+test: lint sam-check security $(PARITY_STAMP) $(MERMAID_STAMP)
 	$(BIN)/pytest
 
 # The Serverless Framework and the original plugin, pinned, for tests/test_parity.py (needs npm).
 $(PARITY_STAMP): $(PARITY)/package.json $(PARITY)/package-lock.json
 	cd $(PARITY) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(PARITY_STAMP)
+
+# Mermaid itself, pinned, for tests/test_diagram.py: the charts `plan --format mermaid` draws
+# must parse (in node, with jsdom for the DOM; offline once installed).
+$(MERMAID_STAMP): $(MERMAID)/package.json $(MERMAID)/package-lock.json
+	cd $(MERMAID) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(MERMAID_STAMP)
 
 $(CHECKOV_STAMP): requirements-checkov.txt
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -45,7 +46,13 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("template", help="a CloudFormation or SAM template, YAML or JSON")
-        sub.add_argument("--region", default="us-east-1")
+        sub.add_argument(
+            "--region",
+            # plan prices the tasks in this region: the one the AWS CLI would use
+            default=os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+            if name == "plan"
+            else "us-east-1",
+        )
         sub.add_argument("--account", default="123456789012")
         sub.add_argument(
             "--parameter",
@@ -61,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "expand":
             sub.add_argument("--format", choices=["yaml", "json"], default="yaml")
             sub.add_argument("--output", "-o", help="write here instead of standard output")
+        if name == "plan":
+            _plan_options(sub)
     migrate = commands.add_parser(
         "migrate",
         help="turn a serverless.yml using the serverless-fargate plugin into a SAM template",
@@ -302,6 +311,78 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _one(args, args.template, parameters)
 
 
+def _plan_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--format",
+        choices=["table", "json", "mermaid"],
+        default="table",
+        help="table: resources and a cost estimate; json: the same as data; mermaid: a "
+        "flowchart of what the template creates",
+    )
+    sub.add_argument(
+        "--run-minutes",
+        type=_positive,
+        help="how long a run takes, for the cost of runs (default: the task's Timeout, as an "
+        "upper bound)",
+    )
+    sub.add_argument(
+        "--log-mb-per-hour",
+        type=_positive,
+        help="log ingestion a task writes per hour, in MB (default: the figure the estimate "
+        "states)",
+    )
+    sub.add_argument(
+        "--transitions-per-run",
+        type=_positive,
+        help="Step Functions state transitions of one healthy run of one copy (default: the "
+        "figure the estimate states)",
+    )
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0")
+    return value
+
+
+def _plan(
+    args: argparse.Namespace,
+    template: dict[str, Any],
+    processed: dict[str, Any],
+    parameters: dict[str, Any],
+) -> int:
+    """Print what `plan` shows in the chosen format."""
+    from .cost import Assumptions, UnknownRegion
+    from .plan import report
+    from .transform import parameter_values
+
+    given = {
+        "run_minutes": args.run_minutes,
+        "log_mb_per_hour": args.log_mb_per_hour,
+        "transitions_per_run": args.transitions_per_run,
+    }
+    assumptions = Assumptions(**{k: v for k, v in given.items() if v is not None})
+    values = parameter_values(template, parameters)
+    try:
+        text = report(
+            processed,
+            template.get("Resources") or {},
+            values,
+            args.format,
+            args.region,
+            assumptions,
+        )
+    except UnknownRegion as error:
+        print(f"serverless-fargate: --region: {error}", file=sys.stderr)
+        return 2
+    print(text, end="")
+    return 0
+
+
 def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int:
     """Expand, validate or plan one template; the exit status."""
     from . import cfn_yaml, serverless_yml
@@ -371,12 +452,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
         print(f"{path}: valid ({count} Fargate::Tasks declaration(s))")
         return 0
     if args.command == "plan":
-        from .plan import render, rows
-        from .transform import parameter_values
-
-        values = parameter_values(template, parameters)
-        print(render(rows(processed, template.get("Resources") or {}, values)))
-        return 0
+        return _plan(args, template, processed, parameters)
     text = (
         json.dumps(processed, indent=2) + "\n"
         if args.format == "json"

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..declaration.schedule_expressions import CRON_FIELDS, CronField, ExpressionError, parse
 
 LOOK_AHEAD_DAYS = 366 * 5
+# minutes, hours, days of the month (None: `?`), months, weekdays (None: `?`), years
+_Cron = tuple[set[int], set[int], set[int] | None, set[int], set[int] | None, set[int]]
 
 
 def next_run(
@@ -45,22 +47,32 @@ def next_run(
     return _next_cron(value, tz, now)
 
 
-def _next_cron(fields: list[str], tz: ZoneInfo, now: datetime) -> datetime | None:
+def _cron_values(fields: list[str]) -> _Cron | None:
+    """The values each cron() field allows (None for `?`), or None when it cannot be worked
+    out here: last day (L), nearest weekday (W), nth weekday (#), or a field out of range."""
     minute, hour, dom, month, dow, year = fields
-    # Last day (L), nearest weekday (W), nth weekday (#): not worked out here. Names such as
-    # JUL or WED contain the same letters, so only the day fields' own tokens count.
+    # Names such as JUL or WED contain the same letters, so only the day fields' own tokens count.
     if re.search(r"[LW]", dom) or re.search(r"#|(^|[\d,/-])L", dow.upper()):
         return None
     in_minutes, in_hours, in_days, in_months, in_weekdays, in_years = CRON_FIELDS
     try:
-        minutes = _values(minute, in_minutes)
-        hours = _values(hour, in_hours)
-        days = None if dom == "?" else _values(dom, in_days)
-        months = _values(month, in_months)
-        weekdays = None if dow == "?" else _values(dow, in_weekdays)
-        years = _values(year, in_years)
+        return (
+            _values(minute, in_minutes),
+            _values(hour, in_hours),
+            None if dom == "?" else _values(dom, in_days),
+            _values(month, in_months),
+            None if dow == "?" else _values(dow, in_weekdays),
+            _values(year, in_years),
+        )
     except ValueError:
         return None
+
+
+def _next_cron(fields: list[str], tz: ZoneInfo, now: datetime) -> datetime | None:
+    allowed = _cron_values(fields)
+    if allowed is None:
+        return None
+    minutes, hours, days, months, weekdays, years = allowed
     local_now = now.astimezone(tz)
     day = local_now.date()
     for _ in range(LOOK_AHEAD_DAYS):
@@ -119,3 +131,18 @@ def _number(text: str, field: CronField) -> int:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def cron_runs_in_year(fields: list[str], year: int) -> int | None:
+    """How many times cron() fires in the calendar year `year` (in its own time zone), or None
+    when it cannot be worked out here (`L`, `W`, `#`, or a field this grammar refuses)."""
+    allowed = _cron_values(fields)
+    if allowed is None:
+        return None
+    minutes, hours, days, months, weekdays, years = allowed
+    day, count = date(year, 1, 1), 0
+    while day.year == year:
+        if _day_matches(day, days, months, weekdays, years):
+            count += len(minutes) * len(hours)
+        day += timedelta(days=1)
+    return count
