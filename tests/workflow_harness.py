@@ -5,16 +5,26 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   PascalCase parameters reached boto3 (KeyError: 'Cluster'). Here: keys converted both ways,
   as Step Functions does (parameters PascalCase in, the task description PascalCase out).
 - The same holds for its aws-sdk integration with ECS (ListTasks, DescribeTasks, StopTask).
-- Its list of RunTask parameters omits Count, CapacityProviderStrategy and
-  EnableECSManagedTags and drops them silently. AWS passes every RunTask parameter.
+- Its list of RunTask parameters ("Run Amazon ECS or Fargate tasks with Step Functions")
+  omits CapacityProviderStrategy, which Step Functions passes; any other parameter is
+  dropped, so the definition must use only those.
 - Its `.sync` returns the stopped task whatever its exit code. AWS fails the state
-  (States.TaskFailed, the task description as JSON in Cause) when an essential container
-  exits non-zero or the task stops without running; the harness does the same.
+  (States.TaskFailed) when an essential container exits non-zero or the task stops without
+  running; the harness does the same (the Cause's format is not documented: the workflow
+  does not read it).
+- A RunTask that starts no task (HTTP 200 with `Failures`) fails `.sync` with
+  AmazonECS.Unknown (same page); a refused RunTask with `ECS.<error code>`. moto raised
+  its own error, which it reported as States.Runtime.
+- States.ALL catches everything in moto; on AWS it does not catch States.Runtime or
+  States.DataLimitExceeded ("Handling errors in Step Functions workflows"): neither is
+  caught or retried here.
 - ECS never runs anything in moto: a script says how each RunTask ends (exit code, Spot
-  interruption, still running for a timeout, or no Spot capacity, which AWS reports as a
-  RunTask failure "Capacity is unavailable at this time..." and which is raised here as an
-  ECS error with that text; the workflow reads only the text).
-- Waits are compressed: the definition's 60 s backoff and 130 s stop grace become 1 s.
+  interruption or retirement, still running for a timeout, or no Spot capacity). `faults`
+  makes the workflow's own ECS calls fail (throttling, access denied, server error); each
+  RunTask records how many tasks were still running when it was asked for (overlap).
+- ECS refuses overrides longer than 8192 characters (RunTask's `overrides`).
+- Waits are compressed: the definition's backoffs, stop grace and Retry intervals become 1 s
+  (as many tries).
 """
 
 from __future__ import annotations
@@ -28,6 +38,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ACCOUNT = "123456789012"
+CAPACITY_SHORT_REASON = (
+    "Capacity is unavailable at this time. Please try again later or in a different "
+    "availability zone"
+)
+POLLING = [False]  # set while .sync reads the task: faults are for the workflow's own calls
 REGION = "us-east-1"
 
 
@@ -51,6 +66,9 @@ def _pascal(value: Any) -> Any:
 def patch_moto(monkeypatch: Any) -> None:
     """Make moto's ECS integration behave as Step Functions does (see the module's notes)."""
     from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+        CustomErrorName,
+    )
     from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
         FailureEvent,
         FailureEventException,
@@ -71,12 +89,47 @@ def patch_moto(monkeypatch: Any) -> None:
     from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 
     cls = ecs_service.StateTaskServiceEcs
+    # moto's list is AWS's for ecs:runTask ("Run Amazon ECS or Fargate tasks with Step
+    # Functions"), less CapacityProviderStrategy, which Step Functions passes to RunTask. Any
+    # other parameter is refused, as AWS refuses it when the state machine is created.
     monkeypatch.setitem(
         ecs_service._SUPPORTED_API_PARAM_BINDINGS,
         "runtask",
-        ecs_service._SUPPORTED_API_PARAM_BINDINGS["runtask"]
-        | {"Count", "CapacityProviderStrategy", "EnableECSManagedTags"},
+        ecs_service._SUPPORTED_API_PARAM_BINDINGS["runtask"] | {"CapacityProviderStrategy"},
     )
+
+    def failure(env, error: str, cause: str):
+        return FailureEventException(
+            FailureEvent(
+                env=env,
+                error_name=CustomErrorName(error),
+                event_type=HistoryEventType.TaskFailed,
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        error=error, cause=cause, resource="runTask.sync", resourceType="ecs"
+                    )
+                ),
+            )
+        )
+
+    run_service_task = cls._eval_service_task
+
+    def eval_service_task(self, env, resource_runtime_part, normalised_parameters, *rest):
+        """RunTask through the optimized integration, as "Run Amazon ECS or Fargate tasks with
+        Step Functions" says: a refused call fails the state with ECS.<error code>; a call that
+        started no task (Failures) fails it with AmazonECS.Unknown."""
+        from botocore.exceptions import ClientError
+
+        try:
+            run_service_task(self, env, resource_runtime_part, normalised_parameters, *rest)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "Unknown")
+            raise failure(env, f"ECS.{code}", str(error)) from None
+        except IndexError:  # moto reads Tasks[0] of an answer without tasks
+            failures = [{"Reason": CAPACITY_SHORT_REASON}]
+            raise failure(env, "AmazonECS.Unknown", json.dumps({"Failures": failures})) from None
+
+    monkeypatch.setattr(cls, "_eval_service_task", eval_service_task)
 
     def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
         converted = camel(parameters)
@@ -102,7 +155,12 @@ def patch_moto(monkeypatch: Any) -> None:
         kind = self._get_sfn_resource_type()
 
         def resolve():
-            described = client.describe_tasks(cluster=cluster_arn, tasks=[task_arn])["tasks"][0]
+            POLLING[0] = True  # Step Functions' own polling: no fault is injected in it
+            try:
+                described = client.describe_tasks(cluster=cluster_arn, tasks=[task_arn])
+            finally:
+                POLLING[0] = False
+            described = described["tasks"][0]
             if described["lastStatus"] != "STOPPED":
                 return None
             task = _pascal(described)
@@ -152,13 +210,50 @@ def patch_moto(monkeypatch: Any) -> None:
     monkeypatch.setattr(sdk, "_normalise_parameters", sdk_normalise_parameters)
     monkeypatch.setattr(sdk, "_normalise_response", sdk_normalise_response)
 
+    # "Handling errors in Step Functions workflows": "A States.Runtime error isn't retriable,
+    # and will always cause the execution to fail"; States.ALL does not catch it (nor
+    # States.DataLimitExceeded). moto's Catch and Retry handle both.
+    from moto.stepfunctions.parser.asl.component.common.error_name import error_equals_decl
+
+    decl = error_equals_decl.ErrorEqualsDecl
+    uncatchable = {
+        StatesErrorNameType.StatesRuntime,
+        StatesErrorNameType.StatesStatesDataLimitExceeded,
+    }
+    original_eval = decl._eval_body
+
+    def eval_body(self, env):
+        if getattr(env.stack[-1], "typ", None) in uncatchable:
+            env.stack.pop()
+            env.stack.append(False)
+            return
+        original_eval(self, env)
+
+    monkeypatch.setattr(decl, "_eval_body", eval_body)
+
+
+OVERRIDES_LIMIT = 8192  # ECS: "A total of 8192 characters are allowed for overrides" (RunTask)
+
 
 @dataclass
 class Ecs:
-    """moto's ECS with a script: one outcome per RunTask call, and a record of the calls."""
+    """moto's ECS with a script: one outcome per RunTask call, faults to inject in the calls the
+    workflow makes, and a record of the calls.
+
+    `faults` maps an ECS action (RunTask, ListTasks, DescribeTasks, StopTask) to the error
+    codes its next calls raise, one per call (ThrottlingException, AccessDeniedException,
+    ServerException...). The polling behind `.sync` is Step Functions' own: never faulted."""
 
     script: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    faults: dict[str, list[str]] = field(default_factory=dict)
+
+    def fault(self, action: str) -> None:
+        from moto.core.exceptions import JsonRESTError
+
+        if not POLLING[0] and self.faults.get(action):
+            code = self.faults[action].pop(0)
+            raise JsonRESTError(code, f"{code} injected in {action} (test)")
 
     def install(self, monkeypatch: Any) -> None:
         from moto.ecs import models
@@ -177,12 +272,14 @@ class Ecs:
                 property(lambda eni: f"ip-{eni.private_ip_address.replace('.', '-')}.ec2.internal"),
                 raising=False,
             )
-        original = models.EC2ContainerServiceBackend.run_task
+        backend = models.EC2ContainerServiceBackend
+        original = backend.run_task
         signature = inspect.signature(original)
         harness = self
 
-        def run_task(backend, *args, **kwargs):
-            given = signature.bind(backend, *args, **kwargs).arguments
+        def run_task(backend_, *args, **kwargs):
+            harness.fault("RunTask")
+            given = signature.bind(backend_, *args, **kwargs).arguments
             outcome = harness.script.pop(0) if harness.script else {"exit": 0}
             harness.calls.append(
                 {
@@ -190,19 +287,39 @@ class Ecs:
                     "group": given.get("group"),
                     "overrides": given.get("overrides"),
                     "outcome": outcome,
+                    # Tasks of the cluster still running when this one is asked for.
+                    "running": sum(
+                        t.last_status == "RUNNING"
+                        for tasks in backend_.tasks.values()
+                        for t in tasks.values()
+                    ),
                 }
             )
+            if len(json.dumps(given.get("overrides") or {})) > OVERRIDES_LIMIT:
+                raise InvalidParameterException("Container Overrides length must be at most 8192")
             if outcome.get("capacity"):
-                raise InvalidParameterException(
-                    "Capacity is unavailable at this time. Please try again later or in a "
-                    "different availability zone"
-                )
-            tasks = original(backend, *args, **kwargs)
+                # RunTask answers 200 with a failure and no task (read in _eval_service_task).
+                return []
+            tasks = original(backend_, *args, **kwargs)
             for task in tasks:
                 _finish(task, outcome)
             return tasks
 
-        monkeypatch.setattr(models.EC2ContainerServiceBackend, "run_task", run_task)
+        monkeypatch.setattr(backend, "run_task", run_task)
+        for name, action in (
+            ("list_tasks", "ListTasks"),
+            ("describe_tasks", "DescribeTasks"),
+            ("stop_task", "StopTask"),
+        ):
+            monkeypatch.setattr(backend, name, _faulted(harness, getattr(backend, name), action))
+
+
+def _faulted(harness: Ecs, method: Any, action: str) -> Any:
+    def call(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        harness.fault(action)
+        return method(backend, *args, **kwargs)
+
+    return call
 
 
 def _finish(task: Any, outcome: dict[str, Any]) -> None:
@@ -212,8 +329,9 @@ def _finish(task: Any, outcome: dict[str, Any]) -> None:
     task.status = "STOPPED"
     task.desired_status = "STOPPED"
     if outcome.get("interrupted"):
+        # ECS stops the task: Spot reclaims it, or Fargate retires it (TerminationNotice).
         task.stop_code, task.stopped_reason, code = (
-            "SpotInterruption",
+            outcome.get("code", "SpotInterruption"),
             "Your Spot Task was interrupted.",
             outcome.get("exit", 143),  # 143: SIGTERM not handled; 0: handled, exited cleanly
         )
@@ -255,7 +373,7 @@ def evaluate(value: Any, refs: dict[str, Any]) -> Any:
 def compress_waits(definition: dict[str, Any], timeout: int | None = None) -> dict[str, Any]:
     """The definition with its 60 s backoffs and 130 s stop grace as 1 s (and, with `timeout`,
     that Timeout in seconds instead of the declared one), wherever they are written."""
-    from serverless_fargate.resources.workflow import FIRST_BACKOFF, STOP_GRACE
+    from serverless_fargate.resources.workflow import FIRST_BACKOFF
 
     out = copy.deepcopy(definition)
 
@@ -269,8 +387,10 @@ def compress_waits(definition: dict[str, Any], timeout: int | None = None) -> di
             found["backoff"] = 1
         if found.get("backoff.$") == f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})":
             found["backoff.$"] = "States.MathAdd($.state.backoff, 1)"
-        if found.get("Type") == "Wait" and found.get("Seconds") == STOP_GRACE:
-            found["Seconds"] = 1
+        if found.get("Type") == "Wait" and isinstance(found.get("Seconds"), int):
+            found["Seconds"] = 1  # the stop grace, and the checks until a task has stopped
+        if "IntervalSeconds" in found:  # a Retry's backoff: as many tries, 1 s apart
+            found["IntervalSeconds"], found["BackoffRate"] = 1, 1
         if timeout is not None:
             if "TimeoutSeconds" in found:
                 found["TimeoutSeconds"] = timeout
