@@ -184,6 +184,12 @@ RULE_CASES = {
     "names.depends-on": task(DependsOn=["Nope"]),
     "schedule.expression": task(Schedule="every day"),
     "schedule.timezone": task(Schedule={"Expression": "rate(1 day)", "Timezone": "Mars/Base"}),
+    "schedule.queue": task(
+        Schedule={
+            "Expression": "rate(1 day)",
+            "DeadLetterQueueArn": "arn:aws:sqs:us-east-1:123456789012:failed.fifo",
+        }
+    ),
     "resources.task-definition": task(Overrides={"TaskDefinition": {"NetworkMode": "host"}}),
 }
 

@@ -342,7 +342,7 @@ def test_a_run_longer_than_its_timeout_is_stopped_and_fails(world):
         for arn in client.list_tasks(cluster="jobs", desiredStatus=status)["taskArns"]
     ]
     (stopped,) = client.describe_tasks(cluster="jobs", tasks=arns)["tasks"]
-    assert stopped["stoppedReason"] == "Timeout exceeded (ServerlessFargate)"
+    assert stopped["stoppedReason"].startswith("Stopped by its ServerlessFargate workflow")
     assert messages()[0]["stopCode"] == "Timeout"
 
 
@@ -516,3 +516,50 @@ def test_an_empty_input_fails_and_is_reported_end_to_end(world):
     assert result["status"] == "FAILED" and result["error"] == "RunFailed", result
     (message,) = messages()
     assert message["executionInput"] == {} and message["exitCode"] == 3
+
+
+def test_a_fifo_dead_letter_queue_is_refused_with_its_path():
+    queue = {"Ref": "Queue"}
+    template = task(Schedule={"Expression": "rate(1 day)", "DeadLetterQueueArn": queue})
+    template["Parameters"] = {"Queue": {"Type": "String"}}
+    fifo = "arn:aws:sqs:us-east-1:123456789012:failed.fifo"
+    assert problems(template, {"Queue": fifo}) == [
+        f"{T}.Schedule.DeadLetterQueueArn: '{fifo}' is a FIFO queue: EventBridge Scheduler sends "
+        "failed starts only to a standard SQS queue; give the ARN of a standard queue"
+    ]
+    assert expand(template, {"Queue": fifo[: -len(".fifo")]})  # a standard queue is fine
+
+
+# RunTask parameters of the optimized integration ("Run Amazon ECS or Fargate tasks with Step
+# Functions"), and CapacityProviderStrategy, which Step Functions passes to RunTask.
+RUN_TASK_PARAMETERS = {
+    "Cluster",
+    "Group",
+    "LaunchType",
+    "NetworkConfiguration",
+    "Overrides",
+    "PlacementConstraints",
+    "PlacementStrategy",
+    "PlatformVersion",
+    "PropagateTags",
+    "TaskDefinition",
+    "EnableExecuteCommand",
+    "CapacityProviderStrategy",
+}
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_run_task_uses_only_the_documented_parameters(count):
+    template = scheduled(Spot=True, Schedule={"Expression": "rate(1 day)", "TaskCount": count})
+
+    def runs(machine):
+        for state in machine["States"].values():
+            if state.get("Resource", {}).get("Fn::Sub", "").endswith("ecs:runTask.sync"):
+                yield state
+            if "ItemProcessor" in state:
+                yield from runs(state["ItemProcessor"])
+
+    found = list(runs(workflow(template)))
+    assert found
+    for state in found:
+        assert {k.removesuffix(".$") for k in state["Parameters"]} <= RUN_TASK_PARAMETERS

@@ -114,14 +114,20 @@ def patch_moto(monkeypatch: Any) -> None:
 
     run_service_task = cls._eval_service_task
 
-    def eval_service_task(self, env, resource_runtime_part, normalised_parameters, *rest):
+    def eval_service_task(self, env, resource_runtime_part, normalised_parameters, **rest):
         """RunTask through the optimized integration, as "Run Amazon ECS or Fargate tasks with
         Step Functions" says: a refused call fails the state with ECS.<error code>; a call that
         started no task (Failures) fails it with AmazonECS.Unknown."""
         from botocore.exceptions import ClientError
 
         try:
-            run_service_task(self, env, resource_runtime_part, normalised_parameters, *rest)
+            run_service_task(
+                self,
+                env=env,
+                resource_runtime_part=resource_runtime_part,
+                normalised_parameters=normalised_parameters,
+                **rest,
+            )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "Unknown")
             raise failure(env, f"ECS.{code}", str(error)) from None
@@ -298,7 +304,7 @@ class Ecs:
             if len(json.dumps(given.get("overrides") or {})) > OVERRIDES_LIMIT:
                 raise InvalidParameterException("Container Overrides length must be at most 8192")
             if outcome.get("capacity"):
-                # RunTask answers 200 with a failure and no task (read in _eval_service_task).
+                # RunTask answers 200 with no task and a failure (run_task_answer below).
                 return []
             tasks = original(backend_, *args, **kwargs)
             for task in tasks:
@@ -306,6 +312,28 @@ class Ecs:
             return tasks
 
         monkeypatch.setattr(backend, "run_task", run_task)
+        from moto.ecs.responses import EC2ContainerServiceResponse
+
+        answer = EC2ContainerServiceResponse.run_task
+
+        def run_task_answer(response):
+            # RunTask's documented `failures` when it started nothing (moto leaves it empty).
+            result = answer(response)
+            if not result.result["tasks"]:
+                result.result["failures"] = [{"reason": CAPACITY_SHORT_REASON}]
+            return result
+
+        monkeypatch.setattr(EC2ContainerServiceResponse, "run_task", run_task_answer)
+        original_stop = backend.stop_task
+
+        def stop_task(backend_, cluster_str, task_str, reason):
+            # ECS sends SIGTERM and the task stops (TaskStopCode UserInitiated); moto would
+            # leave it RUNNING with its manual transitions.
+            task = original_stop(backend_, cluster_str, task_str, reason)
+            _finish(task, {"exit": 143, "code": "UserInitiated", "reason": reason})
+            return task
+
+        monkeypatch.setattr(backend, "stop_task", stop_task)
         for name, action in (
             ("list_tasks", "ListTasks"),
             ("describe_tasks", "DescribeTasks"),
@@ -315,9 +343,12 @@ class Ecs:
 
 
 def _faulted(harness: Ecs, method: Any, action: str) -> Any:
-    def call(backend: Any, *args: Any, **kwargs: Any) -> Any:
+    import functools
+
+    @functools.wraps(method)  # others bind the backend method's own signature (ops_harness)
+    def call(*args: Any, **kwargs: Any) -> Any:
         harness.fault(action)
-        return method(backend, *args, **kwargs)
+        return method(*args, **kwargs)
 
     return call
 
@@ -335,6 +366,9 @@ def _finish(task: Any, outcome: dict[str, Any]) -> None:
             "Your Spot Task was interrupted.",
             outcome.get("exit", 143),  # 143: SIGTERM not handled; 0: handled, exited cleanly
         )
+    elif outcome.get("code"):
+        task.stop_code, task.stopped_reason = outcome["code"], outcome.get("reason", "")
+        code = outcome["exit"]
     else:
         task.stop_code = "EssentialContainerExited"
         task.stopped_reason = "Essential container in task exited"

@@ -1,7 +1,7 @@
 """`serverless-fargate run STACK TASK`: one run of any task, as its schedule or service would
 start it; by default it waits, streams the task's logs and exits with the container's code.
 
-- A scheduled task without overrides starts an execution of its declaration's workflow, the
+- A scheduled task without overrides starts an execution of its own workflow, the
   same the schedule starts: retries, Spot fallback, rerun after interruption, Timeout and the
   dead-letter queue all apply.
 - Otherwise (a service's or a standalone task, or --command/--env, which the workflow does
@@ -130,7 +130,7 @@ class Runner:
             if timed_out:
                 self.say(f"The run failed: stopped at its Timeout ({settings.timeout} s).")
                 return TIMED_OUT
-            interrupted = stopped.get("stopCode") == "SpotInterruption"
+            interrupted = stopped.get("stopCode") in contract.INTERRUPTED
             if interrupted and settings.rerun_on_interruption and capacity != lookups.ON_DEMAND:
                 self.say("Spot interrupted the run: running it once more on FARGATE.")
                 capacity = lookups.ON_DEMAND

@@ -298,7 +298,7 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             "Condition": {"StringEquals": {"iam:PassedToService": ECS_TASKS}},
         },
         {
-            # RunTask tags the tasks it starts (PropagateTags, ECS managed tags).
+            # RunTask tags the tasks it starts (PropagateTags: the task definition's tags).
             "Effect": "Allow",
             "Action": "ecs:TagResource",
             "Resource": tasks,

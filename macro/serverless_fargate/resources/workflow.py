@@ -13,13 +13,17 @@ One copy of a run (`TaskCount` copies run side by side in a Map; one copy needs 
     Read the input ── not a JSON object, or names another task ──► Wrong input (fails)
       └─► Run task (ecs:runTask.sync, waits for the task to stop; times out after Timeout)
             ├─ success (essential containers exit 0, not interrupted) ──────► run succeeded
-            └─ any failure ──► Settings ──► What failed?
-                 ├─ Spot capacity short and Fallback ──► Run again on FARGATE, same attempt
-                 ├─ interrupted and RerunOnInterruption (once) ──► Run again on FARGATE
-                 ├─ timed out ──► find the task by its group, StopTask, let it stop ─┐
-                 └─ other failure (exit code, stop code, reason) ─────────────────┴► retries left?
+            └─ any failure, or interrupted ──► Settings ──► ask ECS (never the error's Cause):
+                 ├─ the attempt's task still runs ──► StopTask, DescribeTasks until STOPPED
+                 │     └─ cannot (after retries) ──► copy failed: "could not stop <ARN>: ..."
+                 ├─ it stopped ──► platform stop and RerunOnInterruption (once) ──► Run again
+                 │               └─ otherwise: exit code / stop code / Timeout ─┐
+                 └─ it never started ──► on Spot with Fallback (once) ──► Run again
+                                     └─ otherwise ─────────────────────────┴► retries left?
                         yes: wait 60 s, 120 s, ... then Run again; no: copy failed
 
+Every ECS call after a failure retries with backoff; the attempt's task is found by its
+group (<execution>:<copy>:<attempt>), unique per attempt.
 A healthy run of one copy enters four states (Read the input, Run task, Interrupted?, Run
 succeeded). A run with a failed copy puts one JSON message on DeadLetterQueueArn and fails the
 execution, so it shows in the console and in the ExecutionsFailed metric. The README has the
@@ -46,6 +50,14 @@ GROUP = (
 )
 # The group of a single copy's first attempt (copy 1, attempt 0): no state to read yet.
 FIRST_GROUP = "States.Format('{}:1:0', $$.Execution.Name)"
+INTERRUPTED = contract.INTERRUPTED
+# Every ECS call after a failure retries throttling and server errors with backoff ("Handling
+# errors in Step Functions workflows": Retry); after that, the copy says it lost control.
+ECS_RETRY = [
+    {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2}
+]
+STOP_CHECKS = 10  # DescribeTasks after StopTask, 30 s apart: then "could not confirm it stopped"
+STOP_CHECK_INTERVAL = 30
 
 
 def _service(action: str) -> Any:
@@ -182,10 +194,8 @@ def _run_task(
     parameters: dict[str, Any] = {
         "Cluster": cluster.arn(d),
         "TaskDefinition": ref(names.task_definition(d, t)),
-        "Count": 1,  # one task per copy: each copy is watched on its own
         "NetworkConfiguration": network.awsvpc(d, t),
         "PlatformVersion": "LATEST",
-        "EnableECSManagedTags": True,
         "PropagateTags": "TASK_DEFINITION",
         # Unique per execution, copy and attempt: how the attempt's task is found.
         "Group.$": group,
@@ -215,6 +225,9 @@ def _failed(paths: dict[str, str], literals: dict[str, Any] | None = None) -> di
         "Next": "Retries left?",
     }
 
+
+# A timed-out attempt is reported as such, whatever ECS says of its task.
+_TIMED_OUT = {"Variable": "$.error.Error", "StringEquals": "States.Timeout", "Next": "Timed out"}
 
 _STOPPED = {
     "taskArn": "$.stopped.task.TaskArn",
@@ -262,7 +275,12 @@ def _attempt_states(d: Declaration, t: Task, first_done: str) -> dict[str, Any]:
                 {
                     "And": [
                         {"Variable": "$.result.StopCode", "IsPresent": True},
-                        {"Variable": "$.result.StopCode", "StringEquals": "SpotInterruption"},
+                        {
+                            "Or": [
+                                {"Variable": "$.result.StopCode", "StringEquals": code}
+                                for code in INTERRUPTED
+                            ]
+                        },
                     ],
                     "Next": "Interrupted after a clean exit",
                 },
@@ -273,8 +291,8 @@ def _attempt_states(d: Declaration, t: Task, first_done: str) -> dict[str, Any]:
         "Interrupted after a clean exit": {
             "Type": "Pass",
             "Parameters": {
-                "Error": "SpotInterruption",
-                "Cause.$": "States.JsonToString($.result)",
+                "Error": "Interrupted",
+                "Cause.$": "$.result.StopCode",
             },
             "ResultPath": "$.error",
             "Next": "Settings",
@@ -307,14 +325,17 @@ def _settings_states(d: Declaration, t: Task) -> dict[str, Any]:
         },
         "Read the retries": {
             "Type": "Pass",
-            "Parameters": {"retries.$": "States.StringToJson($.settings.retries)"},
+            "Parameters": {
+                "retries.$": "States.StringToJson($.settings.retries)",
+                "blank": {"StopCode": None, "StoppedReason": None},
+            },
             "ResultPath": "$.limits",
             "Next": "Attempt known?",
         },
         "Attempt known?": {
             "Type": "Choice",
             "Choices": [
-                {"Variable": "$.state", "IsPresent": True, "Next": "What failed?"},
+                {"Variable": "$.state", "IsPresent": True, "Next": "Find the attempt's task"},
                 {
                     "Variable": f"$.{contract.INPUT}",
                     "IsPresent": True,
@@ -327,129 +348,77 @@ def _settings_states(d: Declaration, t: Task) -> dict[str, Any]:
             "Type": "Pass",
             "Parameters": {**first, "environment": _environment(False)},
             "ResultPath": "$.state",
-            "Next": "What failed?",
+            "Next": "Find the attempt's task",
         },
         "First attempt with input": {
             "Type": "Pass",
             "Parameters": {**first, "environment": _environment(True)},
             "ResultPath": "$.state",
-            "Next": "What failed?",
-        },
-        "What failed?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Variable": "$.error.Error",
-                    "StringEquals": "States.Timeout",
-                    "Next": "Find the timed-out task",
-                }
-            ],
-            "Default": "Why?",
+            "Next": "Find the attempt's task",
         },
     }
 
 
-def _why_states() -> dict[str, Any]:
-    """Why an attempt failed: capacity, interruption, a stopped task's exit, or no start."""
-    return {
-        "Why?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Not": {"Variable": "$.error.Cause", "IsPresent": True},
-                    "Next": "Failed without a cause",
-                },
-                {
-                    "And": [
-                        {"Variable": "$.settings.fallback", "BooleanEquals": True},
-                        {"Variable": "$.state.onDemand", "BooleanEquals": False},
-                        {
-                            "Or": [
-                                {"Variable": "$.error.Cause", "StringMatches": pattern}
-                                for pattern in contract.CAPACITY_SHORT
-                            ]
-                        },
-                    ],
-                    "Next": "Fall back to on-demand",
-                },
-                {
-                    "And": [
-                        {"Variable": "$.error.Cause", "StringMatches": "*SpotInterruption*"},
-                        {"Variable": "$.settings.rerunOnInterruption", "BooleanEquals": True},
-                        {"Variable": "$.state.rerun", "BooleanEquals": False},
-                    ],
-                    "Next": "Rerun on on-demand",
-                },
-                # A task that ran and stopped: the cause is its description, as JSON.
-                {
-                    "Variable": "$.error.Cause",
-                    "StringMatches": "{*",
-                    "Next": "Read the stopped task",
-                },
-            ],
-            "Default": "Failed to start",
-        },
-        "Fall back to on-demand": {
-            "Type": "Pass",
-            "Comment": "Fargate Spot had no capacity: the same attempt, on FARGATE",
-            "Parameters": _state(onDemand=True, capacity=spot.ON_DEMAND),
-            "ResultPath": "$.state",
-            "Next": "Run again",
-        },
-        "Rerun on on-demand": {
-            "Type": "Pass",
-            "Comment": "Interrupted on Spot (the task has stopped): once more, on FARGATE",
-            "Parameters": _state(onDemand=True, rerun=True, capacity=spot.ON_DEMAND),
-            "ResultPath": "$.state",
-            "Next": "Run again",
-        },
-        "Read the stopped task": {
-            "Type": "Pass",
-            "Parameters": {"task.$": "States.StringToJson($.error.Cause)"},
-            "ResultPath": "$.stopped",
-            "Next": "Main container",
-        },
-        # The main container is the task definition's first.
-        "Main container": {
-            "Type": "Pass",
-            "Parameters": {"container.$": "States.ArrayGetItem($.stopped.task.Containers, 0)"},
-            "ResultPath": "$.main",
-            "Next": "Exit code known?",
-        },
-        "Exit code known?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Variable": "$.main.container.ExitCode",
-                    "IsPresent": True,
-                    "Next": "Exited",
-                }
-            ],
-            "Default": "Stopped",
-        },
-        "Exited": _failed({**_STOPPED, "exitCode": "$.main.container.ExitCode"}),
-        "Stopped": _failed(_STOPPED),
-        "Failed to start": _failed({"reason": "$.error.Cause", "error": "$.error.Error"}),
-        "Failed without a cause": _failed({"error": "$.error.Error"}),
+def _ecs_call(
+    action: str,
+    parameters: dict[str, Any],
+    result: dict[str, Any] | None,
+    result_path: str | None,
+    lost: str,
+    next_: str,
+) -> dict[str, Any]:
+    """An ECS call on the stop path: retried with backoff; if it still fails, the copy goes to
+    `lost` with the error in $.lost."""
+    state: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": _service(f"aws-sdk:ecs:{action}"),
+        "Parameters": parameters,
+        "ResultPath": result_path,
+        "Retry": ECS_RETRY,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": lost}],
+        "Next": next_,
     }
+    if result is not None:
+        state["ResultSelector"] = result
+    return state
 
 
-def _timed_out_states() -> dict[str, Any]:
-    """A timed-out attempt's task may still run: find it by its group and stop it."""
+def _lost(call: str, what: str, give_up: str) -> dict[str, Any]:
+    """The copy lost control: `call` failed after its retries. No further attempt starts."""
     return {
-        "Find the timed-out task": {
-            "Type": "Task",
-            "Resource": _service("aws-sdk:ecs:listTasks"),
-            "Parameters": {
-                "Cluster.$": "$.settings.cluster",
-                "Family.$": "$.settings.family",
-                "DesiredStatus": "RUNNING",
+        "Type": "Pass",
+        "Parameters": _outcome(
+            False,
+            {
+                **_ATTEMPT,
+                "reason": f"States.Format('{what}: {call} failed: {{}}', "
+                "States.JsonToString($.lost))",
+                "error": "$.error.Error",
             },
-            "ResultSelector": {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
-            "ResultPath": "$.running",
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Timed out"}],
-            "Next": "Any running?",
-        },
+            {"stopCode": "LostControl"},
+        ),
+        "ResultPath": "$.outcome",
+        "Next": give_up,
+    }
+
+
+def _stop_running_states(give_up: str) -> dict[str, Any]:
+    """After any failure the attempt's task may still run (a timeout, an unknown error): find
+    it among the family's running tasks by its group, stop it, and wait until ECS says it
+    stopped. Whatever cannot be confirmed ends the copy, with a reason that says so."""
+    cluster_ = "$.settings.cluster"
+    return {
+        "Find the attempt's task": _ecs_call(
+            "listTasks",
+            {"Cluster.$": cluster_, "Family.$": "$.settings.family", "DesiredStatus": "RUNNING"},
+            {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
+            "$.running",
+            "Could not list running tasks",
+            "Any running?",
+        ),
+        "Could not list running tasks": _lost(
+            "ListTasks", "could not tell whether the task of this attempt still runs", give_up
+        ),
         "Any running?": {
             "Type": "Choice",
             "Choices": [
@@ -459,17 +428,19 @@ def _timed_out_states() -> dict[str, Any]:
                     "Next": "Describe the running tasks",
                 }
             ],
-            "Default": "Timed out",
+            "Default": "Find the stopped task",
         },
-        "Describe the running tasks": {
-            "Type": "Task",
-            "Resource": _service("aws-sdk:ecs:describeTasks"),
-            "Parameters": {"Cluster.$": "$.settings.cluster", "Tasks.$": "$.running.arns"},
-            "ResultSelector": {"tasks.$": "$.Tasks"},
-            "ResultPath": "$.running",
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Timed out"}],
-            "Next": "Stop this attempt's task",
-        },
+        "Describe the running tasks": _ecs_call(
+            "describeTasks",
+            {"Cluster.$": cluster_, "Tasks.$": "$.running.arns"},
+            {"tasks.$": "$.Tasks"},
+            "$.running",
+            "Could not describe running tasks",
+            "Stop this attempt's task",
+        ),
+        "Could not describe running tasks": _lost(
+            "DescribeTasks", "could not tell whether the task of this attempt still runs", give_up
+        ),
         "Stop this attempt's task": {
             "Type": "Map",
             "ItemsPath": "$.running.tasks",
@@ -477,45 +448,342 @@ def _timed_out_states() -> dict[str, Any]:
                 "arn.$": "$$.Map.Item.Value.TaskArn",
                 "group.$": "$$.Map.Item.Value.Group",
                 "wanted.$": GROUP,
-                "cluster.$": "$.settings.cluster",
+                "cluster.$": cluster_,
+                "checks": 0,
             },
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
                 "StartAt": "Ours?",
+                "States": _stop_one_states(),
+            },
+            "ResultPath": None,
+            "Catch": [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Could not stop"}
+            ],
+            "Next": "Find the stopped task",
+        },
+        # The Map's error names the task and the call: its cause is the reason as written.
+        "Could not stop": {
+            "Type": "Pass",
+            "Parameters": _outcome(
+                False,
+                {**_ATTEMPT, "reason": "$.lost.Cause", "error": "$.error.Error"},
+                {"stopCode": "LostControl"},
+            ),
+            "ResultPath": "$.outcome",
+            "Next": give_up,
+        },
+    }
+
+
+def _stop_one_states() -> dict[str, Any]:
+    """One running task of the family: if it is this attempt's, StopTask, then DescribeTasks
+    until ECS says STOPPED (or DEPROVISIONING: its containers have stopped)."""
+
+    def fail(text: str) -> dict[str, Any]:
+        return {"Type": "Fail", "Error": "LostControl", "CausePath": text}
+
+    return {
+        "Ours?": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.group", "StringEqualsPath": "$.wanted", "Next": "Stop it"}],
+            "Default": "Not ours",
+        },
+        "Not ours": {"Type": "Succeed"},
+        "Stop it": {
+            "Type": "Task",
+            "Resource": _service("aws-sdk:ecs:stopTask"),
+            "Parameters": {
+                "Cluster.$": "$.cluster",
+                "Task.$": "$.arn",
+                "Reason": "Stopped by its ServerlessFargate workflow (Timeout or failed attempt)",
+            },
+            "ResultPath": None,
+            "Retry": ECS_RETRY,
+            "Catch": [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Not stopped"}
+            ],
+            "Next": "Let it stop",
+        },
+        "Not stopped": fail(
+            "States.Format('could not stop {}: StopTask failed: {}', $.arn, "
+            "States.JsonToString($.lost))"
+        ),
+        "Let it stop": {
+            "Type": "Wait",
+            "Comment": "SIGTERM, then SIGKILL after StopTimeout (at most 120 s)",
+            "Seconds": STOP_GRACE,
+            "Next": "Stopped yet?",
+        },
+        "Stopped yet?": {
+            "Type": "Task",
+            "Resource": _service("aws-sdk:ecs:describeTasks"),
+            "Parameters": {"Cluster.$": "$.cluster", "Tasks.$": "States.Array($.arn)"},
+            "ResultSelector": {"tasks.$": "$.Tasks"},
+            "ResultPath": "$.now",
+            "Retry": ECS_RETRY,
+            "Catch": [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Not confirmed"}
+            ],
+            "Next": "Described?",
+        },
+        "Not confirmed": fail(
+            "States.Format('could not stop {}: DescribeTasks failed: {}', $.arn, "
+            "States.JsonToString($.lost))"
+        ),
+        "Described?": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.now.tasks[0]", "IsPresent": True, "Next": "Its status"}],
+            "Default": "Checked enough?",
+        },
+        "Its status": {
+            "Type": "Pass",
+            "Parameters": {"task.$": "States.ArrayGetItem($.now.tasks, 0)"},
+            "ResultPath": "$.now",
+            "Next": "Stopped?",
+        },
+        "Stopped?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.now.task.LastStatus", "IsPresent": True},
+                        {
+                            "Or": [
+                                {"Variable": "$.now.task.LastStatus", "StringEquals": status}
+                                for status in ("STOPPED", "DEPROVISIONING")
+                            ]
+                        },
+                    ],
+                    "Next": "Stopped",
+                }
+            ],
+            "Default": "Checked enough?",
+        },
+        "Checked enough?": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.checks", "NumericLessThan": STOP_CHECKS, "Next": "Still stopping"}
+            ],
+            "Default": "Still running",
+        },
+        "Stopped": {"Type": "Succeed"},
+        "Still stopping": {
+            "Type": "Wait",
+            "Seconds": STOP_CHECK_INTERVAL,
+            "Next": "Count the check",
+        },
+        "Count the check": {
+            "Type": "Pass",
+            "Parameters": {
+                "arn.$": "$.arn",
+                "cluster.$": "$.cluster",
+                "checks.$": "States.MathAdd($.checks, 1)",
+            },
+            "Next": "Stopped yet?",
+        },
+        "Still running": fail(
+            f"States.Format('could not stop {{}}: still not stopped {STOP_GRACE + STOP_CHECKS * STOP_CHECK_INTERVAL} s after StopTask', $.arn)"
+        ),
+    }
+
+
+def _find_stopped_states(t: Task) -> dict[str, Any]:
+    """What happened to the attempt, from ECS's own description of its task (found by group
+    among the family's stopped tasks), never from the error's Cause: no task means it never
+    started."""
+    cluster_ = "$.settings.cluster"
+    return {
+        "Find the stopped task": _ecs_call(
+            "listTasks",
+            {"Cluster.$": cluster_, "Family.$": "$.settings.family", "DesiredStatus": "STOPPED"},
+            {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
+            "$.stopped",
+            "Could not read the stopped task",
+            "Any stopped?",
+        ),
+        "Any stopped?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": "$.stopped.count",
+                    "NumericGreaterThan": 0,
+                    "Next": "Describe the stopped tasks",
+                }
+            ],
+            "Default": "Never started",
+        },
+        "Describe the stopped tasks": _ecs_call(
+            "describeTasks",
+            {"Cluster.$": cluster_, "Tasks.$": "$.stopped.arns"},
+            {"tasks.$": "$.Tasks"},
+            "$.stopped",
+            "Could not read the stopped task",
+            "Pick this attempt's task",
+        ),
+        # The task has stopped: the next attempt may start, but what happened is unknown.
+        "Could not read the stopped task": _failed(
+            {
+                "reason": "States.Format('the attempt ended ({}), but ECS could not say how: "
+                "{}', $.error.Error, States.JsonToString($.lost))",
+                "error": "$.error.Error",
+            }
+        ),
+        "Pick this attempt's task": {
+            "Type": "Map",
+            "ItemsPath": "$.stopped.tasks",
+            "ItemSelector": {"task.$": "$$.Map.Item.Value", "wanted.$": GROUP},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "This attempt's?",
                 "States": {
-                    "Ours?": {
+                    "This attempt's?": {
                         "Type": "Choice",
                         "Choices": [
                             {
-                                "Variable": "$.group",
+                                "Variable": "$.task.Group",
                                 "StringEqualsPath": "$.wanted",
-                                "Next": "Stop it",
+                                "Next": "This attempt's",
                             }
                         ],
-                        "Default": "Not ours",
+                        "Default": "Another's",
                     },
-                    "Stop it": {
-                        "Type": "Task",
-                        "Resource": _service("aws-sdk:ecs:stopTask"),
-                        "Parameters": {
-                            "Cluster.$": "$.cluster",
-                            "Task.$": "$.arn",
-                            "Reason": "Timeout exceeded (ServerlessFargate)",
-                        },
+                    "This attempt's": {
+                        "Type": "Pass",
+                        "Parameters": {"ours": True, "task.$": "$.task"},
                         "End": True,
                     },
-                    "Not ours": {"Type": "Succeed"},
+                    "Another's": {"Type": "Pass", "Result": {"ours": False}, "End": True},
                 },
             },
-            "ResultPath": None,
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Let it stop"}],
-            "Next": "Let it stop",
+            "ResultPath": "$.stopped.picked",
+            "Next": "Keep this attempt's",
         },
-        "Let it stop": {
-            "Type": "Wait",
-            "Comment": "SIGTERM, then SIGKILL after StopTimeout: the next attempt starts after",
-            "Seconds": STOP_GRACE,
-            "Next": "Timed out",
+        "Keep this attempt's": {
+            "Type": "Pass",
+            "Parameters": {"found.$": "$.stopped.picked[?(@.ours == true)]"},
+            "ResultPath": "$.stopped",
+            "Next": "Found it?",
+        },
+        "Found it?": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.stopped.found[0].task", "IsPresent": True, "Next": "Its end"}
+            ],
+            "Default": "Never started",
+        },
+    }
+
+
+def _ending_states(t: Task) -> dict[str, Any]:
+    """How the attempt's stopped task ended, from ECS's description of it."""
+    return {
+        "Its end": {
+            "Type": "Pass",
+            "Parameters": {"found.$": "States.ArrayGetItem($.stopped.found, 0)"},
+            "ResultPath": "$.stopped",
+            "Next": "Read its end",
+        },
+        # A stopped task's stop code and reason: null where ECS wrote none.
+        "Read its end": {
+            "Type": "Pass",
+            "Parameters": {
+                "task.$": "States.JsonMerge($.limits.blank, $.stopped.found.task, false)"
+            },
+            "ResultPath": "$.stopped",
+            "Next": "Main container",
+        },
+        # The main container is named after the task key (task_definition.py).
+        "Main container": {
+            "Type": "Pass",
+            "Parameters": {"found.$": f"$.stopped.task.Containers[?(@.Name == '{t.key}')]"},
+            "ResultPath": "$.main",
+            "Next": "Main container found?",
+        },
+        "Main container found?": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.main.found[0]", "IsPresent": True, "Next": "Its exit"}],
+            "Default": "How did it end?",
+        },
+        "Its exit": {
+            "Type": "Pass",
+            "Parameters": {"container.$": "States.ArrayGetItem($.main.found, 0)"},
+            "ResultPath": "$.main",
+            "Next": "How did it end?",
+        },
+        "How did it end?": {
+            "Type": "Choice",
+            "Choices": [
+                _TIMED_OUT,
+                {
+                    "And": [
+                        {"Variable": "$.stopped.task.StopCode", "IsPresent": True},
+                        {"Variable": "$.stopped.task.StopCode", "IsString": True},
+                        {
+                            "Or": [
+                                {"Variable": "$.stopped.task.StopCode", "StringEquals": code}
+                                for code in INTERRUPTED
+                            ]
+                        },
+                        {"Variable": "$.settings.rerunOnInterruption", "BooleanEquals": True},
+                        {"Variable": "$.state.rerun", "BooleanEquals": False},
+                    ],
+                    "Next": "Rerun on on-demand",
+                },
+                {
+                    "And": [
+                        {"Variable": "$.main.container.ExitCode", "IsPresent": True},
+                        {"Variable": "$.main.container.ExitCode", "IsNumeric": True},
+                    ],
+                    "Next": "Exited",
+                },
+            ],
+            "Default": "Stopped",
+        },
+        "Exited": _failed({**_STOPPED, "exitCode": "$.main.container.ExitCode"}),
+        "Stopped": _failed(_STOPPED),
+    }
+
+
+def _never_started_states() -> dict[str, Any]:
+    """No task of this attempt: ECS never started it."""
+    return {
+        "Never started": {
+            "Type": "Choice",
+            "Choices": [
+                _TIMED_OUT,
+                {
+                    "And": [
+                        {"Variable": "$.settings.fallback", "BooleanEquals": True},
+                        {"Variable": "$.state.onDemand", "BooleanEquals": False},
+                    ],
+                    "Next": "Fall back to on-demand",
+                },
+            ],
+            "Default": "Failed to start",
+        },
+        # RunTask's failures (AmazonECS.Unknown), a refused call, a throttled one: the error
+        # as Step Functions gave it, as text (its Cause has no documented format).
+        "Failed to start": _failed(
+            {
+                "reason": "States.Format('ECS did not start the task: {}', "
+                "States.JsonToString($.error))",
+                "error": "$.error.Error",
+            }
+        ),
+        "Fall back to on-demand": {
+            "Type": "Pass",
+            "Comment": "Fargate Spot did not start the task: the same attempt, on FARGATE",
+            "Parameters": _state(onDemand=True, capacity=spot.ON_DEMAND),
+            "ResultPath": "$.state",
+            "Next": "Run again",
+        },
+        "Rerun on on-demand": {
+            "Type": "Pass",
+            "Comment": "ECS stopped the task (Spot interruption, retirement): once more, on FARGATE",
+            "Parameters": _state(onDemand=True, rerun=True, capacity=spot.ON_DEMAND),
+            "ResultPath": "$.state",
+            "Next": "Run again",
         },
         "Timed out": _failed(
             {
@@ -569,8 +837,10 @@ def _copy_states(d: Declaration, t: Task, first_done: str, give_up: str) -> dict
     return {
         **_attempt_states(d, t, first_done),
         **_settings_states(d, t),
-        **_why_states(),
-        **_timed_out_states(),
+        **_stop_running_states(give_up),
+        **_find_stopped_states(t),
+        **_ending_states(t),
+        **_never_started_states(),
         **_retry_states(give_up),
     }
 

@@ -136,6 +136,13 @@ def copy_and_attempt(group: str) -> tuple[int, int] | None:
     return int(parts[1]), int(parts[2]) + 1
 
 
+# --- Interruptions ----------------------------------------------------------------------------
+# Stop codes with which ECS, not the task nor a person, stopped a task ("TaskStopCode", Amazon
+# ECS API reference): a Fargate Spot interruption, a task retired for maintenance. A run so
+# stopped did not finish its work, whatever its exit code.
+INTERRUPTED = ("SpotInterruption", "TerminationNotice")
+
+
 # --- Spot ------------------------------------------------------------------------------------
 # What ECS says when FARGATE_SPOT has no capacity for a RunTask (StringMatches patterns).
 CAPACITY_SHORT = ("*Capacity is unavailable*", "*RESOURCE:FARGATE*")
