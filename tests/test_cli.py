@@ -78,6 +78,29 @@ def test_validate_success(template, capsys):
     assert "valid" in capsys.readouterr().out
 
 
+def test_validate_notes_a_scheduled_task_without_timeout(tmp_path, capsys):
+    body = {
+        "Transform": "ServerlessFargate",
+        "Resources": {
+            "Jobs": {
+                "Type": "Fargate::Tasks",
+                "Properties": {
+                    "Network": {"Subnets": ["subnet-1"]},
+                    "Tasks": {
+                        "nightly": {"Image": "x", "Schedule": "rate(1 day)"},
+                        "hourly": {"Image": "x", "Schedule": "rate(1 hour)", "Timeout": "10m"},
+                    },
+                },
+            }
+        },
+    }
+    path = tmp_path / "jobs.json"
+    path.write_text(json.dumps(body))
+    assert main(["validate", str(path)]) == 0  # a note, not an error
+    notes = [line for line in capsys.readouterr().err.splitlines() if "Timeout" in line]
+    assert len(notes) == 1 and "scheduled task nightly has no Timeout" in notes[0]
+
+
 def test_invalid_template_exits_1_with_every_problem(tmp_path, capsys):
     path = tmp_path / "bad.yaml"
     path.write_text(SHORT_FORM.replace("Memory: 1GB", "Memory: 9GB\n          Comand: [x]"))

@@ -165,7 +165,7 @@ def test_plan_shows_the_estimate_and_what_is_left_out(capsys):
 def test_plan_json_has_the_resources_and_the_cost(capsys):
     assert main(["plan", str(EXAMPLES / "multi-task.yaml"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {r["logical_id"] for r in data["resources"]} >= {"ShopWorkflow", "ShopCluster"}
+    assert {r["logical_id"] for r in data["resources"]} >= {"ShopInventorySyncWorkflow", "ShopCluster"}
     assert data["cost"]["sources"]["fargate"].startswith("https://aws.amazon.com/fargate/pricing/")
     assert data["cost"]["not_in_totals"] == ["ShopInventorySyncTaskDefinition"]
 
@@ -191,11 +191,11 @@ def test_a_parameter_fed_size_is_priced_by_its_value_and_an_unknown_one_is_said(
 
 
 def test_the_estimate_reads_the_template_not_logical_id_patterns():
-    """Rename every generated resource (one workflow per task, say): same figures."""
+    """Rename every generated resource: same figures."""
     expanded = _expanded("nightly-job.yaml")
     text = json.dumps(expanded)
     for old, new in [
-        ("BatchWorkflow", "BatchNightlyReportWorkflow"),
+        ("BatchNightlyReportWorkflow", "BatchNightlyFlow"),
         ("BatchNightlyReportSchedule", "BatchRunsAtNight"),
         ("BatchNightlyReportTaskDefinition", "BatchTD1"),
     ]:
@@ -251,7 +251,7 @@ def test_runs_started_by_events_are_priced_per_run_and_said_uncountable():
             "Targets": [
                 {
                     "Id": "run",
-                    "Arn": {"Ref": "BatchWorkflow"},
+                    "Arn": {"Ref": "BatchNightlyReportWorkflow"},
                     "Input": '{"task": "nightly_report"}',
                 }
             ],

@@ -37,11 +37,11 @@ def test_every_resource_of_every_example_is_drawn_and_the_chart_parses(path):
 def test_the_nightly_job_is_drawn_as_it_connects():
     _, text = _drawn(EXAMPLES / "nightly-job.yaml")
     for edge in (
-        "r_BatchNightlyReportSchedule -->|starts| r_BatchWorkflow",
+        "r_BatchNightlyReportSchedule -->|starts| r_BatchNightlyReportWorkflow",
         "r_BatchNightlyReportSchedule -->|assumes| r_BatchScheduleRole",
         "r_BatchNightlyReportSchedule -->|failures to| r_FailedRuns",
-        "r_BatchWorkflow -->|runs| r_BatchNightlyReportTaskDefinition",
-        "r_BatchWorkflow -->|assumes| r_BatchWorkflowRole",
+        "r_BatchNightlyReportWorkflow -->|runs| r_BatchNightlyReportTaskDefinition",
+        "r_BatchNightlyReportWorkflow -->|assumes| r_BatchWorkflowRole",
         "r_BatchWorkflowRole -->|may pass| r_BatchNightlyReportTaskRole",
         "r_BatchWorkflowRole -->|may pass| r_BatchExecutionRole",
         "r_BatchNightlyReportTaskDefinition -->|task role| r_BatchNightlyReportTaskRole",
@@ -50,7 +50,7 @@ def test_the_nightly_job_is_drawn_as_it_connects():
         assert edge in text, edge
     # The declaration's resources in its subgraph; the template's own outside it.
     inside = text.split('subgraph d_Batch["Batch (Fargate::Tasks)"]')[1].split("\n    end")[0]
-    assert "r_BatchWorkflow[" in inside and "r_FailedRuns" not in inside
+    assert "r_BatchNightlyReportWorkflow[" in inside and "r_FailedRuns" not in inside
     assert 'r_FailedRuns[("FailedRuns<br/>AWS::SQS::Queue")]' in text
 
 
@@ -61,9 +61,9 @@ def test_a_spot_service_points_at_its_twin():
 
 
 def test_the_drawing_follows_references_not_names():
-    """A workflow per task (another name, another shape of IDs) is drawn the same way."""
+    """Another name, another shape of IDs: drawn the same way."""
     processed, _ = _drawn(EXAMPLES / "nightly-job.yaml")
-    renamed = json.loads(json.dumps(processed).replace('"BatchWorkflow"', '"BatchNightlyFlow"'))
+    renamed = json.loads(json.dumps(processed).replace('"BatchNightlyReportWorkflow"', '"BatchNightlyFlow"'))
     template = cfn_yaml.load((EXAMPLES / "nightly-job.yaml").read_text())
     text = mermaid(renamed, template["Resources"])
     assert "r_BatchNightlyReportSchedule -->|starts| r_BatchNightlyFlow" in text
@@ -125,7 +125,7 @@ def test_the_grammar_check_refuses_what_is_outside_the_subset(text, says):
 def test_the_readme_shows_a_chart_that_parses():
     text = (ROOT / "README.md").read_text()
     chart = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
-    assert "r_BatchWorkflow" in chart and problems(chart) == []
+    assert "r_BatchNightlyReportWorkflow" in chart and problems(chart) == []
 
 
 MERMAID = ROOT / "tests" / "mermaid"

@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
 from serverless_fargate.migrate import migrate
+from serverless_fargate.resources.workflow_contract import task_settings
 from serverless_fargate.transform import expand_template
 
 PARITY = ROOT / "tests" / "parity"
@@ -193,8 +194,8 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
         if runner:
             network = runner["NetworkConfiguration"]["AwsvpcConfiguration"]
         elif schedule:
-            states = result["FargateTasksWorkflow"]["Properties"]["Definition"]["States"]
-            network = states[f"Settings of {key}"]["Result"]["network"]["AwsvpcConfiguration"]
+            definition = result[f"Fargate{name}Workflow"]["Properties"]["Definition"]
+            network = task_settings(definition)[key]["network"]["AwsvpcConfiguration"]
         else:
             network = None
         expression = schedule["Properties"]["ScheduleExpression"] if schedule else None

@@ -5,11 +5,19 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   PascalCase parameters reached boto3 (KeyError: 'Cluster'). Here: keys converted both ways,
   as Step Functions does (parameters PascalCase in, the task description PascalCase out).
 - The same holds for its aws-sdk integration with ECS (ListTasks, DescribeTasks, StopTask).
-- Its list of RunTask parameters omits Count, CapacityProviderStrategy and
-  EnableECSManagedTags and drops them silently. AWS passes every RunTask parameter.
+- Its list of RunTask parameters ("Run Amazon ECS or Fargate tasks with Step Functions")
+  omits CapacityProviderStrategy, which Step Functions passes; any other parameter is
+  dropped, so the definition must use only those.
 - Its `.sync` returns the stopped task whatever its exit code. AWS fails the state
-  (States.TaskFailed, the task description as JSON in Cause) when an essential container
-  exits non-zero or the task stops without running; the harness does the same.
+  (States.TaskFailed) when an essential container exits non-zero or the task stops without
+  running; the harness does the same (the Cause's format is not documented: the workflow
+  does not read it).
+- A RunTask that starts no task (HTTP 200 with `Failures`) fails `.sync` with
+  AmazonECS.Unknown (same page); a refused RunTask with `ECS.<error code>`. moto raised
+  its own error, which it reported as States.Runtime.
+- States.ALL catches everything in moto; on AWS it does not catch States.Runtime or
+  States.DataLimitExceeded ("Handling errors in Step Functions workflows"): neither is
+  caught or retried here.
 - ECS never runs anything in moto: a script says how each RunTask ends (exit code, Spot
   interruption, still running for a timeout, or no Spot capacity, which AWS reports as a
   RunTask failure "Capacity is unavailable at this time..." and which is raised here as an
@@ -19,6 +27,12 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   AWS (a Reference Path: "a path that identifies a single node"); moto 5.2.5 wraps it in a
   list when it passes through an index (its fix for getmoto/moto#7825, meant for filters).
   Here such a path gives the value; filters (`[?(...)]`) still give a list, as in AWS.
+  interruption or retirement, still running for a timeout, or no Spot capacity). `faults`
+  makes the workflow's own ECS calls fail (throttling, access denied, server error); each
+  RunTask records how many tasks were still running when it was asked for (overlap).
+- ECS refuses overrides longer than 8192 characters (RunTask's `overrides`).
+- Waits are compressed: the definition's backoffs, stop grace and Retry intervals become 1 s
+  (as many tries).
 """
 
 from __future__ import annotations
@@ -32,6 +46,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ACCOUNT = "123456789012"
+CAPACITY_SHORT_REASON = (
+    "Capacity is unavailable at this time. Please try again later or in a different "
+    "availability zone"
+)
+POLLING = [False]  # set while .sync reads the task: faults are for the workflow's own calls
 REGION = "us-east-1"
 
 
@@ -55,6 +74,9 @@ def _pascal(value: Any) -> Any:
 def patch_moto(monkeypatch: Any) -> None:
     """Make moto's ECS integration behave as Step Functions does (see the module's notes)."""
     from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+        CustomErrorName,
+    )
     from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
         FailureEvent,
         FailureEventException,
@@ -76,12 +98,53 @@ def patch_moto(monkeypatch: Any) -> None:
 
     _patch_reference_paths(monkeypatch)
     cls = ecs_service.StateTaskServiceEcs
+    # moto's list is AWS's for ecs:runTask ("Run Amazon ECS or Fargate tasks with Step
+    # Functions"), less CapacityProviderStrategy, which Step Functions passes to RunTask. Any
+    # other parameter is refused, as AWS refuses it when the state machine is created.
     monkeypatch.setitem(
         ecs_service._SUPPORTED_API_PARAM_BINDINGS,
         "runtask",
-        ecs_service._SUPPORTED_API_PARAM_BINDINGS["runtask"]
-        | {"Count", "CapacityProviderStrategy", "EnableECSManagedTags"},
+        ecs_service._SUPPORTED_API_PARAM_BINDINGS["runtask"] | {"CapacityProviderStrategy"},
     )
+
+    def failure(env, error: str, cause: str):
+        return FailureEventException(
+            FailureEvent(
+                env=env,
+                error_name=CustomErrorName(error),
+                event_type=HistoryEventType.TaskFailed,
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        error=error, cause=cause, resource="runTask.sync", resourceType="ecs"
+                    )
+                ),
+            )
+        )
+
+    run_service_task = cls._eval_service_task
+
+    def eval_service_task(self, env, resource_runtime_part, normalised_parameters, **rest):
+        """RunTask through the optimized integration, as "Run Amazon ECS or Fargate tasks with
+        Step Functions" says: a refused call fails the state with ECS.<error code>; a call that
+        started no task (Failures) fails it with AmazonECS.Unknown."""
+        from botocore.exceptions import ClientError
+
+        try:
+            run_service_task(
+                self,
+                env=env,
+                resource_runtime_part=resource_runtime_part,
+                normalised_parameters=normalised_parameters,
+                **rest,
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "Unknown")
+            raise failure(env, f"ECS.{code}", str(error)) from None
+        except IndexError:  # moto reads Tasks[0] of an answer without tasks
+            failures = [{"Reason": CAPACITY_SHORT_REASON}]
+            raise failure(env, "AmazonECS.Unknown", json.dumps({"Failures": failures})) from None
+
+    monkeypatch.setattr(cls, "_eval_service_task", eval_service_task)
 
     def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
         converted = camel(parameters)
@@ -107,7 +170,12 @@ def patch_moto(monkeypatch: Any) -> None:
         kind = self._get_sfn_resource_type()
 
         def resolve():
-            described = client.describe_tasks(cluster=cluster_arn, tasks=[task_arn])["tasks"][0]
+            POLLING[0] = True  # Step Functions' own polling: no fault is injected in it
+            try:
+                described = client.describe_tasks(cluster=cluster_arn, tasks=[task_arn])
+            finally:
+                POLLING[0] = False
+            described = described["tasks"][0]
             if described["lastStatus"] != "STOPPED":
                 return None
             task = _pascal(described)
@@ -157,6 +225,30 @@ def patch_moto(monkeypatch: Any) -> None:
     monkeypatch.setattr(sdk, "_normalise_parameters", sdk_normalise_parameters)
     monkeypatch.setattr(sdk, "_normalise_response", sdk_normalise_response)
 
+    # "Handling errors in Step Functions workflows": "A States.Runtime error isn't retriable,
+    # and will always cause the execution to fail"; States.ALL does not catch it (nor
+    # States.DataLimitExceeded). moto's Catch and Retry handle both.
+    from moto.stepfunctions.parser.asl.component.common.error_name import error_equals_decl
+
+    decl = error_equals_decl.ErrorEqualsDecl
+    uncatchable = {
+        StatesErrorNameType.StatesRuntime,
+        StatesErrorNameType.StatesStatesDataLimitExceeded,
+    }
+    original_eval = decl._eval_body
+
+    def eval_body(self, env):
+        if getattr(env.stack[-1], "typ", None) in uncatchable:
+            env.stack.pop()
+            env.stack.append(False)
+            return
+        original_eval(self, env)
+
+    monkeypatch.setattr(decl, "_eval_body", eval_body)
+
+
+OVERRIDES_LIMIT = 8192  # ECS: "A total of 8192 characters are allowed for overrides" (RunTask)
+
 
 _REFERENCE_PATH = re.compile(r"\$(?:\.[A-Za-z0-9_-]+|\[\d+\])*")
 
@@ -188,10 +280,23 @@ def _patch_reference_paths(monkeypatch: Any) -> None:
 
 @dataclass
 class Ecs:
-    """moto's ECS with a script: one outcome per RunTask call, and a record of the calls."""
+    """moto's ECS with a script: one outcome per RunTask call, faults to inject in the calls the
+    workflow makes, and a record of the calls.
+
+    `faults` maps an ECS action (RunTask, ListTasks, DescribeTasks, StopTask) to the error
+    codes its next calls raise, one per call (ThrottlingException, AccessDeniedException,
+    ServerException...). The polling behind `.sync` is Step Functions' own: never faulted."""
 
     script: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    faults: dict[str, list[str]] = field(default_factory=dict)
+
+    def fault(self, action: str) -> None:
+        from moto.core.exceptions import JsonRESTError
+
+        if not POLLING[0] and self.faults.get(action):
+            code = self.faults[action].pop(0)
+            raise JsonRESTError(code, f"{code} injected in {action} (test)")
 
     def install(self, monkeypatch: Any) -> None:
         from moto.ecs import models
@@ -210,31 +315,79 @@ class Ecs:
                 property(lambda eni: f"ip-{eni.private_ip_address.replace('.', '-')}.ec2.internal"),
                 raising=False,
             )
-        original = models.EC2ContainerServiceBackend.run_task
+        backend = models.EC2ContainerServiceBackend
+        original = backend.run_task
         signature = inspect.signature(original)
         harness = self
 
-        def run_task(backend, *args, **kwargs):
-            given = signature.bind(backend, *args, **kwargs).arguments
+        def run_task(backend_, *args, **kwargs):
+            harness.fault("RunTask")
+            given = signature.bind(backend_, *args, **kwargs).arguments
             outcome = harness.script.pop(0) if harness.script else {"exit": 0}
             harness.calls.append(
                 {
                     "capacity": given.get("capacity_provider_strategy"),
                     "group": given.get("group"),
+                    "overrides": given.get("overrides"),
                     "outcome": outcome,
+                    # Tasks of the cluster still running when this one is asked for.
+                    "running": sum(
+                        t.last_status == "RUNNING"
+                        for tasks in backend_.tasks.values()
+                        for t in tasks.values()
+                    ),
                 }
             )
+            if len(json.dumps(given.get("overrides") or {})) > OVERRIDES_LIMIT:
+                raise InvalidParameterException("Container Overrides length must be at most 8192")
             if outcome.get("capacity"):
-                raise InvalidParameterException(
-                    "Capacity is unavailable at this time. Please try again later or in a "
-                    "different availability zone"
-                )
-            tasks = original(backend, *args, **kwargs)
+                # RunTask answers 200 with no task and a failure (run_task_answer below).
+                return []
+            tasks = original(backend_, *args, **kwargs)
             for task in tasks:
                 _finish(task, outcome)
             return tasks
 
-        monkeypatch.setattr(models.EC2ContainerServiceBackend, "run_task", run_task)
+        monkeypatch.setattr(backend, "run_task", run_task)
+        from moto.ecs.responses import EC2ContainerServiceResponse
+
+        answer = EC2ContainerServiceResponse.run_task
+
+        def run_task_answer(response):
+            # RunTask's documented `failures` when it started nothing (moto leaves it empty).
+            result = answer(response)
+            if not result.result["tasks"]:
+                result.result["failures"] = [{"reason": CAPACITY_SHORT_REASON}]
+            return result
+
+        monkeypatch.setattr(EC2ContainerServiceResponse, "run_task", run_task_answer)
+        original_stop = backend.stop_task
+
+        def stop_task(backend_, cluster_str, task_str, reason):
+            # ECS sends SIGTERM and the task stops (TaskStopCode UserInitiated); moto would
+            # leave it RUNNING with its manual transitions.
+            task = original_stop(backend_, cluster_str, task_str, reason)
+            _finish(task, {"exit": 143, "code": "UserInitiated", "reason": reason})
+            return task
+
+        monkeypatch.setattr(backend, "stop_task", stop_task)
+        for name, action in (
+            ("list_tasks", "ListTasks"),
+            ("describe_tasks", "DescribeTasks"),
+            ("stop_task", "StopTask"),
+        ):
+            monkeypatch.setattr(backend, name, _faulted(harness, getattr(backend, name), action))
+
+
+def _faulted(harness: Ecs, method: Any, action: str) -> Any:
+    import functools
+
+    @functools.wraps(method)  # others bind the backend method's own signature (ops_harness)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        harness.fault(action)
+        return method(*args, **kwargs)
+
+    return call
 
 
 def _finish(task: Any, outcome: dict[str, Any]) -> None:
@@ -244,11 +397,15 @@ def _finish(task: Any, outcome: dict[str, Any]) -> None:
     task.status = "STOPPED"
     task.desired_status = "STOPPED"
     if outcome.get("interrupted"):
+        # ECS stops the task: Spot reclaims it, or Fargate retires it (TerminationNotice).
         task.stop_code, task.stopped_reason, code = (
-            "SpotInterruption",
+            outcome.get("code", "SpotInterruption"),
             "Your Spot Task was interrupted.",
             outcome.get("exit", 143),  # 143: SIGTERM not handled; 0: handled, exited cleanly
         )
+    elif outcome.get("code"):
+        task.stop_code, task.stopped_reason = outcome["code"], outcome.get("reason", "")
+        code = outcome["exit"]
     else:
         task.stop_code = "EssentialContainerExited"
         task.stopped_reason = "Essential container in task exited"
@@ -284,13 +441,44 @@ def evaluate(value: Any, refs: dict[str, Any]) -> Any:
     return {k: evaluate(v, refs) for k, v in value.items()}
 
 
-def compress_waits(definition: dict[str, Any]) -> dict[str, Any]:
+def compress_waits(definition: dict[str, Any], timeout: int | None = None) -> dict[str, Any]:
+    """The definition with its 60 s backoffs and 130 s stop grace as 1 s (and, with `timeout`,
+    that Timeout in seconds instead of the declared one), wherever they are written."""
+    from serverless_fargate.resources.workflow import FIRST_BACKOFF
+
     out = copy.deepcopy(definition)
-    copy_states = out["States"]["Run every copy"]["ItemProcessor"]["States"]
-    out["States"]["Run every copy"]["ItemSelector"]["state"]["backoff"] = 1
-    copy_states["Next attempt"]["Parameters"]["backoff.$"] = "States.MathAdd($.state.backoff, 1)"
-    copy_states["Let it stop"]["Seconds"] = 1
-    return out
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        found = {k: walk(v) for k, v in value.items()}
+        if found.get("backoff") == FIRST_BACKOFF:
+            found["backoff"] = 1
+        if found.get("backoff.$") == f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})":
+            found["backoff.$"] = "States.MathAdd($.state.backoff, 1)"
+        if found.get("Type") == "Wait" and isinstance(found.get("Seconds"), int):
+            found["Seconds"] = 1  # the stop grace, and the checks until a task has stopped
+        if "IntervalSeconds" in found:  # a Retry's backoff: as many tries, 1 s apart
+            found["IntervalSeconds"], found["BackoffRate"] = 1, 1
+        if timeout is not None:
+            if "TimeoutSeconds" in found:
+                found["TimeoutSeconds"] = timeout
+            if "timeoutSeconds" in found:
+                found["timeoutSeconds"] = str(timeout)
+        return found
+
+    return walk(out)
+
+
+def transitions(sfn: Any, execution_arn: str) -> list[str]:
+    """The states an execution entered, in order: what Step Functions bills (one state
+    transition each, "Step Functions pricing")."""
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return [
+        e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")
+    ]
 
 
 def wait_for(sfn: Any, execution_arn: str, seconds: float = 60) -> dict[str, Any]:
@@ -323,3 +511,109 @@ def transformed_input(transformer: dict[str, Any], event: dict[str, Any]) -> Any
                 break
         text = text.replace(f"<{name}>", value if isinstance(value, str) else json.dumps(value))
     return json.loads(text)
+
+
+class World:
+    """A moto account with a VPC, a cluster, task `worker`'s definition and a queue, in which
+    `start` expands a declaration of that task and runs its workflow once."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        patch_moto(monkeypatch)
+        self.ecs = Ecs()
+        self.ecs.install(monkeypatch)
+        self._mock: Any = None
+
+    def __enter__(self) -> World:
+        import boto3
+        from moto import mock_aws
+
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._mock.start()
+        ec2 = boto3.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        self.group = ec2.create_security_group(GroupName="tasks", Description="t", VpcId=vpc)[
+            "GroupId"
+        ]
+        self.client = boto3.client("ecs")
+        cluster = self.client.create_cluster(clusterName="jobs")["cluster"]["clusterArn"]
+        definition = self.client.register_task_definition(
+            family="jobs-worker",
+            containerDefinitions=[{"name": "worker", "image": "x", "memory": 512}],
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+        )["taskDefinition"]["taskDefinitionArn"]
+        self.queue = boto3.client("sqs").create_queue(QueueName="failed-runs")["QueueUrl"]
+        self.refs = {
+            "AWS::Partition": "aws",
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::URLSuffix": "amazonaws.com",
+            "WorkersCluster.Arn": cluster,
+            "WorkersWorkerTaskDefinition": definition,
+        }
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._mock.stop()
+
+    def start(
+        self,
+        script: list[dict[str, Any]],
+        given: Any = None,
+        timeout: int | None = None,
+        **props: Any,
+    ) -> dict[str, Any]:
+        """Run the workflow once with `given` as input (a schedule's, by default): the
+        execution as described, and the states it entered (`transitions`)."""
+        import boto3
+        from serverless_fargate.resources import workflow_contract as contract
+        from serverless_fargate.transform import transform
+
+        props = {"Network": {"Subnets": [self.subnet], "SecurityGroups": [self.group]}, **props}
+        schedule = props.pop("Schedule", {"Expression": "rate(1 day)"})
+        schedule.setdefault("DeadLetterQueueArn", f"arn:aws:sqs:{REGION}:{ACCOUNT}:failed-runs")
+        declared = {
+            "Resources": {
+                "Workers": {
+                    "Type": "Fargate::Tasks",
+                    "Properties": {
+                        "Tasks": {"worker": {"Image": "x", "Schedule": schedule, **props}}
+                    },
+                }
+            }
+        }
+        template = transform(declared, parameters=None, service_token="token", nonce="test")
+        logical_id = contract.workflow_logical_id("Workers", "Worker")
+        body = template["Resources"][logical_id]["Properties"]["Definition"]
+        body = compress_waits(evaluate(body, self.refs), timeout)
+        sfn = boto3.client("stepfunctions")
+        machine = sfn.create_state_machine(
+            name=f"w{len(self.ecs.calls)}{id(body)}",
+            definition=json.dumps(body),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
+        )["stateMachineArn"]
+        self.ecs.script[:] = script
+        if given is None:
+            given = {
+                "task": "worker",
+                "schedule": f"arn:aws:scheduler:{REGION}:1:schedule/default/s",
+                "scheduledTime": "2026-11-29T02:30:00Z",
+            }
+        execution = sfn.start_execution(
+            stateMachineArn=machine,
+            name="worker-d32c5kddcf5bb8c3",
+            input=given if isinstance(given, str) else json.dumps(given),
+        )["executionArn"]
+        out = wait_for(sfn, execution)
+        out["transitions"] = transitions(sfn, execution)
+        return out
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The dead-letter queue's messages (each read once)."""
+        import boto3
+
+        got = boto3.client("sqs").receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10)
+        return [json.loads(m["Body"]) for m in got.get("Messages", [])]

@@ -447,6 +447,13 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             "placeholder here, and `sam deploy` fills in the pushed image before the macro runs",
             file=sys.stderr,
         )
+    for key in _without_timeout(processed) if args.command in ("validate", "plan") else []:
+        print(
+            f"note: {path}: scheduled task {key} has no Timeout: a run that hangs goes on until "
+            "its execution times out after a year (TIMED_OUT, counted by the alarm the README "
+            "shows). Give it a Timeout to stop it sooner",
+            file=sys.stderr,
+        )
     if args.command == "validate":
         count = _count(template)
         print(f"{path}: valid ({count} Fargate::Tasks declaration(s))")
@@ -459,6 +466,23 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
         else cfn_yaml.dump(processed)
     )
     return _write(text, args.output)
+
+
+def _without_timeout(processed: dict[str, Any]) -> list[str]:
+    """Keys of the scheduled tasks whose workflow has no Timeout to stop a run that hangs."""
+    from .resources.workflow_contract import NO_TIMEOUT, task_settings
+
+    found = []
+    for resource in (processed.get("Resources") or {}).values():
+        if (
+            isinstance(resource, dict)
+            and resource.get("Type") == "AWS::StepFunctions::StateMachine"
+        ):
+            definition = (resource.get("Properties") or {}).get("Definition") or {}
+            for key, settings in task_settings(definition).items():
+                if settings.get("timeoutSeconds") == str(NO_TIMEOUT):
+                    found.append(key)
+    return found
 
 
 def _sam_built(processed: dict[str, Any]) -> list[str]:

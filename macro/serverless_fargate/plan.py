@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
-from .resources.workflow import NO_TIMEOUT
+from .resources.workflow_contract import NO_TIMEOUT, task_settings
 from .transform import expand_template, parameter_values
 
 
@@ -128,9 +128,8 @@ def _what(resource: dict[str, Any], short: _Shorten) -> str:
         return f"{short(props.get('ScheduleExpression'))} ({short(props.get('ScheduleExpressionTimezone'))})"
     if kind == "AWS::StepFunctions::StateMachine":
         runs = [
-            _run(key.removeprefix("Settings of "), state.get("Result") or {}, short)
-            for key, state in (props.get("Definition") or {}).get("States", {}).items()
-            if key.startswith("Settings of ")
+            _run(key, settings, short)
+            for key, settings in task_settings(props.get("Definition") or {}).items()
         ]
         return "watches runs of " + "; ".join(runs) if runs else ""
     if kind == "AWS::ApplicationAutoScaling::ScalableTarget":

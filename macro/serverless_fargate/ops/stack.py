@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..resources import logs, names
-from ..resources.workflow import NO_TIMEOUT
+from ..resources import workflow_contract as contract
 from ..settings import METADATA_KEY, TIMEOUT_TAG
 
 # Error codes of a refusal: the message names the IAM action (signing name:operation).
@@ -258,7 +258,7 @@ def _task(
         service=physical.get(names.service(d, t)),
         fallback_service=physical.get(names.fallback_service(d, t)),
         schedule=physical.get(names.schedule(d, t)),
-        workflow=physical.get(names.workflow(d)),
+        workflow=physical.get(names.workflow(d, t)),
     )
     if task.cluster is None and task.service and task.service.count("/") == 2:
         task.cluster = task.service.split("/")[1]  # arn:...:service/<cluster>/<service>
@@ -339,13 +339,12 @@ def workflow_settings(aws: Aws, task: Task) -> dict[str, Any]:
     if task.workflow not in aws.definitions:  # one read per workflow, however many tasks
         described = aws("stepfunctions").describe_state_machine(stateMachineArn=task.workflow)
         aws.definitions[task.workflow] = json.loads(described["definition"])
-    definition = aws.definitions[task.workflow]
-    state = definition.get("States", {}).get(f"Settings of {task.key}")
-    if not state:
+    found = contract.task_settings(aws.definitions[task.workflow]).get(task.key)
+    if found is None:
         raise OpsError(
             f"the workflow of {task.declaration} does not run task {task.key!r}: deploy again."
         )
-    return cast(dict[str, Any], state["Result"])
+    return found
 
 
 def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) -> RunSettings:
@@ -366,8 +365,7 @@ def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) ->
         ]
         settings.fallback = bool(declared.get("fallback"))
         settings.rerun_on_interruption = bool(declared.get("rerunOnInterruption"))
-        timeout = int(declared.get("timeoutSeconds", 0))
-        settings.timeout = timeout if timeout and timeout != NO_TIMEOUT else None
+        settings.timeout = contract.timeout_of(declared)
     elif task.kind == "service" and task.service:
         service = services(aws, [task]).get(task.service)
         if service:
@@ -456,8 +454,7 @@ def service_tasks(aws: Aws, task: Task, described: dict[str, dict[str, Any]]) ->
 
 
 def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str, Any]]:
-    """ECS tasks a workflow execution started: their group is <execution name>:<copy>:<attempt>
-    (resources/workflow.py)."""
+    """ECS tasks a workflow execution started (found by their group: workflow_contract)."""
     # The cluster's ARN is an output; without outputs (and with an existing cluster) the
     # workflow's settings name it.
     cluster = task.cluster or workflow_settings(aws, task)["cluster"]
@@ -471,34 +468,26 @@ def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str,
             desiredStatus=desired,
         )
     found = ecs_tasks(aws, cluster, arns) if arns else []
-    mine = [t for t in found if str(t.get("group", "")).startswith(f"{execution_name}:")]
+    prefix = contract.group_prefix(execution_name)
+    mine = [t for t in found if str(t.get("group", "")).startswith(prefix)]
     return sorted(mine, key=lambda t: t.get("createdAt") or 0)
 
 
 def last_runs(aws: Aws, task: Task, limit: int) -> list[dict[str, Any]]:
-    """The task's last runs through the workflow, newest first. Executions are named
-    <key, at most 40 characters>-<ID>; the input names the task, which settles keys that
-    begin alike (`api` and `api-admin`)."""
+    """The task's last runs through its workflow, newest first: every execution of a task's
+    workflow is a run of that task, whoever started it and however it is named."""
     if not task.workflow:
         return []
-    prefix = f"{task.key[:40]}-"
-    # ListExecutions answers newest first: the last 1,000 executions of the workflow are
-    # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
-    found = [
-        e
-        for e in aws("stepfunctions").pages(
-            "list_executions", "executions", limit=10, stateMachineArn=task.workflow
-        )
-        if e["name"].startswith(prefix)
-    ]
+    # ListExecutions answers newest first: the first page holds the last runs.
+    found = aws("stepfunctions").pages(
+        "list_executions", "executions", limit=1, stateMachineArn=task.workflow, maxResults=limit
+    )
     found.sort(key=lambda e: e["startDate"], reverse=True)
     results = []
-    for summary in found:
+    for summary in found[:limit]:
         result = execution_result(aws, summary["executionArn"])
-        if result.pop("task") == task.key:
-            results.append(result)
-            if len(results) == limit:
-                break
+        result.pop("task")
+        results.append(result)
     return results
 
 
@@ -532,7 +521,7 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
     e = aws("stepfunctions").describe_execution(executionArn=execution_arn)
     given = _json(e.get("input"))
     result: dict[str, Any] = {
-        "task": given.get("task") if isinstance(given, dict) else None,
+        "task": given.get(contract.TASK) if isinstance(given, dict) else None,
         "execution": e["name"],
         "status": e["status"],
         "started": e["startDate"].isoformat(),
@@ -544,14 +533,14 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
         "onDemand": None,
         "reason": None,
     }
-    copies: Any = None
+    copies: list[dict[str, Any]] = []
     if e["status"] == "SUCCEEDED":
-        copies = _json(e.get("output"))
+        copies = contract.copies(_json(e.get("output")))
         result["exitCode"] = 0
     elif e["status"] == "FAILED":
-        copies = _json(e.get("cause"))
+        copies = contract.copies(_json(e.get("cause")))
         result["reason"] = e.get("error")
-    if isinstance(copies, list) and copies and isinstance(copies[0], dict):
+    if copies:
         first = copies[0]
         if e["status"] == "FAILED":
             result["exitCode"] = first.get("exitCode")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+from . import workflow_contract
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the model is only named in annotations: parsing imports this module
+    from typing import Any
+
     from ..declaration.model import Declaration, Task
 
 
@@ -13,11 +17,6 @@ def pascal_case(key: str) -> str:
     """A task key as it appears in logical IDs: queue-worker → QueueWorker, nightly_report →
     NightlyReport (the rest of each part kept)."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", key) if part)
-
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
-    from typing import Any
 
 
 def cluster(d: Declaration) -> str:
@@ -36,8 +35,8 @@ def schedule_role(d: Declaration) -> str:
     return f"{d.logical_id}ScheduleRole"
 
 
-def workflow(d: Declaration) -> str:
-    return f"{d.logical_id}Workflow"
+def workflow(d: Declaration, t: Task) -> str:
+    return workflow_contract.workflow_logical_id(d.logical_id, t.name)
 
 
 def state_machine_name(logical_id: str) -> Any:
@@ -146,8 +145,8 @@ def schedule_output(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}ScheduleArn"
 
 
-def workflow_output(d: Declaration) -> str:
-    return f"{d.logical_id}WorkflowArn"
+def workflow_output(d: Declaration, t: Task) -> str:
+    return workflow_contract.workflow_output(d.logical_id, t.name)
 
 
 def log_group_output(d: Declaration) -> str:

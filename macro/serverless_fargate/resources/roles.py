@@ -269,15 +269,16 @@ def state_machine_arns(logical_ids: list[str]) -> list[Any]:
 
 
 def schedule_role(d: Declaration) -> dict[str, Any]:
-    """Scheduler may start this declaration's workflow, and nothing else: the workflow decides
-    what runs. It may also put a run it could not start on the tasks' dead-letter queues."""
+    """Scheduler may start the workflows of this declaration's scheduled tasks, and nothing
+    else: each workflow decides what runs. It may also put a run it could not start on the
+    tasks' dead-letter queues."""
     if not d.scheduled:
         return {}
     statements: list[dict[str, Any]] = [
         {
             "Effect": "Allow",
             "Action": "states:StartExecution",
-            "Resource": ref(names.workflow(d)),
+            "Resource": [ref(names.workflow(d, t)) for t in d.scheduled],
         }
     ]
     queues = _scheduled_queues(d)
@@ -323,7 +324,7 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             "Condition": {"StringEquals": {"iam:PassedToService": ECS_TASKS}},
         },
         {
-            # RunTask tags the tasks it starts (PropagateTags, ECS managed tags).
+            # RunTask tags the tasks it starts (PropagateTags: the task definition's tags).
             "Effect": "Allow",
             "Action": "ecs:TagResource",
             "Resource": tasks,
@@ -359,7 +360,10 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
     return {
         names.workflow_role(d): _role(
             # The state machine's exact ARN, spelt from its name (a Ref would be a cycle).
-            trusting("states.amazonaws.com", state_machine_arns([names.workflow(d)])),
+            trusting(
+                "states.amazonaws.com",
+                state_machine_arns([names.workflow(d, t) for t in d.scheduled]),
+            ),
             statements,
             d.permissions_boundary,
             d.tags,

@@ -43,3 +43,19 @@ def timezone(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     zone = resolve(schedule.get("Timezone"), d.parameters)
     if isinstance(zone, str) and (message := check_timezone(zone)):
         yield Problem(join_path(t.where("Schedule"), "Timezone"), message)
+
+
+@rule("schedule.queue", "A dead-letter queue is a standard SQS queue (Scheduler refuses FIFO)")
+def dead_letter_queue(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    schedule = t.get("Schedule")
+    if t.kind != "schedule" or not isinstance(schedule, dict):
+        return
+    queue = resolve(schedule.get("DeadLetterQueueArn"), d.parameters)
+    if isinstance(queue, str) and queue.endswith(".fifo"):
+        # "Configuring a dead-letter queue for EventBridge Scheduler": a standard queue only;
+        # a FIFO queue also needs a MessageGroupId the workflow's report does not give.
+        yield Problem(
+            join_path(t.where("Schedule"), "DeadLetterQueueArn"),
+            f"{show(queue)} is a FIFO queue: EventBridge Scheduler sends failed starts only to "
+            "a standard SQS queue; give the ARN of a standard queue",
+        )

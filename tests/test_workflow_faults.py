@@ -1,0 +1,160 @@
+"""The workflow under AWS's real semantics (tests/workflow_harness.py is never kinder than AWS):
+errors Step Functions does not catch, RunTask's failures, faults in every ECS call the
+workflow makes, and the rule that no execution ends, or starts another attempt, while a task
+it started may still run without saying so."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from workflow_harness import ACCOUNT, World, wait_for
+
+ONE_RETRY = {"Expression": "rate(1 day)", "Retries": 1}
+
+
+@pytest.fixture
+def world(monkeypatch, fake_aws):
+    with World(monkeypatch) as w:
+        yield w
+
+
+def running(world):
+    """The cluster's running tasks, as ECS says once the faults are over."""
+    world.ecs.faults = {}
+    arns = world.client.list_tasks(cluster="jobs", desiredStatus="RUNNING")["taskArns"]
+    if not arns:
+        return []
+    tasks = world.client.describe_tasks(cluster="jobs", tasks=arns)["tasks"]
+    return [t["taskArn"] for t in tasks if t["lastStatus"] == "RUNNING"]
+
+
+# --- the harness fails where AWS fails ---------------------------------------------------------
+
+
+def test_states_all_does_not_catch_states_runtime(world):
+    """ "Handling errors in Step Functions workflows": a Retry or Catch on States.ALL does not
+    handle States.Runtime (here: a path absent from the input)."""
+    sfn = boto3.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name="runtime",
+        definition=json.dumps(
+            {
+                "StartAt": "Read",
+                "States": {
+                    "Read": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:ecs:listTasks",
+                        "Parameters": {"Cluster.$": "$.absent"},
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                        "End": True,
+                    },
+                    "Caught": {"Type": "Succeed"},
+                },
+            }
+        ),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    result = wait_for(sfn, execution)
+    assert (result["status"], result["error"]) == ("FAILED", "States.Runtime")
+
+
+def test_runtask_failures_surface_as_amazonecs_unknown(world):
+    result = world.start([{"capacity": True}], Spot={"Fallback": False})
+    assert result["status"] == "FAILED", result
+    (message,) = world.messages()
+    assert message["reason"].startswith("ECS did not start the task: ")
+    assert "AmazonECS.Unknown" in message["reason"] and message["taskArn"] is None
+
+
+def test_sync_fails_only_when_an_essential_container_exits_non_zero(world):
+    assert world.start([{"exit": 0}])["status"] == "SUCCEEDED"
+    assert world.start([{"exit": 1}])["status"] == "FAILED"
+
+
+# --- findings, each reproduced ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["ListTasks", "DescribeTasks", "StopTask"])
+def test_a_timed_out_task_that_cannot_be_stopped_is_never_overlapped(world, action):
+    world.ecs.faults = {action: ["AccessDeniedException"] * 20}
+    result = world.start([{"hang": True}, {"exit": 0}], timeout=2, Schedule=dict(ONE_RETRY))
+    assert result["status"] == "FAILED", result
+    assert len(world.ecs.calls) == 1  # no further attempt while the task may run
+    (task,) = running(world)
+    (message,) = world.messages()
+    assert message["stopCode"] == "LostControl"
+    assert f"{action} failed" in message["reason"] and "AccessDeniedException" in message["reason"]
+    if action == "StopTask":
+        assert message["reason"].startswith(f"could not stop {task}: StopTask failed")
+    else:
+        assert "could not tell whether the task of this attempt still runs" in message["reason"]
+
+
+@pytest.mark.parametrize("action", ["ListTasks", "DescribeTasks", "StopTask"])
+@pytest.mark.parametrize("code", ["ThrottlingException", "ServerException"])
+def test_a_passing_fault_in_the_stop_path_is_retried(world, action, code):
+    world.ecs.faults = {action: [code, code]}
+    result = world.start([{"hang": True}, {"exit": 0}], timeout=2, Schedule=dict(ONE_RETRY))
+    assert result["status"] == "SUCCEEDED", result
+    assert [c["running"] for c in world.ecs.calls] == [0, 0]  # never two at once
+    assert running(world) == []
+
+
+@pytest.mark.parametrize(
+    "code", ["ThrottlingException", "AccessDeniedException", "ServerException"]
+)
+@pytest.mark.parametrize("action", ["ListTasks", "DescribeTasks", "StopTask", "RunTask"])
+def test_a_lasting_fault_in_any_ecs_call_fails_the_run_visibly_and_once(world, action, code):
+    world.ecs.faults = {action: [code] * 50}
+    # A run that times out: the workflow then lists, describes and stops its task.
+    script = [{"hang": True}, {"hang": True}]
+    result = world.start(script, timeout=2, Schedule=dict(ONE_RETRY))
+    assert result["status"] == "FAILED", result
+    (message,) = world.messages()
+    reason = message["reason"]
+    assert f"{action} failed" in reason or f"ECS.{code}" in reason, message
+    assert code in reason
+    assert [c["running"] for c in world.ecs.calls] == [0] * len(world.ecs.calls)
+    # A task left running is named in the reason, or the reason says it may run.
+    left = running(world)
+    assert (
+        left == [] or left[0] in reason or "whether the task of this attempt still runs" in reason
+    )
+
+
+def test_a_failed_start_is_read_from_ecs_never_from_the_cause(world):
+    """AmazonECS.Unknown's Cause is not a task description: the workflow asks ECS instead."""
+    result = world.start([{"capacity": True}, {"capacity": True}], Schedule=dict(ONE_RETRY))
+    assert result["status"] == "FAILED", result
+    assert len(world.ecs.calls) == 2
+    (message,) = world.messages()
+    assert message["attempts"] == 2 and message["exitCode"] is None
+
+
+@pytest.mark.parametrize("code", ["SpotInterruption", "TerminationNotice"])
+def test_every_platform_stop_is_an_interruption(world, code):
+    stopped = {"interrupted": True, "code": code, "exit": 0}
+    result = world.start([stopped], Spot=True)
+    assert result["status"] == "FAILED", result
+    assert world.messages()[0]["stopCode"] == code
+    rerun = world.start([stopped, {"exit": 0}], Spot={"RerunOnInterruption": True})
+    assert rerun["status"] == "SUCCEEDED", rerun
+    assert json.loads(rerun["output"])["onDemand"] is True
+
+
+def test_an_input_too_large_for_ecs_fails_visibly(world):
+    result = world.start([], given={"input": "x" * 9000})
+    assert result["status"] == "FAILED", result
+    (message,) = world.messages()
+    assert "Container Overrides length must be at most 8192" in message["reason"]
+    assert message["executionInput"]["input"] == "x" * 9000
+
+
+def test_a_timed_out_run_stops_its_task_before_the_next_attempt(world):
+    result = world.start([{"hang": True}, {"exit": 0}], timeout=2, Schedule=dict(ONE_RETRY))
+    assert result["status"] == "SUCCEEDED", result
+    assert [c["running"] for c in world.ecs.calls] == [0, 0]
+    assert running(world) == []
