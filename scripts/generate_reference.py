@@ -87,8 +87,9 @@ def reference() -> str:
         "Each may also be written at the declaration level, where it is every task's default. "
         "A task's own value wins. `Environment`, `Secrets` and `Tags` merge key by key (the "
         "task's key winning); `Overrides` merges deeply, section by section; `Policies`, "
-        "`Sidecars` and `DependsOn` concatenate (declaration first). A task's own `Service` or "
-        "`Schedule` decides its kind; only a task that sets neither takes the declaration's. "
+        "`Sidecars` and `DependsOn` concatenate (declaration first). A task's own `Service`, "
+        "`Schedule`, `Events` or `Callers` decide its kind; only a task that sets none of them "
+        "takes the declaration's. "
         "SAM `Globals.Function` values (with `InheritGlobals`) come before the declaration's.",
         "",
         *_table(f.TASK, merge=True),
@@ -113,6 +114,42 @@ def reference() -> str:
         "Expressions: `rate(N unit)` (minute, minutes, hour, hours, day, days; singular for 1), "
         "`cron(minutes hours day-of-month month day-of-week year)` (six fields, exactly one of "
         "day-of-month and day-of-week `?`), `at(yyyy-mm-ddThh:mm:ss)`.",
+        "",
+        "## `Events` entries",
+        "",
+        "`Events` is a map of names (letters and digits, part of the rule's logical ID) to "
+        "events in the shape SAM functions use:",
+        "",
+        *_table(f.EVENT),
+        "",
+        "`Properties` of an `EventBridgeRule`:",
+        "",
+        *_table(f.EVENT_BRIDGE_RULE),
+        "",
+        "`RetryPolicy`: " + ", ".join(f"`{n}`" for n in f.RETRY_POLICY) + ".",
+        "",
+        "## Runs started by events and callers",
+        "",
+        "A task with `Events` or `Callers` (and no `Service`, or `Service: false`) is *invoked*: "
+        "it runs only when started, like a scheduled task, and may have a `Schedule` too. Every "
+        "start (a matching event, a caller's `StartExecution`, `serverless-fargate run`, a "
+        "schedule) is one execution of the task's workflow `{D}{T}Workflow`, watched to its "
+        "end with the task's `Timeout`, `Retries`, Spot fallback and dead-letter report. The "
+        "start's input (the event, or its `InputPath` part; a caller's `input` member) reaches "
+        "the main container as JSON text in `SERVERLESS_FARGATE_INPUT`; it changes nothing "
+        "else: image, command, roles and network are those of the task definition. `Retries` "
+        "and `DeadLetterQueueArn` are written on the task (or, for a scheduled task, in its "
+        "`Schedule` map, never both) and apply to every run of it.",
+        "",
+        "Each event rule starts the workflow through `{D}{T}EventsRole`, which may start that "
+        "workflow and nothing else. A caller gets `states:StartExecution` on the workflows of "
+        "exactly the tasks that name it, `states:DescribeExecution` on their executions, and "
+        "the variable `SERVERLESS_FARGATE_<TASK>_WORKFLOW` (the task key upper-cased, `-` as "
+        "`_`) holding the workflow's ARN: an `AWS::Serverless::Function` without `Role` in its "
+        "own `Policies`, any other function (an `AWS::Lambda::Function`, which is what SAM "
+        "makes of a function when its transform runs first) through `{D}{Function}CallerPolicy` "
+        "on its role. Such a caller's `Role` must be `Fn::GetAtt` of an `AWS::IAM::Role` of "
+        "the template or a literal role ARN.",
         "",
         "## `Spot` map",
         "",
@@ -197,6 +234,9 @@ def reference() -> str:
         "| scalable target | `AWS::ApplicationAutoScaling::ScalableTarget` | `{D}{T}ScalableTarget` | `Autoscaling` |",
         "| scaling policies | `AWS::ApplicationAutoScaling::ScalingPolicy` | `{D}{T}CpuScalingPolicy`, `{D}{T}MemoryScalingPolicy`, `{D}{T}QueueScalingPolicy`, `{D}{T}FromZeroScalingPolicy` | per target |",
         "| queue alarm | `AWS::CloudWatch::Alarm` | `{D}{T}QueueAlarm` | `Autoscaling.Queue` (starts the first task) |",
+        "| event rule | `AWS::Events::Rule` | `{D}{T}{Event}Rule` | each `Events` entry |",
+        "| events role | `AWS::IAM::Role` | `{D}{T}EventsRole` | a task with `Events` (may only start its workflow) |",
+        "| caller policy | `AWS::IAM::Policy` | `{D}{Function}CallerPolicy` | a caller that is not a SAM function with `Policies` |",
         "| schedule | `AWS::Scheduler::Schedule` | `{D}{T}Schedule` | scheduled tasks |",
         "| schedule role | `AWS::IAM::Role` | `{D}ScheduleRole` | any scheduled task (may only start the workflow) |",
         "| workflow | `AWS::StepFunctions::StateMachine` | `{D}Workflow` | any scheduled task |",

@@ -7,6 +7,7 @@ from ...errors import Problem, join_path
 from ...intrinsics import UNKNOWN, resolve
 from .. import durations, fields
 from ..messages import show
+from ..model import WATCHED_KINDS
 from . import rule
 
 TYPE_CHECKING = False
@@ -16,28 +17,37 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("kind.one", "A task is a service or scheduled, not both")
+# What makes a task's runs watched: each is refused beside a Service.
+STARTERS = ("Schedule", "Events", "Callers")
+
+
+@rule("kind.one", "A task is a service, or started by a Schedule, Events or Callers: not both")
 def one_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    if t.values.get("Schedule") is not None and t.values.get("Service") not in (None, False):
+    starters = [k for k in STARTERS if t.values.get(k)]
+    if starters and t.values.get("Service") not in (None, False):
         yield Problem(
             t.where("Service"),
-            "a task with Schedule runs on its schedule, not as a service: remove Service or "
-            "set it to false",
+            f"a task with {' and '.join(starters)} runs "
+            f"{'on its schedule' if starters == ['Schedule'] else 'when started'}, not as a "
+            "service: remove Service or set it to false",
         )
 
 
 @rule(
     "kind.defaults",
-    "Declaration-level defaults do not set both Service and Schedule",
+    "Declaration-level defaults do not set both Service and Schedule, Events or Callers",
     "declaration",
 )
 def one_default_kind(d: DeclarationInput) -> Iterator[Problem]:
-    if d.properties.get("Service") not in (None, False) and "Schedule" in d.properties:
-        yield Problem(
-            join_path(d.path, "Schedule"),
-            "the declaration-level defaults set both Service and Schedule; a task is a "
-            "service or scheduled, not both",
-        )
+    if d.properties.get("Service") in (None, False):
+        return
+    for key in STARTERS:
+        if d.properties.get(key):
+            yield Problem(
+                join_path(d.path, key),
+                f"the declaration-level defaults set both Service and {key}; a task is a "
+                f"service or started by its {key}, not both",
+            )
 
 
 @rule("kind.overrides", "A task's own Overrides sections fit its kind")
@@ -56,12 +66,13 @@ def overrides_fit(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("spot.kind", "Spot applies to services and scheduled tasks")
+@rule("spot.kind", "Spot applies to services and watched (scheduled or invoked) tasks")
 def spot_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind == "standalone" and "Spot" in t.own and t.own["Spot"] not in (None, False):
         yield Problem(
             t.where("Spot"),
-            "Spot applies to services and scheduled tasks; a standalone task's caller "
+            "Spot applies to services and to tasks with Schedule, Events or Callers; a "
+            "standalone task's caller "
             "chooses its capacity provider in RunTask",
         )
 
@@ -159,18 +170,18 @@ def existing_cluster(d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("spot.schedule-weights", "A scheduled task's Spot numbers are written as numbers")
+@rule("spot.schedule-weights", "A watched task's Spot numbers are written as numbers")
 def schedule_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # The workflow passes its strategy to RunTask as JSON, where an intrinsic would arrive as
     # text ("1") and RunTask refuses it; services and schedules' own fields convert it.
     spot = t.get("Spot")
-    if t.kind != "schedule" or not isinstance(spot, dict):
+    if t.kind not in WATCHED_KINDS or not isinstance(spot, dict):
         return
     for key in ("OnDemandBase", "OnDemandWeight", "SpotWeight"):
         if isinstance(spot.get(key), dict):
             yield Problem(
                 join_path(t.where("Spot"), key),
-                "a scheduled task's Spot strategy is written into its workflow, where an "
+                "a watched task's Spot strategy is written into its workflow, where an "
                 "intrinsic would arrive as text: write a number",
             )
 
@@ -182,7 +193,8 @@ def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         yield Problem(
             t.where("Timeout"),
             "a service runs until it is replaced, so it has no Timeout: remove it, or make the "
-            "task scheduled (Schedule) or standalone (Service: false)",
+            "task scheduled (Schedule), invoked (Events, Callers) or standalone "
+            "(Service: false)",
         )
 
 
