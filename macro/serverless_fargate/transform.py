@@ -10,8 +10,9 @@ import json
 
 from . import RESOURCE_TYPE
 from .declaration import Context, parse_declaration
+from .declaration.callers import variable
 from .errors import InvalidTemplate, Problem
-from .resources import build_declaration
+from .resources import build_declaration, invocations
 from .settings import SPOT_FUNCTION_NAME, application_function_arn
 
 TYPE_CHECKING = False
@@ -60,6 +61,7 @@ def transform(
     outputs_in = fragment.get("Outputs")
     existing_outputs: dict[str, Any] = outputs_in if isinstance(outputs_in, dict) else {}
     taken = {k for k in resources if k not in declarations}
+    models = []
 
     for logical_id, resource in resources.items():
         if logical_id not in declarations:
@@ -90,7 +92,9 @@ def transform(
         taken.update(built)
         new_resources.update(built)
         new_outputs.update(outputs)
+        models.append(model)
 
+    problems += _grant_callers(models, new_resources)
     if problems:
         raise InvalidTemplate(problems)
     result = {k: v for k, v in fragment.items()}
@@ -99,6 +103,28 @@ def transform(
         result["Outputs"] = {**existing_outputs, **new_outputs}
     check_limits(result, declarations)
     return result
+
+
+def _grant_callers(models: list[Any], resources: dict[str, Any]) -> list[Problem]:
+    """Each caller function, in `resources`, gets its tasks' variables and grants; a variable
+    two declarations would both set (the same task key) is a problem."""
+    problems = []
+    set_by: dict[tuple[str, str], str] = {}
+    for model in models:
+        for function, tasks in invocations.callers_of(model).items():
+            for t in tasks:
+                key = (function, variable(t.key))
+                if key in set_by:
+                    problems.append(
+                        Problem(
+                            f"Resources.{model.logical_id}.Properties.Tasks.{t.key}.Callers",
+                            f"{function!r} is also a caller of task {t.key!r} of "
+                            f"{set_by[key]}: both would set {key[1]}; rename one task",
+                        )
+                    )
+                set_by[key] = model.logical_id
+            resources[function] = invocations.patch(model, function, resources[function])
+    return problems
 
 
 def _collision(declaration: str, logical_id: str, what: str) -> Problem:

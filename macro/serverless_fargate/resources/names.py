@@ -21,8 +21,9 @@ def schedule_role(d: Declaration) -> str:
     return f"{d.logical_id}ScheduleRole"
 
 
-def workflow(d: Declaration) -> str:
-    return f"{d.logical_id}Workflow"
+def workflow(d: Declaration, t: Task | None = None) -> str:
+    """A watched task's workflow: {D}{T}Workflow (the declaration's, {D}Workflow, until #23)."""
+    return f"{d.logical_id}{t.name if t else ''}Workflow"
 
 
 def workflow_role(d: Declaration) -> str:
@@ -55,6 +56,19 @@ def spot_fallback_permission(d: Declaration) -> str:
 
 def schedule(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}Schedule"
+
+
+# Runs started by events and callers.
+def event_rule(d: Declaration, t: Task, event: str) -> str:
+    return f"{d.logical_id}{t.name}{event}Rule"
+
+
+def events_role(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}EventsRole"
+
+
+def caller_policy(d: Declaration, function: str) -> str:
+    return f"{d.logical_id}{function}CallerPolicy"
 
 
 # Deploy-time lookups and the default network (documented in docs/reference.md).
@@ -105,8 +119,8 @@ def schedule_output(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}ScheduleArn"
 
 
-def workflow_output(d: Declaration) -> str:
-    return f"{d.logical_id}WorkflowArn"
+def workflow_output(d: Declaration, t: Task | None = None) -> str:
+    return f"{d.logical_id}{t.name if t else ''}WorkflowArn"
 
 
 def log_group_output(d: Declaration) -> str:

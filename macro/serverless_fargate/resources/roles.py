@@ -5,7 +5,8 @@
 - one task role per task: the task's own Policies (and ECS Exec's channels when enabled);
 - schedule role: start this declaration's workflow (and report a start that failed);
 - workflow role: run exactly the scheduled task definitions on this cluster and pass exactly
-  their roles.
+  their roles;
+- one events role per task with Events: start exactly that task's workflow.
 """
 
 from __future__ import annotations
@@ -337,5 +338,19 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             statements,
             d.permissions_boundary,
             d.tags,
+        )
+    }
+
+
+def events_role(d: Declaration, t: Task, start: dict[str, Any]) -> dict[str, Any]:
+    """What a task's EventBridge rules start its runs with: `start`, exactly its workflow."""
+    return {
+        names.events_role(d, t): _role(
+            # Rules on any bus of this account and region: a custom bus's rule ARN has the
+            # bus's name in it, and the rules' own ARNs would be a circular reference.
+            _trusting("events.amazonaws.com", "rule/*"),
+            [start],
+            t.permissions_boundary,
+            t.tags,
         )
     }
