@@ -24,9 +24,7 @@ CASES = [
     ),
     (
         "event pattern an intrinsic",
-        task(
-            Events={"Up": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"Ref": "P"}}}}
-        ),
+        task(Events={"Up": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"Ref": "P"}}}}),
         [(f"{T}.Events.Up.Properties.Pattern", "is not valid: expected a map, an EventBridge")],
     ),
     (
