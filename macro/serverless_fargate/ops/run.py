@@ -21,10 +21,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from ..resources import workflow_contract as contract
 from . import stack as lookups
 from .logtail import Tail
 
-CAPACITY_SHORT = "Capacity is unavailable"  # ECS's reason when Fargate Spot has none
 STARTED_BY = "serverless-fargate"
 TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
 INTERRUPTED = 130  # as a shell reports Ctrl-C
@@ -56,13 +56,17 @@ class Runner:
     def through_workflow(self, wait: bool) -> int:
         task = self.task
         assert task.workflow
-        name = f"{task.key[:40]}-run-{uuid.uuid4().hex[:20]}"
+        name = contract.execution_name(task.key, f"run-{uuid.uuid4().hex[:20]}")
         now = datetime.now(UTC).isoformat(timespec="seconds")
         started = self.aws("stepfunctions").start_execution(
             stateMachineArn=task.workflow,
             name=name,
             input=json.dumps(
-                {"task": task.key, "schedule": "serverless-fargate run", "scheduledTime": now}
+                {
+                    contract.TASK: task.key,
+                    contract.SCHEDULE: "serverless-fargate run",
+                    contract.SCHEDULED_TIME: now,
+                }
             ),
         )
         arn = self.current = started["executionArn"]
@@ -79,7 +83,7 @@ class Runner:
             found = lookups.execution_tasks(self.aws, task, name)
             for ecs_task in found:
                 task_id = ecs_task["taskArn"].rsplit("/", 1)[-1]
-                copy, attempt = _group(ecs_task)
+                copy, attempt = contract.copy_and_attempt(str(ecs_task.get("group", ""))) or (1, 1)
                 if task_id not in tails:
                     where = ecs_task.get("capacityProviderName") or "FARGATE"
                     self.say(f"Task {task_id}: copy {copy}, attempt {attempt}, on {where}")
@@ -166,7 +170,7 @@ class Runner:
         if answer.get("tasks"):
             return str(answer["tasks"][0]["taskArn"])
         reason = "; ".join(failures) or "ECS started no task"
-        if spot and settings.fallback and CAPACITY_SHORT in reason:
+        if spot and settings.fallback and contract.capacity_short(reason):
             self.say("Fargate Spot has no capacity: starting on FARGATE instead (Fallback).")
             return self._start(settings, lookups.ON_DEMAND, overrides)
         raise lookups.OpsError(f"ECS did not start {self.task.key}: {reason}")
@@ -225,16 +229,6 @@ class Runner:
 
 def _sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up when called, so a test's clock can stand in
-
-
-def _group(ecs_task: dict[str, Any]) -> tuple[int, int]:
-    """(copy, attempt), counted from 1, of a task the workflow started: its group is
-    <execution name>:<copy>:<attempt from 0> (resources/workflow.py)."""
-    parts = str(ecs_task.get("group", "")).rsplit(":", 2)
-    try:
-        return int(parts[1]), int(parts[2]) + 1
-    except (IndexError, ValueError):
-        return 1, 1
 
 
 def overrides(task: lookups.Task, command: list[str] | None, env: dict[str, str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from ..declaration.rules.names import pascal_case
 from ..resources import logs, names
-from ..resources.workflow import NO_TIMEOUT
+from ..resources import workflow_contract as contract
 from ..settings import METADATA_KEY, TIMEOUT_TAG
 
 # Error codes of a refusal: the message names the IAM action (signing name:operation).
@@ -340,13 +340,12 @@ def workflow_settings(aws: Aws, task: Task) -> dict[str, Any]:
     if task.workflow not in aws.definitions:  # one read per workflow, however many tasks
         described = aws("stepfunctions").describe_state_machine(stateMachineArn=task.workflow)
         aws.definitions[task.workflow] = json.loads(described["definition"])
-    definition = aws.definitions[task.workflow]
-    state = definition.get("States", {}).get(f"Settings of {task.key}")
-    if not state:
+    found = contract.task_settings(aws.definitions[task.workflow]).get(task.key)
+    if found is None:
         raise OpsError(
             f"the workflow of {task.declaration} does not run task {task.key!r}: deploy again."
         )
-    return cast(dict[str, Any], state["Result"])
+    return found
 
 
 def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) -> RunSettings:
@@ -367,8 +366,7 @@ def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) ->
         ]
         settings.fallback = bool(declared.get("fallback"))
         settings.rerun_on_interruption = bool(declared.get("rerunOnInterruption"))
-        timeout = int(declared.get("timeoutSeconds", 0))
-        settings.timeout = timeout if timeout and timeout != NO_TIMEOUT else None
+        settings.timeout = contract.timeout_of(declared)
     elif task.kind == "service" and task.service:
         service = services(aws, [task]).get(task.service)
         if service:
@@ -457,8 +455,7 @@ def service_tasks(aws: Aws, task: Task, described: dict[str, dict[str, Any]]) ->
 
 
 def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str, Any]]:
-    """ECS tasks a workflow execution started: their group is <execution name>:<copy>:<attempt>
-    (resources/workflow.py)."""
+    """ECS tasks a workflow execution started (found by their group: workflow_contract)."""
     # The cluster's ARN is an output; without outputs (and with an existing cluster) the
     # workflow's settings name it.
     cluster = task.cluster or workflow_settings(aws, task)["cluster"]
@@ -472,17 +469,18 @@ def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str,
             desiredStatus=desired,
         )
     found = ecs_tasks(aws, cluster, arns) if arns else []
-    mine = [t for t in found if str(t.get("group", "")).startswith(f"{execution_name}:")]
+    prefix = contract.group_prefix(execution_name)
+    mine = [t for t in found if str(t.get("group", "")).startswith(prefix)]
     return sorted(mine, key=lambda t: t.get("createdAt") or 0)
 
 
 def last_runs(aws: Aws, task: Task, limit: int) -> list[dict[str, Any]]:
-    """The task's last runs through the workflow, newest first. Executions are named
-    <key, at most 40 characters>-<ID>; the input names the task, which settles keys that
-    begin alike (`api` and `api-admin`)."""
+    """The task's last runs through the workflow, newest first. Executions are named after
+    the task key (workflow_contract); the input names the task, which settles keys that begin
+    alike (`api` and `api-admin`)."""
     if not task.workflow:
         return []
-    prefix = f"{task.key[:40]}-"
+    prefix = contract.execution_prefix(task.key)
     # ListExecutions answers newest first: the last 1,000 executions of the workflow are
     # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
     found = [
@@ -533,7 +531,7 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
     e = aws("stepfunctions").describe_execution(executionArn=execution_arn)
     given = _json(e.get("input"))
     result: dict[str, Any] = {
-        "task": given.get("task") if isinstance(given, dict) else None,
+        "task": given.get(contract.TASK) if isinstance(given, dict) else None,
         "execution": e["name"],
         "status": e["status"],
         "started": e["startDate"].isoformat(),
