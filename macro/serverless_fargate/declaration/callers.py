@@ -19,7 +19,6 @@ SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 FUNCTION_TYPES = (SAM_FUNCTION, LAMBDA_FUNCTION)
 ROLE_TYPE = "AWS::IAM::Role"
-INPUT_VARIABLE = "SERVERLESS_FARGATE_INPUT"
 
 
 def variable(task_key: str) -> str:

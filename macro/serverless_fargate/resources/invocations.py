@@ -19,13 +19,13 @@ from ..declaration.callers import variable
 from ..declaration.model import Declaration, Event, Task
 from ..intrinsics import get_att, ref, sub
 from . import names, roles
+from . import workflow_contract as contract
 from .common import enabled, policy_document
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
-INPUT_MEMBER = "input"  # the member of the workflow's input that reaches the container
 # EventBridge's predefined variable for the whole event, detail included; like a path
 # variable it may only stand as a JSON value (eb-transform-target-input.html).
 WHOLE_EVENT = "aws.events.event.json"
@@ -36,10 +36,10 @@ def input_transformer(event: Event) -> dict[str, Any]:
     """The target's input: `{"input": <the event or its InputPath part>}`, nothing else, so an
     event can never set any other member of the workflow's input."""
     if event.input_path is None:
-        return {"InputPathsMap": {}, "InputTemplate": f'{{"{INPUT_MEMBER}": <{WHOLE_EVENT}>}}'}
+        return {"InputTemplate": f'{{"{contract.INPUT}": <{WHOLE_EVENT}>}}'}
     return {
         "InputPathsMap": {PART: event.input_path},
-        "InputTemplate": f'{{"{INPUT_MEMBER}": <{PART}>}}',
+        "InputTemplate": f'{{"{contract.INPUT}": <{PART}>}}',
     }
 
 
