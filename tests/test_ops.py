@@ -427,6 +427,48 @@ def test_run_no_wait_of_a_scheduled_task_prints_the_execution(stack, capsys):
     assert out.startswith("arn:aws:states:us-east-1:123456789012:execution:")
 
 
+def test_run_input_is_the_executions_input_member(stack, capsys):
+    """`--input` starts the same kind of run as an event or a caller: the JSON is the input's
+    `input` member, which the workflow hands to the container in SERVERLESS_FARGATE_INPUT."""
+    given = {"export": "orders", "since": "2026-01-01", "rows": [1, 2]}
+    code, out, _ = cli(capsys, "run", STACK, "nightly", "--input", json.dumps(given), "--no-wait")
+    assert code == 0
+    described = boto3.client("stepfunctions").describe_execution(executionArn=out.strip())
+    sent = json.loads(described["input"])
+    assert sent["input"] == given and sent["task"] == "nightly"
+
+
+def test_run_input_null_is_an_input_and_no_input_is_none(stack, capsys):
+    _, out, _ = cli(capsys, "run", STACK, "nightly", "--input", "null", "--no-wait")
+    sent = boto3.client("stepfunctions").describe_execution(executionArn=out.strip())["input"]
+    assert json.loads(sent)["input"] is None
+    _, out, _ = cli(capsys, "run", STACK, "nightly", "--no-wait")
+    sent = boto3.client("stepfunctions").describe_execution(executionArn=out.strip())["input"]
+    assert "input" not in json.loads(sent)
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["nightly", "--input", "{}", "--env", "A=1"], "give --input alone"),
+        (["worker", "--input", "{}"], "only tasks with Schedule, Events or Callers take --input"),
+    ],
+    ids=["with overrides", "a service"],
+)
+def test_run_input_is_refused_where_no_workflow_takes_it(stack, capsys, argv, words):
+    code, _, err = cli(capsys, "run", STACK, *argv)
+    assert code == 1 and words in err
+    started = boto3.client("stepfunctions").list_executions(stateMachineArn=physical("AppWorkflow"))
+    assert started["executions"] == []
+
+
+def test_run_input_must_be_json(stack, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["run", STACK, "nightly", "--input", "{export: orders}"])
+    assert exited.value.code == 2
+    assert "--input is not JSON" in capsys.readouterr().err
+
+
 # --- logs -------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
+from ..declaration.model import WATCHED_KINDS
 from ..declaration.rules.names import pascal_case
 from ..resources import logs, names
 from ..resources import workflow_contract as contract
@@ -357,7 +358,7 @@ def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) ->
             "an existing `Cluster`. Turn outputs on and deploy again."
         )
     settings = RunSettings(task.cluster, task.task_definition, {}, list(ON_DEMAND))
-    if task.kind == "schedule":
+    if task.kind in WATCHED_KINDS:
         declared = workflow_settings(aws, task)
         settings.network = _camel(declared["network"]["AwsvpcConfiguration"])
         settings.capacity = [
