@@ -36,7 +36,7 @@ def pattern(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 @rule("callers.function", "Each caller is a Lambda function of this template")
 def caller_functions(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     given = t.get("Callers")
-    if not isinstance(given, list):
+    if not isinstance(given, list) or not given:
         return
     functions = [
         k
