@@ -225,6 +225,36 @@ def test_status_counts_the_standalone_runs_going_on_and_colours_a_terminal(
     assert re.sub(r"\033\[\d+m", "", coloured) == plain
 
 
+def test_status_renders_an_invoked_task_with_how_to_start_it_and_its_last_runs():
+    from serverless_fargate.ops import status
+
+    run = {
+        "status": "FAILED",
+        "started": "2026-12-01T10:00:00+00:00",
+        "exitCode": 3,
+        "seconds": 75,
+        "onDemand": None,
+        "reason": "Essential container in task exited",
+    }
+    found = {
+        "stack": "jobs",
+        "region": "us-east-1",
+        "tasks": [
+            {"label": "export", "kind": "invoked", "lastRuns": [run], "spot": False},
+            {"label": "transcode", "kind": "invoked", "lastRuns": [], "spot": False},
+        ],
+    }
+    assert status.render(found).splitlines()[2:] == [
+        "export     invoked  started by events and callers; or: serverless-fargate run jobs "
+        "export --input JSON",
+        "                    last runs: FAILED     2026-12-01 10:00 UTC  exit 3  1m15s  "
+        "Essential container in task exited",
+        "transcode  invoked  started by events and callers; or: serverless-fargate run jobs "
+        "transcode --input JSON",
+        "                    no runs yet",
+    ]
+
+
 def test_status_shows_a_tripped_circuit_breaker_and_a_failed_run(stack, capsys, monkeypatch):
     fast(monkeypatch)
     spot = stack.service("AppWorkerService")
