@@ -260,7 +260,7 @@ def _task(
         service=physical.get(names.service(d, t)),
         fallback_service=physical.get(names.fallback_service(d, t)),
         schedule=physical.get(names.schedule(d, t)),
-        workflow=physical.get(names.workflow(d)),
+        workflow=physical.get(names.workflow(d, t)),
     )
     if task.cluster is None and task.service and task.service.count("/") == 2:
         task.cluster = task.service.split("/")[1]  # arn:...:service/<cluster>/<service>
@@ -476,29 +476,20 @@ def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str,
 
 
 def last_runs(aws: Aws, task: Task, limit: int) -> list[dict[str, Any]]:
-    """The task's last runs through the workflow, newest first. Executions are named after
-    the task key (workflow_contract); the input names the task, which settles keys that begin
-    alike (`api` and `api-admin`)."""
+    """The task's last runs through its workflow, newest first: every execution of a task's
+    workflow is a run of that task, whoever started it and however it is named."""
     if not task.workflow:
         return []
-    prefix = contract.execution_prefix(task.key)
-    # ListExecutions answers newest first: the last 1,000 executions of the workflow are
-    # plenty to find a task's last runs, and a long-lived workflow is not listed to its start.
-    found = [
-        e
-        for e in aws("stepfunctions").pages(
-            "list_executions", "executions", limit=10, stateMachineArn=task.workflow
-        )
-        if e["name"].startswith(prefix)
-    ]
+    # ListExecutions answers newest first: the first page holds the last runs.
+    found = aws("stepfunctions").pages(
+        "list_executions", "executions", limit=1, stateMachineArn=task.workflow, maxResults=limit
+    )
     found.sort(key=lambda e: e["startDate"], reverse=True)
     results = []
-    for summary in found:
+    for summary in found[:limit]:
         result = execution_result(aws, summary["executionArn"])
-        if result.pop("task") == task.key:
-            results.append(result)
-            if len(results) == limit:
-                break
+        result.pop("task")
+        results.append(result)
     return results
 
 
@@ -544,14 +535,14 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
         "onDemand": None,
         "reason": None,
     }
-    copies: Any = None
+    copies: list[dict[str, Any]] = []
     if e["status"] == "SUCCEEDED":
-        copies = _json(e.get("output"))
+        copies = contract.copies(_json(e.get("output")))
         result["exitCode"] = 0
     elif e["status"] == "FAILED":
-        copies = _json(e.get("cause"))
+        copies = contract.copies(_json(e.get("cause")))
         result["reason"] = e.get("error")
-    if isinstance(copies, list) and copies and isinstance(copies[0], dict):
+    if copies:
         first = copies[0]
         if e["status"] == "FAILED":
             result["exitCode"] = first.get("exitCode")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..declaration.model import Declaration, Task
+from . import workflow_contract
 
 
 def cluster(d: Declaration) -> str:
@@ -21,9 +22,8 @@ def schedule_role(d: Declaration) -> str:
     return f"{d.logical_id}ScheduleRole"
 
 
-def workflow(d: Declaration, t: Task | None = None) -> str:
-    """A watched task's workflow: {D}{T}Workflow (the declaration's, {D}Workflow, until #23)."""
-    return f"{d.logical_id}{t.name if t else ''}Workflow"
+def workflow(d: Declaration, t: Task) -> str:
+    return workflow_contract.workflow_logical_id(d.logical_id, t.name)
 
 
 def workflow_role(d: Declaration) -> str:
@@ -119,8 +119,8 @@ def schedule_output(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}ScheduleArn"
 
 
-def workflow_output(d: Declaration, t: Task | None = None) -> str:
-    return f"{d.logical_id}{t.name if t else ''}WorkflowArn"
+def workflow_output(d: Declaration, t: Task) -> str:
+    return workflow_contract.workflow_output(d.logical_id, t.name)
 
 
 def log_group_output(d: Declaration) -> str:
