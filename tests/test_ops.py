@@ -490,7 +490,9 @@ def test_run_input_null_is_an_input_and_no_input_is_none(stack, capsys):
 def test_run_input_is_refused_where_no_workflow_takes_it(stack, capsys, argv, words):
     code, _, err = cli(capsys, "run", STACK, *argv)
     assert code == 1 and words in err
-    started = boto3.client("stepfunctions").list_executions(stateMachineArn=physical("AppWorkflow"))
+    started = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=physical("AppNightlyWorkflow")
+    )
     assert started["executions"] == []
 
 
