@@ -299,3 +299,34 @@ def test_sam_first_the_grant_is_a_policy_on_the_role_sam_made():
     variables = resources["Api"]["Properties"]["Environment"]["Variables"]
     assert variables["SERVERLESS_FARGATE_EXPORT_WORKFLOW"] == {"Ref": "JobsExportWorkflow"}
     assert variables["STAGE"] == "prod"
+
+
+def _run_task_states(value):
+    """Every state of a definition that calls ecs:runTask (at any depth)."""
+    if isinstance(value, dict):
+        if "runTask" in json.dumps(value.get("Resource", "")):
+            yield value
+        for inner in value.values():
+            yield from _run_task_states(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _run_task_states(inner)
+
+
+def test_the_input_overrides_only_the_main_containers_input_variable():
+    """What an event or a caller gives can reach only SERVERLESS_FARGATE_INPUT: the RunTask
+    calls override no command, image, role, size or network."""
+    resources = expand(template(TASKS))["Resources"]
+    for workflow in ("JobsExportWorkflow", "JobsTranscodeWorkflow"):
+        states = list(_run_task_states(resources[workflow]["Properties"]["Definition"]))
+        assert states, workflow
+        for state in states:
+            overrides = state["Parameters"].get("Overrides", {})
+            assert set(overrides) <= {"ContainerOverrides"}, overrides
+            for container in overrides.get("ContainerOverrides", []):
+                assert set(container) <= {"Name", "Environment", "Environment.$"}, container
+                names = {e["Name"] for e in container.get("Environment", [])}
+                assert names <= {"SERVERLESS_FARGATE_INPUT"}, names
+            # Cluster, task definition and network are written in the definition, not read.
+            given = {k for k in state["Parameters"] if k.endswith(".$")}
+            assert given <= {"Group.$", "CapacityProviderStrategy.$"}, given

@@ -15,6 +15,8 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   RunTask failure "Capacity is unavailable at this time..." and which is raised here as an
   ECS error with that text; the workflow reads only the text).
 - Waits are compressed: the definition's 60 s backoff and 130 s stop grace become 1 s.
+- RunTask refuses overrides longer than 8192 characters, as ECS documents; moto takes any.
+- EventBridge rules start Step Functions executions (`events_start_executions`).
 """
 
 from __future__ import annotations
@@ -183,6 +185,13 @@ class Ecs:
 
         def run_task(backend, *args, **kwargs):
             given = signature.bind(backend, *args, **kwargs).arguments
+            # AWS: "A total of 8192 characters are allowed for overrides. This limit includes
+            # the JSON formatting characters of the override structure" (ECS API, TaskOverride);
+            # moto takes any size. The wording of AWS's refusal is not documented: this is ours.
+            if len(json.dumps(given.get("overrides") or {}, separators=(",", ":"))) > 8192:
+                raise InvalidParameterException(
+                    "Overrides are longer than the 8192 characters RunTask allows"
+                )
             outcome = harness.script.pop(0) if harness.script else {"exit": 0}
             harness.calls.append(
                 {
