@@ -187,11 +187,9 @@ class Ecs:
             given = signature.bind(backend, *args, **kwargs).arguments
             # AWS: "A total of 8192 characters are allowed for overrides. This limit includes
             # the JSON formatting characters of the override structure" (ECS API, TaskOverride);
-            # moto takes any size. The wording of AWS's refusal is not documented: this is ours.
-            if len(json.dumps(given.get("overrides") or {}, separators=(",", ":"))) > 8192:
-                raise InvalidParameterException(
-                    "Overrides are longer than the 8192 characters RunTask allows"
-                )
+            # moto takes any size. The wording of AWS's refusal is not documented.
+            if len(json.dumps(given.get("overrides") or {})) > 8192:
+                raise InvalidParameterException("Container Overrides length must be at most 8192")
             outcome = harness.script.pop(0) if harness.script else {"exit": 0}
             harness.calls.append(
                 {
