@@ -17,6 +17,7 @@ from conftest import expand
 from moto import mock_aws
 from ops_harness import REGION, Runs, deploy, install_application, teach_moto
 from serverless_fargate.resources import workflow_contract as contract
+from test_ops import network
 from workflow_harness import (
     ACCOUNT,
     Ecs,
@@ -155,12 +156,8 @@ def stack(fake_aws, monkeypatch, request):
         runs.install(monkeypatch)
         events_start_executions(monkeypatch)
         install_application()
-        ec2 = boto3.client("ec2", region_name=REGION)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-        group = ec2.create_security_group(GroupName="t", Description="t", VpcId=vpc)["GroupId"]
         boto3.client("sqs", region_name=REGION).create_queue(QueueName="failed-runs")
-        deploy(template({"subnets": [subnet], "securityGroups": [group]}, timeout), STACK)
+        deploy(template(network(), timeout), STACK)
         yield Stack(ecs, runs)
 
 
