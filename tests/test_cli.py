@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -154,6 +155,38 @@ def test_plan_lists_what_would_be_deployed(capsys):
         "watches runs of nightly_report (timeout 7200 s, 2 retries, Spot, else FARGATE, "
         "rerun if interrupted, failures to a queue)"
     ) in out
+
+
+def test_plan_marks_the_callers_it_changes_and_describes_rules_and_policies(tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        """
+Resources:
+  Api:
+    Type: AWS::Lambda::Function
+    Properties: {Role: !GetAtt ApiRole.Arn, Runtime: python3.13, Handler: a.b, Code: {ZipFile: x}}
+  ApiRole:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {Statement: []}}
+  Jobs:
+    Type: Fargate::Tasks
+    Properties:
+      Network: {Subnets: [subnet-1]}
+      Tasks:
+        export:
+          Image: x
+          Callers: [Api]
+          Events: {Up: {Type: EventBridgeRule, Properties: {Pattern: {source: [aws.s3]}}}}
+"""
+    )
+    assert main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "~ Api " in out and "  ApiRole " in out
+    assert re.search(
+        r'\+ JobsExportUpRule +AWS::Events::Rule +a run per event of \["aws.s3"\]', out
+    )
+    assert "+ JobsApiCallerPolicy" in out and "for ApiRole" in out
+    assert "\n~ 1 function(s) given permission to start tasks (Callers)\n" in out
 
 
 def test_runs_as_a_module(template):

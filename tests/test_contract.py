@@ -1,4 +1,4 @@
-"""The declaration contract (v2), pinned here from the project's own files.
+"""The declaration contract (v3), pinned here from the project's own files.
 
 The contract is the user interface: these are its property names, where each may stand, and its
 defaults. The schema the transform validates with (and docs/reference.md, generated from it)
@@ -31,8 +31,9 @@ DECLARATION = {
     "LogKmsKeyArn",
     "RetainLogGroup",
 }
-# Task properties of contract v2 (plus `Volumes` and `SecretsKmsKeyArns`, this project's
-# additions). Each may also be written at the declaration level.
+# Task properties of contract v3 (plus `Volumes`, `SecretsKmsKeyArns`, and `Retries` and
+# `DeadLetterQueueArn` for every watched run, this project's additions). Each may also be
+# written at the declaration level.
 TASK = {
     "Image",
     "Command",
@@ -59,9 +60,13 @@ TASK = {
     "Timeout",
     "Service",
     "Schedule",
+    "Events",
+    "Callers",
     "Overrides",
     "Volumes",
     "SecretsKmsKeyArns",
+    "Retries",
+    "DeadLetterQueueArn",
 }
 DEFAULTS = {
     "Cpu": 256,
@@ -71,6 +76,7 @@ DEFAULTS = {
     "InheritGlobals": True,
     "Outputs": True,
     "ReadonlyRootFilesystem": False,
+    "Callers": [],
 }
 SERVICE_DEFAULTS = {
     "DesiredCount": 1,

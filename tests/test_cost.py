@@ -165,7 +165,10 @@ def test_plan_shows_the_estimate_and_what_is_left_out(capsys):
 def test_plan_json_has_the_resources_and_the_cost(capsys):
     assert main(["plan", str(EXAMPLES / "multi-task.yaml"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {r["logical_id"] for r in data["resources"]} >= {"ShopInventorySyncWorkflow", "ShopCluster"}
+    assert {r["logical_id"] for r in data["resources"]} >= {
+        "ShopInventorySyncWorkflow",
+        "ShopCluster",
+    }
     assert data["cost"]["sources"]["fargate"].startswith("https://aws.amazon.com/fargate/pricing/")
     assert data["cost"]["not_in_totals"] == ["ShopInventorySyncTaskDefinition"]
 

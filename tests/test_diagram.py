@@ -63,7 +63,9 @@ def test_a_spot_service_points_at_its_twin():
 def test_the_drawing_follows_references_not_names():
     """Another name, another shape of IDs: drawn the same way."""
     processed, _ = _drawn(EXAMPLES / "nightly-job.yaml")
-    renamed = json.loads(json.dumps(processed).replace('"BatchNightlyReportWorkflow"', '"BatchNightlyFlow"'))
+    renamed = json.loads(
+        json.dumps(processed).replace('"BatchNightlyReportWorkflow"', '"BatchNightlyFlow"')
+    )
     template = cfn_yaml.load((EXAMPLES / "nightly-job.yaml").read_text())
     text = mermaid(renamed, template["Resources"])
     assert "r_BatchNightlyReportSchedule -->|starts| r_BatchNightlyFlow" in text

@@ -45,7 +45,8 @@ def test_reference_shows_every_row_with_its_default():
             name = line.split("`")[1]
             known = set(fields.TASK) | set(fields.DECLARATION_ONLY)
             for sub in (fields.SPOT, fields.SERVICE, fields.SCHEDULE, fields.NETWORK,
-                        fields.AUTOSCALING, fields.VOLUME):  # fmt: skip
+                        fields.AUTOSCALING, fields.VOLUME, fields.EVENT,
+                        fields.EVENT_BRIDGE_RULE):  # fmt: skip
                 known |= set(sub)
             known |= {f.name for f in fields.HEALTH_CHECK_FIELDS}
             known |= {r.id for r in rules.RULES} | {
@@ -225,6 +226,12 @@ RULE_CASES = {
         **declaration({"InheritGlobals": True, "Tasks": {"w": {"Image": "x"}}}),
     },
     "tags.overrides": task(Overrides={"Service": {"Tags": [{"Key": "aws:x", "Value": "1"}]}}),
+    "events.pattern": task(
+        Events={"E": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"Ref": "P"}}}}
+    ),
+    "callers.function": task(Callers=["Nope"]),
+    "runs.once": task(Schedule={"Expression": "rate(1 day)", "Retries": 1}, Retries=2),
+    "runs.kind": task(Retries=2),
 }
 
 

@@ -23,6 +23,90 @@ def with_parameters(template: dict, **defaults: str) -> dict:
 CASES = [
     # name, template, [(path, words in the message)]
     (
+        "unknown event type",
+        task(Events={"Up": {"Type": "S3", "Properties": {"Pattern": {"source": ["aws.s3"]}}}}),
+        [(f"{T}.Events.Up.Type", "'S3' is not one of: EventBridgeRule (an S3 upload")],
+    ),
+    (
+        "event pattern not a map",
+        task(Events={"Up": {"Type": "EventBridgeRule", "Properties": {"Pattern": "aws.s3"}}}),
+        [(f"{T}.Events.Up.Properties.Pattern", "'aws.s3' is not valid: expected a map")],
+    ),
+    (
+        "event pattern an intrinsic",
+        task(Events={"Up": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"Ref": "P"}}}}),
+        [(f"{T}.Events.Up.Properties.Pattern", "is not valid: expected a map, an EventBridge")],
+    ),
+    (
+        "events on a service",
+        task(
+            Service=True,
+            Events={"Up": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"a": ["b"]}}}},
+        ),
+        [(f"{T}.Service", "a task with Events runs when started, not as a service")],
+    ),
+    (
+        "callers on a service declared by the declaration",
+        declaration(
+            {
+                "Network": NET,
+                "Service": {"DesiredCount": 2},
+                "Callers": ["Api"],
+                "Tasks": {"worker": {"Image": IMG}},
+            },
+            resources={"Api": {"Type": "AWS::Serverless::Function", "Properties": {}}},
+        ),
+        [(f"{P}.Callers", "the declaration-level defaults set both Service and Callers")],
+    ),
+    (
+        "caller not in the template",
+        task(Callers=["Apl"]),
+        [(f"{T}.Callers.0", "no resource 'Apl' in this template (there are none)")],
+    ),
+    (
+        "caller not a function",
+        declaration(
+            {"Network": NET, "Tasks": {"worker": {"Image": IMG, "Callers": ["Queue"]}}},
+            resources={"Queue": {"Type": "AWS::SQS::Queue"}},
+        ),
+        [(f"{T}.Callers.0", "'Queue' is of type AWS::SQS::Queue, not a function")],
+    ),
+    (
+        "caller whose role cannot be named",
+        declaration(
+            {"Network": NET, "Tasks": {"worker": {"Image": IMG, "Callers": ["Fn"]}}},
+            resources={
+                "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Ref": "R"}}}
+            },
+        ),
+        [(f"{T}.Callers.0", "the role of 'Fn' cannot be named")],
+    ),
+    (
+        "caller that sets the variable itself",
+        declaration(
+            {"Network": NET, "Tasks": {"worker": {"Image": IMG, "Callers": ["Fn"]}}},
+            resources={
+                "Fn": {
+                    "Type": "AWS::Serverless::Function",
+                    "Properties": {
+                        "Environment": {"Variables": {"SERVERLESS_FARGATE_WORKER_WORKFLOW": "x"}}
+                    },
+                }
+            },
+        ),
+        [(f"{T}.Callers.0", "'Fn' already sets SERVERLESS_FARGATE_WORKER_WORKFLOW")],
+    ),
+    (
+        "retries on a service",
+        task(Retries=2),
+        [(f"{T}.Retries", "only runs the task's workflow watches have Retries")],
+    ),
+    (
+        "retries written twice",
+        task(Schedule={"Expression": "rate(1 day)", "Retries": 1}, Retries=2),
+        [(f"{T}.Schedule.Retries", "Retries is also written at")],
+    ),
+    (
         "bad cpu/memory pair",
         task(Cpu=256, Memory=4096),
         [(f"{T}.Memory", "4096 MiB is not valid with Cpu 256 (allowed: 512, 1024, 2048)")],
@@ -293,7 +377,7 @@ CASES = [
     (
         "spot on a standalone task",
         task(Service=False, Spot=True),
-        [(f"{T}.Spot", "Spot applies to services and scheduled tasks")],
+        [(f"{T}.Spot", "Spot applies to services and to tasks with Schedule, Events or Callers")],
     ),
     (
         "spot weights both zero",

@@ -225,6 +225,36 @@ def test_status_counts_the_standalone_runs_going_on_and_colours_a_terminal(
     assert re.sub(r"\033\[\d+m", "", coloured) == plain
 
 
+def test_status_renders_an_invoked_task_with_how_to_start_it_and_its_last_runs():
+    from serverless_fargate.ops import status
+
+    run = {
+        "status": "FAILED",
+        "started": "2026-12-01T10:00:00+00:00",
+        "exitCode": 3,
+        "seconds": 75,
+        "onDemand": None,
+        "reason": "Essential container in task exited",
+    }
+    found = {
+        "stack": "jobs",
+        "region": "us-east-1",
+        "tasks": [
+            {"label": "export", "kind": "invoked", "lastRuns": [run], "spot": False},
+            {"label": "transcode", "kind": "invoked", "lastRuns": [], "spot": False},
+        ],
+    }
+    assert status.render(found).splitlines()[2:] == [
+        "export     invoked  started by events and callers; or: serverless-fargate run jobs "
+        "export --input JSON",
+        "                    last runs: FAILED     2026-12-01 10:00 UTC  exit 3  1m15s  "
+        "Essential container in task exited",
+        "transcode  invoked  started by events and callers; or: serverless-fargate run jobs "
+        "transcode --input JSON",
+        "                    no runs yet",
+    ]
+
+
 def test_status_shows_a_tripped_circuit_breaker_and_a_failed_run(stack, capsys, monkeypatch):
     fast(monkeypatch)
     spot = stack.service("AppWorkerService")
@@ -427,6 +457,50 @@ def test_run_no_wait_of_a_scheduled_task_prints_the_execution(stack, capsys):
     code, out, _ = cli(capsys, "run", STACK, "nightly", "--no-wait")
     assert code == 0
     assert out.startswith("arn:aws:states:us-east-1:123456789012:execution:")
+
+
+def test_run_input_is_the_executions_input_member(stack, capsys):
+    """`--input` starts the same kind of run as an event or a caller: the JSON is the input's
+    `input` member, which the workflow hands to the container in SERVERLESS_FARGATE_INPUT."""
+    given = {"export": "orders", "since": "2026-01-01", "rows": [1, 2]}
+    code, out, _ = cli(capsys, "run", STACK, "nightly", "--input", json.dumps(given), "--no-wait")
+    assert code == 0
+    described = boto3.client("stepfunctions").describe_execution(executionArn=out.strip())
+    sent = json.loads(described["input"])
+    assert sent["input"] == given and sent["task"] == "nightly"
+
+
+def test_run_input_null_is_an_input_and_no_input_is_none(stack, capsys):
+    _, out, _ = cli(capsys, "run", STACK, "nightly", "--input", "null", "--no-wait")
+    sent = boto3.client("stepfunctions").describe_execution(executionArn=out.strip())["input"]
+    assert json.loads(sent)["input"] is None
+    _, out, _ = cli(capsys, "run", STACK, "nightly", "--no-wait")
+    sent = boto3.client("stepfunctions").describe_execution(executionArn=out.strip())["input"]
+    assert "input" not in json.loads(sent)
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["nightly", "--input", "{}", "--env", "A=1"], "give --input alone"),
+        (["worker", "--input", "{}"], "only tasks with Schedule, Events or Callers take --input"),
+    ],
+    ids=["with overrides", "a service"],
+)
+def test_run_input_is_refused_where_no_workflow_takes_it(stack, capsys, argv, words):
+    code, _, err = cli(capsys, "run", STACK, *argv)
+    assert code == 1 and words in err
+    started = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=physical("AppNightlyWorkflow")
+    )
+    assert started["executions"] == []
+
+
+def test_run_input_must_be_json(stack, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["run", STACK, "nightly", "--input", "{export: orders}"])
+    assert exited.value.code == 2
+    assert "--input is not JSON" in capsys.readouterr().err
 
 
 # --- logs -------------------------------------------------------------------------------------

@@ -253,7 +253,8 @@ def test_timeout_out_of_range_is_refused(given, message):
 def test_timeout_on_a_service_is_an_error_but_a_declaration_default_skips_services():
     assert problems(task(Timeout="1h")) == [
         f"{T}.Timeout: a service runs until it is replaced, so it has no Timeout: remove it, "
-        "or make the task scheduled (Schedule) or standalone (Service: false)"
+        "or make the task scheduled (Schedule), invoked (Events, Callers) or standalone "
+        "(Service: false)"
     ]
     template = declaration(
         {

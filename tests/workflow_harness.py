@@ -33,6 +33,8 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
 - ECS refuses overrides longer than 8192 characters (RunTask's `overrides`).
 - Waits are compressed: the definition's backoffs, stop grace and Retry intervals become 1 s
   (as many tries).
+- RunTask refuses overrides longer than 8192 characters, as ECS documents; moto takes any.
+- EventBridge rules start Step Functions executions (`events_start_executions`).
 """
 
 from __future__ import annotations
@@ -617,3 +619,51 @@ class World:
 
         got = boto3.client("sqs").receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10)
         return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
+def events_start_executions(monkeypatch: Any) -> None:
+    """moto's EventBridge has no Step Functions target (it raises NotImplementedError). AWS: a
+    rule whose target is a state machine calls StartExecution once per matching event, with the
+    target's role, its input the event after the target's InputTransformer ("Amazon
+    EventBridge targets"; "Amazon EventBridge input transformation": `aws.events.event.json`
+    is the whole event, a variable stands for the JSON value at its path, and a string value
+    is written as a JSON string, as the API reference's `{"myInstance": <instance>}` shows).
+    The execution's name is EventBridge's own. The role is not checked here: the IAM tests read
+    its policy. A path the event lacks fails loudly: AWS documents nothing to rely on there."""
+    import boto3
+    from jsonpath_ng.ext import parse
+    from moto.events.models import Rule
+
+    original = Rule.send_to_targets
+
+    def transformed(target: dict[str, Any], event: dict[str, Any]) -> Any:
+        transformer = target.get("InputTransformer")
+        if not transformer:
+            return event
+        text = transformer["InputTemplate"].replace("<aws.events.event.json>", json.dumps(event))
+        for name, path in (transformer.get("InputPathsMap") or {}).items():
+            found = parse(path).find(event)
+            if not found:
+                raise AssertionError(f"the event has nothing at {path}: {event}")
+            text = text.replace(f"<{name}>", json.dumps(found[0].value))
+        return json.loads(text)
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        if not self.event_pattern.matches_event(original_event):
+            return
+        ours = [t for t in self.targets if t["Arn"].split(":")[2] == "states"]
+        # The event as sent (moto keeps its own ingestion-time with it).
+        event = {k: v for k, v in original_event.items() if k != "ingestion-time"}
+        for target in ours:
+            boto3.client("stepfunctions", region_name=REGION).start_execution(
+                stateMachineArn=target["Arn"], input=json.dumps(transformed(target, event))
+            )
+        others = [t for t in self.targets if t not in ours]
+        if others:
+            saved, self.targets = self.targets, others
+            try:
+                original(self, original_event, transform_input)
+            finally:
+                self.targets = saved
+
+    monkeypatch.setattr(Rule, "send_to_targets", send_to_targets)

@@ -131,6 +131,13 @@ def _ops_parsers(commands: Any) -> None:
         "--env", action="append", default=[], metavar="KEY=VALUE", help="an environment variable"
     )
     run.add_argument(
+        "--input",
+        dest="run_input",
+        metavar="JSON",
+        help="the run's input, any JSON (a task with Schedule, Events or Callers): the "
+        "container reads it in SERVERLESS_FARGATE_INPUT",
+    )
+    run.add_argument(
         "--no-wait", action="store_true", help="print the run's ARN and return at once"
     )
     run.add_argument("--subnets", help="comma-separated subnets instead of the task's own")
@@ -163,6 +170,12 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if since is None:
             parser.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
     env = _parameters(getattr(args, "env", []), parser, "--env")
+    run_input: Any = None
+    if getattr(args, "run_input", None) is not None:
+        try:
+            run_input = json.loads(args.run_input)
+        except ValueError as error:
+            parser.error(f"--input is not JSON ({error}): {args.run_input[:60]!r}")
     network = None
     if getattr(args, "subnets", None):
         network = {
@@ -184,7 +197,7 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 print(status.render(found, colour=sys.stdout.isatty()))
             return 0
         if args.command == "run":
-            from .ops.run import run
+            from .ops.run import NO_INPUT, run
 
             return run(
                 aws,
@@ -193,6 +206,7 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 command=shlex.split(args.command_line) if args.command_line is not None else None,
                 env=env,
                 network=network,
+                input=run_input if args.run_input is not None else NO_INPUT,
                 wait=not args.no_wait,
                 out=sys.stdout,
                 err=sys.stderr,

@@ -10,8 +10,9 @@ import json
 
 from . import RESOURCE_TYPE, TRANSFORM_NAME
 from .declaration import Context, parse_declaration
+from .declaration.callers import variable
 from .errors import InvalidTemplate, Problem
-from .resources import build_declaration
+from .resources import build_declaration, invocations
 from .settings import application_function_arn
 
 TYPE_CHECKING = False
@@ -62,6 +63,7 @@ def transform(
     outputs_in = fragment.get("Outputs")
     existing_outputs: dict[str, Any] = outputs_in if isinstance(outputs_in, dict) else {}
     taken = {k for k in resources if k not in declarations}
+    models = []
 
     for logical_id, resource in resources.items():
         if logical_id not in declarations:
@@ -91,7 +93,9 @@ def transform(
         taken.update(built)
         new_resources.update(built)
         new_outputs.update(outputs)
+        models.append(model)
 
+    problems += _grant_callers(models, new_resources)
     if problems:
         raise InvalidTemplate(problems)
     result = {k: v for k, v in fragment.items()}
@@ -192,6 +196,28 @@ def missing_transform(template: Any) -> list[Problem]:
         for logical_id, resource in template["Resources"].items()
         if isinstance(resource, dict) and resource.get("Type") == RESOURCE_TYPE
     ]
+
+
+def _grant_callers(models: list[Any], resources: dict[str, Any]) -> list[Problem]:
+    """Each caller function, in `resources`, gets its tasks' variables and grants; a variable
+    two declarations would both set (the same task key) is a problem."""
+    problems = []
+    set_by: dict[tuple[str, str], str] = {}
+    for model in models:
+        for function, tasks in invocations.callers_of(model).items():
+            for t in tasks:
+                key = (function, variable(t.key))
+                if key in set_by:
+                    problems.append(
+                        Problem(
+                            f"Resources.{model.logical_id}.Properties.Tasks.{t.key}.Callers",
+                            f"{function!r} is also a caller of task {t.key!r} of "
+                            f"{set_by[key]}: both would set {key[1]}; rename one task",
+                        )
+                    )
+                set_by[key] = model.logical_id
+            resources[function] = invocations.patch(model, function, resources[function])
+    return problems
 
 
 def _collision(declaration: str, logical_id: str, what: str) -> Problem:

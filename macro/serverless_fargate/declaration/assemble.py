@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from ..errors import join_path
 from ..intrinsics import is_intrinsic
-from . import durations, fargate, fields, grants, images
+from . import callers, durations, fargate, fields, grants, images
 from .model import (
     Autoscaling,
+    Caller,
     Declaration,
+    Event,
     Image,
     Network,
     ScheduleConfig,
@@ -38,6 +40,11 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
     cpu, memory = fargate.task_size(cpu_in, memory_in, d.parameters, fields.default_size())
     spot = _spot(t, flags)
     sidecars = _list(t.get("Sidecars"))
+    schedule = _map(t.get("Schedule"), "Expression") if t.kind == "schedule" else {}
+    # Written once (rules/invocations.py): in the Schedule map or on the task.
+    retries = schedule.get("Retries", t.get("Retries"))
+    queue = schedule.get("DeadLetterQueueArn", t.get("DeadLetterQueueArn"))
+    watched = t.kind in ("schedule", "invoked")
     return Task(
         key=t.key,
         name=t.name,
@@ -70,10 +77,15 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         timeout=_timeout(t.get("Timeout")),
         service=_service(t, flags) if t.kind == "service" else None,
         schedule=ScheduleConfig(
-            **fields.values(fields.SCHEDULE, _map(t.get("Schedule"), "Expression"))
+            **fields.values(fields.SCHEDULE, schedule)
+            | {"retries": retries, "dead_letter_queue_arn": queue}
         )
         if t.kind == "schedule"
         else None,
+        events=tuple(_events(t, queue)) if watched else (),
+        callers=tuple(_callers(t, d)) if watched else (),
+        retries=retries if watched else fields.TASK["Retries"].default,
+        dead_letter_queue_arn=queue if watched else None,
         overrides=t.get("Overrides"),
         volumes=_volumes(t, flags),
         secret_grants=_secret_grants(t, d, sidecars),
@@ -83,6 +95,25 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
             )
         ),
     )
+
+
+def _events(t: TaskInput, queue: Any) -> list[Event]:
+    out = []
+    for name, event in _map(t.get("Events")).items():
+        given = _map(event.get("Properties"))
+        config = fields.values(fields.EVENT_BRIDGE_RULE, given)
+        dead_letter = _map(config.pop("dead_letter_config")).get("Arn", queue)
+        out.append(Event(name=name, **config, dead_letter_queue_arn=dead_letter))
+    return out
+
+
+def _callers(t: TaskInput, d: DeclarationInput) -> list[Caller]:
+    out = []
+    for logical_id in dict.fromkeys(_list(t.get("Callers"))):
+        function = d.resources[logical_id]  # rules/invocations.py checked it is a function
+        role = None if callers.uses_policies(function) else callers.role_name(function, d.resources)
+        out.append(Caller(logical_id=logical_id, role=role))
+    return out
 
 
 def _timeout(value: Any) -> Any:

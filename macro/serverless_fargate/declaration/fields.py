@@ -190,6 +190,82 @@ SCHEDULE_FIELDS = [
     Field("TaskCount", int_range(1, 10), "Tasks started per run.", 1),
 ]
 
+# Events: the shape SAM functions use (`{Name: {Type, Properties}}`), EventBridgeRule only.
+RETRY_POLICY_FIELDS = [
+    Field(
+        "MaximumRetryAttempts",
+        int_range(0, 185),
+        "EventBridge's retries of a start it could not deliver (EventBridge's default 185).",
+    ),
+    Field(
+        "MaximumEventAgeInSeconds",
+        int_range(60, 86400),
+        "Give up delivering an event after this long (EventBridge's default 86400).",
+    ),
+]
+
+DEAD_LETTER_CONFIG_FIELDS = [
+    Field("Arn", arn("sqs"), "SQS queue for events whose run could not be started at all."),
+]
+
+EVENT_BRIDGE_RULE_FIELDS = [
+    Field(
+        "Pattern",
+        {
+            "type": "object",
+            "minProperties": 1,
+            "x-expected": "a map: an EventBridge event pattern such as "
+            "{source: [aws.s3], detail-type: [Object Created]}",
+        },
+        "EventBridge event pattern: each matching event starts one watched run.",
+    ),
+    Field(
+        "EventBusName",
+        string(),
+        "Name or ARN of the event bus (default: the account's default bus, where AWS services' "
+        "events arrive).",
+    ),
+    Field(
+        "InputPath",
+        {
+            "type": "string",
+            "pattern": "^[$]",
+            "x-expected": "a JSONPath of the event such as $.detail",
+        },
+        "The part of the event that becomes the run's input (default: the whole event).",
+    ),
+    Field(
+        "RetryPolicy",
+        object_shape(RETRY_POLICY_FIELDS),
+        "How long EventBridge keeps trying to start the run (throttling, a service error).",
+    ),
+    Field(
+        "DeadLetterConfig",
+        object_shape(DEAD_LETTER_CONFIG_FIELDS, ("Arn",)),
+        "Where EventBridge puts an event whose run it could not start (default: the task's "
+        "DeadLetterQueueArn, if any).",
+    ),
+]
+
+EVENT_TYPES = ("EventBridgeRule",)
+
+EVENT_FIELDS = [
+    Field(
+        "Type",
+        {
+            "enum": list(EVENT_TYPES),
+            "x-expected": "EventBridgeRule (an S3 upload, an SQS or DynamoDB source: an "
+            "EventBridgeRule with its pattern)",
+        },
+        "The kind of event source.",
+    ),
+    Field(
+        "Properties",
+        object_shape(EVENT_BRIDGE_RULE_FIELDS, ("Pattern",)),
+        "The source's settings.",
+    ),
+]
+
 NETWORK_FIELDS = [
     Field("Subnets", schema_parts.ID_LIST, "Subnet IDs."),
     Field("SecurityGroups", schema_parts.ID_LIST, "Security group IDs."),
@@ -496,6 +572,47 @@ TASK_FIELDS = [
         "(`rate(5 minutes)`, `cron(0 2 * * ? *)`, `at(2027-01-01T00:00:00)`) or a map.",
     ),
     Field(
+        "Events",
+        {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": schema_parts.LOGICAL_ID_PATTERN},
+            "additionalProperties": object_shape(
+                EVENT_FIELDS, ("Type", "Properties"), "a map with Type and Properties"
+            ),
+            "x-expected": "a map of event names to {Type, Properties}",
+        },
+        "Events that each start one watched run, in the shape of SAM function events: "
+        "`{Name: {Type: EventBridgeRule, Properties: {Pattern, EventBusName, InputPath}}}`. The "
+        "event (or its InputPath part) reaches the container as JSON in "
+        "SERVERLESS_FARGATE_INPUT.",
+    ),
+    Field(
+        "Callers",
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": schema_parts.LOGICAL_ID_PATTERN},
+            "x-expected": "a list of logical IDs of functions in this template",
+        },
+        "Functions of this template (AWS::Serverless::Function, AWS::Lambda::Function) that may "
+        "start watched runs of this task with input; each gets exactly that permission and the "
+        "variable SERVERLESS_FARGATE_<TASK>_WORKFLOW (the workflow's ARN).",
+        [],
+    ),
+    Field(
+        "Retries",
+        int_range(0, 10),
+        "Fresh runs after a failed one, for every watched run of the task (schedule, events, "
+        "callers); a scheduled task may write it in its Schedule map instead.",
+        0,
+    ),
+    Field(
+        "DeadLetterQueueArn",
+        arn("sqs"),
+        "SQS queue that gets one JSON message for each watched run that fails in the end; a "
+        "scheduled task may write it in its Schedule map instead.",
+    ),
+    Field(
         "Overrides",
         schema_parts.OVERRIDES,
         "Raw CloudFormation properties deep-merged last into what is generated, then checked "
@@ -610,8 +727,12 @@ NETWORK = by_name(NETWORK_FIELDS)
 VOLUME = by_name(VOLUME_FIELDS)
 PORT = by_name(PORT_FIELDS)
 REPOSITORY = by_name(REPOSITORY_FIELDS)
-# Task keys whose value the task's own Service/Schedule decides (kind), not a merge.
-KIND_KEYS = ("Service", "Schedule")
+EVENT = by_name(EVENT_FIELDS)
+EVENT_BRIDGE_RULE = by_name(EVENT_BRIDGE_RULE_FIELDS)
+RETRY_POLICY = by_name(RETRY_POLICY_FIELDS)
+# Task keys that decide a task's kind: a task that writes any of them takes all of them from
+# itself, never from the declaration (whose are only a default for tasks that write none).
+KIND_KEYS = ("Service", "Schedule", "Events", "Callers")
 
 
 def values(table: dict[str, Field], given: dict[str, Any]) -> dict[str, Any]:

@@ -69,8 +69,9 @@ def merge_task(
     own: dict[str, Any],
     kind_source: tuple[dict[str, Any], str],
 ) -> TaskInput:
-    """Merge the layers (later wins, by each field's merge rule). A task's own Service or
-    Schedule decides its kind; the declaration's is only a default (`kind_source`)."""
+    """Merge the layers (later wins, by each field's merge rule). A task's own Service,
+    Schedule, Events or Callers decide its kind; the declaration's are only a default
+    (`kind_source`)."""
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for layer, where in layers:
@@ -98,6 +99,8 @@ def merge_task(
 def _kind(values: dict[str, Any]) -> Kind:
     if values.get("Schedule") is not None:
         return "schedule"
+    if values.get("Events") or values.get("Callers"):
+        return "invoked"
     return "standalone" if values.get("Service") is False else "service"
 
 

@@ -13,7 +13,11 @@ if TYPE_CHECKING:  # typing costs the cold start 5 ms; annotations are strings a
     from typing import Any, Literal
 
     Value = Any  # a literal or an intrinsic function, as CloudFormation accepts it
-    Kind = Literal["service", "schedule", "standalone"]
+    # "invoked": started by Events or Callers only (a task with a Schedule is "schedule").
+    Kind = Literal["service", "schedule", "invoked", "standalone"]
+
+# Kinds whose runs the task's workflow starts and watches to their end.
+WATCHED_KINDS = ("schedule", "invoked")
 
 
 @record
@@ -68,6 +72,28 @@ class ScheduleConfig:
 
 
 @record
+class Event:
+    """One `Events` entry: an EventBridge rule whose every match starts one watched run."""
+
+    name: str  # as written; part of the rule's logical ID
+    pattern: dict[str, Any]
+    event_bus_name: Value | None
+    input_path: str | None  # None: the whole event is the input
+    retry_policy: dict[str, Value] | None
+    dead_letter_queue_arn: Value | None  # the rule's own, else the task's
+
+
+@record
+class Caller:
+    """A function of the template that may start runs of a task (`Callers`)."""
+
+    logical_id: str
+    # Where its grant goes: the SAM function's own Policies, or (None) a generated
+    # AWS::IAM::Policy attached to `role`, the function's execution role by name.
+    role: Value | None
+
+
+@record
 class Network:
     subnets: Value | None  # None: the default VPC, looked up at deploy time
     security_groups: Value | None  # None with default VPC: the transform creates one
@@ -107,6 +133,12 @@ class Task:
     timeout: Value | None  # seconds (an int), or an intrinsic that resolves to seconds
     service: ServiceConfig | None
     schedule: ScheduleConfig | None
+    events: tuple[Event, ...]
+    callers: tuple[Caller, ...]
+    # Every watched run of the task (schedule, events, callers): the Schedule map's values
+    # when written there, else the task's own.
+    retries: Value
+    dead_letter_queue_arn: Value | None
     overrides: dict[str, dict[str, Any]]
     volumes: dict[str, dict[str, Any]]  # ReadOnly resolved at transform time
     # What the execution role must read: (service, ARN or ARNs) per secret of any container,
@@ -138,6 +170,11 @@ class Declaration:
         return [t for t in self.tasks if t.kind == "schedule"]
 
     @property
+    def watched(self) -> list[Task]:
+        """The tasks that get a workflow: every one whose runs are watched to their end."""
+        return [t for t in self.tasks if watched(t)]
+
+    @property
     def default_vpc(self) -> bool:
         """Whether some task runs in the default VPC, found at deploy time."""
         return any(t.network.subnets is None for t in self.tasks)
@@ -148,3 +185,9 @@ class Declaration:
         return any(
             t.network.subnets is None and t.network.security_groups is None for t in self.tasks
         )
+
+
+def watched(t: Task) -> bool:
+    """Whether runs of `t` are started and watched by its workflow: a task with Schedule,
+    Events or Callers. The one test of it: the workflow, roles, outputs and ops ask here."""
+    return t.kind in WATCHED_KINDS

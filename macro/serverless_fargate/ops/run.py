@@ -1,9 +1,10 @@
 """`serverless-fargate run STACK TASK`: one run of any task, as its schedule or service would
 start it; by default it waits, streams the task's logs and exits with the container's code.
 
-- A scheduled task without overrides starts an execution of its own workflow, the
-  same the schedule starts: retries, Spot fallback, rerun after interruption, Timeout and the
-  dead-letter queue all apply.
+- A scheduled or invoked task (Schedule, Events, Callers) without overrides starts an
+  execution of its workflow, the same its schedule, events and callers start: retries, Spot
+  fallback, rerun after interruption, Timeout and the dead-letter queue all apply. `--input`
+  is the execution's `input` member, which the container reads in SERVERLESS_FARGATE_INPUT.
 - Otherwise (a service's or a standalone task, or --command/--env, which the workflow does
   not take so that whoever may start it cannot choose what runs) the task is started here with
   ecs:RunTask: its network, capacity strategy and Timeout as declared; when Spot has no
@@ -21,11 +22,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from ..declaration.model import WATCHED_KINDS
 from ..resources import workflow_contract as contract
 from . import stack as lookups
 from .logtail import Tail
 
 STARTED_BY = "serverless-fargate"
+NO_INPUT: Any = object()  # `--input` not given (JSON null is an input)
 TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
 INTERRUPTED = 130  # as a shell reports Ctrl-C
 LOG_DELAY = 2.0  # seconds; then a stopped task's last log lines have arrived
@@ -53,21 +56,20 @@ class Runner:
 
     # --- through the workflow ---------------------------------------------------------------
 
-    def through_workflow(self, wait: bool) -> int:
+    def through_workflow(self, wait: bool, given: Any = NO_INPUT) -> int:
         task = self.task
         assert task.workflow
         name = contract.execution_name(task.key, f"run-{uuid.uuid4().hex[:20]}")
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        members: dict[str, Any] = {
+            contract.TASK: task.key,
+            contract.SCHEDULE: "serverless-fargate run",
+            contract.SCHEDULED_TIME: now,
+        }
+        if given is not NO_INPUT:
+            members[contract.INPUT] = given
         started = self.aws("stepfunctions").start_execution(
-            stateMachineArn=task.workflow,
-            name=name,
-            input=json.dumps(
-                {
-                    contract.TASK: task.key,
-                    contract.SCHEDULE: "serverless-fargate run",
-                    contract.SCHEDULED_TIME: now,
-                }
-            ),
+            stateMachineArn=task.workflow, name=name, input=json.dumps(members)
         )
         arn = self.current = started["executionArn"]
         if not wait:
@@ -248,6 +250,7 @@ def run(
     command: list[str] | None = None,
     env: dict[str, str] | None = None,
     network: dict[str, Any] | None = None,
+    input: Any = NO_INPUT,  # noqa: A002 - the CLI's --input, any JSON value
     wait: bool = True,
     out: TextIO,
     err: TextIO,
@@ -258,10 +261,20 @@ def run(
     task = stack.task(key)
     runner = Runner(aws, task, out, err, poll=poll, sleep=sleep)
     changes = overrides(task, command, env or {})
+    watched = task.kind in WATCHED_KINDS
+    if input is not NO_INPUT and (changes or network is not None or not watched):
+        why = (
+            f"task {key!r} is a {task.kind} task: only tasks with Schedule, Events or Callers "
+            "take --input (their workflow hands it to the container); use --env here"
+            if not watched
+            else "--input goes through the task's workflow, which takes no --command, --env "
+            "or network: give --input alone"
+        )
+        raise lookups.OpsError(why)
     try:
-        if task.kind == "schedule" and not changes and network is None and task.workflow:
-            return runner.through_workflow(wait)
-        if task.kind == "schedule":
+        if watched and not changes and network is None and task.workflow:
+            return runner.through_workflow(wait, input)
+        if watched:
             runner.say(
                 "Overrides given: starting the task directly (the workflow takes no overrides); "
                 "its network, capacity, Fallback and Timeout apply, its Retries and queue do not."

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
+from ..declaration.model import WATCHED_KINDS
 from ..resources import logs, names
 from ..resources import workflow_contract as contract
 from ..settings import METADATA_KEY, TIMEOUT_TAG
@@ -356,7 +357,7 @@ def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) ->
             "an existing `Cluster`. Turn outputs on and deploy again."
         )
     settings = RunSettings(task.cluster, task.task_definition, {}, list(ON_DEMAND))
-    if task.kind == "schedule":
+    if task.kind in WATCHED_KINDS:
         declared = workflow_settings(aws, task)
         settings.network = _camel(declared["network"]["AwsvpcConfiguration"])
         settings.capacity = [

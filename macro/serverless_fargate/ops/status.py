@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..declaration.model import WATCHED_KINDS
 from . import stack as lookups
 from .schedules import next_run, utc_now
 
@@ -33,7 +34,7 @@ def collect(aws: lookups.Aws, stack: lookups.Stack, now: datetime | None = None)
         }
         if task.kind == "service":
             row.update(_service(task, described))
-        elif task.kind == "schedule":
+        elif task.kind in WATCHED_KINDS:  # scheduled, or invoked by events and callers
             row.update(_schedule(aws, task, now))
         else:
             row["taskDefinition"] = task.task_definition
@@ -162,10 +163,15 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
         if r.get("execEnabled"):
             second += "; exec enabled"
         return [first, second]
-    if r["kind"] == "schedule":
-        first = f"{r.get('expression', '?')} {r.get('timezone', '')}, {r.get('state', '?')}"
-        if r.get("nextRun"):
-            first += f", next {local_time(r['nextRun'], r.get('timezone'))}"
+    if r["kind"] in WATCHED_KINDS:
+        if r["kind"] == "schedule":
+            first = f"{r.get('expression', '?')} {r.get('timezone', '')}, {r.get('state', '?')}"
+            if r.get("nextRun"):
+                first += f", next {local_time(r['nextRun'], r.get('timezone'))}"
+        else:
+            first = f"started by events and callers; or: serverless-fargate run {stack} " + (
+                f"{r['label']} --input JSON"
+            )
         lines = [first]
         if not r["lastRuns"]:
             lines.append(paint("no runs yet", DIM))

@@ -13,6 +13,7 @@ from ..settings import METADATA_KEY
 from . import (
     cluster,
     images,
+    invocations,
     logs,
     names,
     network,
@@ -69,11 +70,13 @@ def build_declaration(
             generated.append((scaling.resources(d, t), own))
         elif t.kind == "schedule":
             generated.append((schedule.resources(d, t), own + waits))
+        generated.append((invocations.event_resources(d, t), own))
     generated.append((spot.fallback_rule(d), []))
     generated.append((spot.fallback_workflow(d), []))
     generated.append((roles.schedule_role(d), []))
     generated.append((roles.workflow_role(d), []))
     generated.append((workflow.resources(d), waits))
+    generated.append((invocations.caller_policies(d), []))
 
     resources: dict[str, Any] = {}
     problems: list[Problem] = []

@@ -97,6 +97,19 @@ def schedule(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}Schedule"
 
 
+# Runs started by events and callers.
+def event_rule(d: Declaration, t: Task, event: str) -> str:
+    return f"{d.logical_id}{t.name}{event}Rule"
+
+
+def events_role(d: Declaration, t: Task) -> str:
+    return f"{d.logical_id}{t.name}EventsRole"
+
+
+def caller_policy(d: Declaration, function: str) -> str:
+    return f"{d.logical_id}{function}CallerPolicy"
+
+
 # Deploy-time lookups and the default network (documented in docs/reference.md).
 def image_digests(d: Declaration, part: int = 1) -> str:
     """The first lookup keeps the unnumbered name; more follow for large declarations."""

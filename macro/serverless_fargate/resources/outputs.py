@@ -36,7 +36,7 @@ def outputs(d: Declaration) -> dict[str, Any]:
                 "Description": f"Schedule of {t.key}",
                 "Value": get_att(names.schedule(d, t), "Arn"),
             }
-    for t in d.scheduled:
+    for t in d.watched:
         out[names.workflow_output(d, t)] = {
             "Description": f"Workflow (Step Functions) that runs {t.key} of {d.logical_id}",
             "Value": ref(names.workflow(d, t)),

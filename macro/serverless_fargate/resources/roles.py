@@ -4,8 +4,9 @@
   exactly the declared secrets;
 - one task role per task: the task's own Policies (and ECS Exec's channels when enabled);
 - schedule role: start this declaration's workflow (and report a start that failed);
-- workflow role: run exactly the scheduled task definitions on this cluster and pass exactly
-  their roles.
+- workflow role: run exactly the watched task definitions on this cluster and pass exactly
+  their roles;
+- one events role per task with Events: start exactly that task's workflow.
 """
 
 from __future__ import annotations
@@ -213,14 +214,9 @@ def task_role_arn(d: Declaration, t: Task) -> Any:
     return get_att(names.task_role(d, t), "Arn")
 
 
-def _scheduled_queues(d: Declaration) -> list[Any]:
-    return _unique(
-        [
-            t.schedule.dead_letter_queue_arn
-            for t in d.scheduled
-            if t.schedule is not None and t.schedule.dead_letter_queue_arn is not None
-        ]
-    )
+def _queues(tasks: list[Task]) -> list[Any]:
+    """The dead-letter queues of these tasks' runs."""
+    return _unique([t.dead_letter_queue_arn for t in tasks if t.dead_letter_queue_arn is not None])
 
 
 _ACCOUNT = {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
@@ -281,7 +277,7 @@ def schedule_role(d: Declaration) -> dict[str, Any]:
             "Resource": [ref(names.workflow(d, t)) for t in d.scheduled],
         }
     ]
-    queues = _scheduled_queues(d)
+    queues = _queues(d.scheduled)
     if queues:
         statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
     return {
@@ -297,9 +293,9 @@ def schedule_role(d: Declaration) -> dict[str, Any]:
 
 
 def workflow_role(d: Declaration) -> dict[str, Any]:
-    """The workflow may run exactly the scheduled task definitions on this cluster, pass exactly
+    """The workflows may run exactly the watched task definitions on this cluster, pass exactly
     their roles to ECS, stop and read tasks on this cluster, and report to the tasks' queues."""
-    scheduled = d.scheduled
+    scheduled = d.watched
     if not scheduled:
         return {}
     on_cluster = {"ArnEquals": {"ecs:cluster": cluster.arn(d)}}
@@ -354,7 +350,7 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             ),
         },
     ]
-    queues = _scheduled_queues(d)
+    queues = _queues(scheduled)
     if queues:
         statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
     return {
@@ -362,10 +358,24 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             # The state machine's exact ARN, spelt from its name (a Ref would be a cycle).
             trusting(
                 "states.amazonaws.com",
-                state_machine_arns([names.workflow(d, t) for t in d.scheduled]),
+                state_machine_arns([names.workflow(d, t) for t in d.watched]),
             ),
             statements,
             d.permissions_boundary,
             d.tags,
+        )
+    }
+
+
+def events_role(d: Declaration, t: Task, start: dict[str, Any]) -> dict[str, Any]:
+    """What a task's EventBridge rules start its runs with: `start`, exactly its workflow."""
+    return {
+        names.events_role(d, t): _role(
+            # Rules on any bus of this account and region: a custom bus's rule ARN has the
+            # bus's name in it, and the rules' own ARNs would be a circular reference.
+            trusting_within("events.amazonaws.com", "rule/*"),
+            [start],
+            t.permissions_boundary,
+            t.tags,
         )
     }

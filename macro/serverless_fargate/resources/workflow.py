@@ -97,8 +97,6 @@ def _family(task_definition: Any) -> Any:
 def settings(d: Declaration, t: Task) -> dict[str, Any]:
     """Everything the workflow needs to run task `t`: the Result of its Settings state, which
     ops reads too (workflow_contract.task_settings)."""
-    config = t.schedule
-    assert config is not None
     task_definition = ref(names.task_definition(d, t))
     out: dict[str, Any] = {
         "task": t.key,
@@ -107,23 +105,26 @@ def settings(d: Declaration, t: Task) -> dict[str, Any]:
         "family": _family(task_definition),
         "network": network.awsvpc(d, t),
         "capacity": spot.strategy(t),
-        "copies": text(config.task_count),
-        "retries": text(config.retries),
+        "copies": text(copies(t)),
+        "retries": text(t.retries),
         "timeoutSeconds": text(NO_TIMEOUT if t.timeout is None else t.timeout),
         "fallback": t.spot is not None and t.spot.fallback,
         "rerunOnInterruption": t.spot is not None and t.spot.rerun_on_interruption,
     }
-    if config.dead_letter_queue_arn is not None:
-        out["deadLetterQueue"] = queue_url(config.dead_letter_queue_arn)
+    if t.dead_letter_queue_arn is not None:
+        out["deadLetterQueue"] = queue_url(t.dead_letter_queue_arn)
     return out
+
+
+def copies(t: Task) -> Any:
+    """Tasks per run: a scheduled task's TaskCount (for every run of it), else one."""
+    return t.schedule.task_count if t.schedule is not None else 1
 
 
 def single(t: Task) -> bool:
     """One copy with a literal Timeout: the run needs no Map and no state to read its numbers
     from (a Timeout or TaskCount given by a parameter is read at run time, in a Map)."""
-    config = t.schedule
-    assert config is not None
-    return config.task_count == 1 and not isinstance(t.timeout, dict)
+    return copies(t) == 1 and not isinstance(t.timeout, dict)
 
 
 # --- pieces of states ---------------------------------------------------------------------------
@@ -879,10 +880,8 @@ def _input_states(t: Task, with_input: str, without_input: str) -> dict[str, Any
 def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str, Any]:
     """A failed run: one message on the dead-letter queue (if any), then the execution fails
     with the failed copies as its cause (ops reads it)."""
-    config = t.schedule
-    assert config is not None
     out: dict[str, Any] = {}
-    if config.dead_letter_queue_arn is not None:
+    if t.dead_letter_queue_arn is not None:
         body: dict[str, Any] = {
             "task": t.key,
             "declaration": d.logical_id,
@@ -897,7 +896,7 @@ def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str
             "Type": "Task",
             "Resource": _service("sqs:sendMessage"),
             "Parameters": {
-                "QueueUrl": queue_url(config.dead_letter_queue_arn),
+                "QueueUrl": queue_url(t.dead_letter_queue_arn),
                 "MessageBody": body,
             },
             "ResultPath": None,
@@ -921,9 +920,7 @@ def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str
 
 
 def _report_start(t: Task) -> str:
-    config = t.schedule
-    assert config is not None
-    return "Report to the dead-letter queue" if config.dead_letter_queue_arn else "Run failed"
+    return "Report to the dead-letter queue" if t.dead_letter_queue_arn else "Run failed"
 
 
 def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
@@ -1041,7 +1038,7 @@ def definition(d: Declaration, t: Task) -> dict[str, Any]:
 
 def resources(d: Declaration) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for t in d.scheduled:
+    for t in d.watched:
         properties: dict[str, Any] = {
             # Named, so that the workflow role's trust names exactly this state machine.
             "StateMachineName": names.state_machine_name(names.workflow(d, t)),

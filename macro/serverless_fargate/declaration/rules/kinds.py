@@ -1,5 +1,5 @@
-"""Kinds of task (service, scheduled, standalone): one kind each, and Overrides sections
-that fit it."""
+"""Kinds of task (service, scheduled, invoked, standalone): one kind each, and Overrides
+sections that fit it."""
 
 from __future__ import annotations
 
@@ -13,28 +13,37 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("kind.one", "A task is a service or scheduled, not both")
+# What makes a task's runs watched: each is refused beside a Service.
+STARTERS = ("Schedule", "Events", "Callers")
+
+
+@rule("kind.one", "A task is a service, or started by a Schedule, Events or Callers: not both")
 def one_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    if t.values.get("Schedule") is not None and t.values.get("Service") not in (None, False):
+    starters = [k for k in STARTERS if t.values.get(k)]
+    if starters and t.values.get("Service") not in (None, False):
         yield Problem(
             t.where("Service"),
-            "a task with Schedule runs on its schedule, not as a service: remove Service or "
-            "set it to false",
+            f"a task with {' and '.join(starters)} runs "
+            f"{'on its schedule' if starters == ['Schedule'] else 'when started'}, not as a "
+            "service: remove Service or set it to false",
         )
 
 
 @rule(
     "kind.defaults",
-    "Declaration-level defaults do not set both Service and Schedule",
+    "Declaration-level defaults do not set both Service and Schedule, Events or Callers",
     "declaration",
 )
 def one_default_kind(d: DeclarationInput) -> Iterator[Problem]:
-    if d.properties.get("Service") not in (None, False) and "Schedule" in d.properties:
-        yield Problem(
-            join_path(d.path, "Schedule"),
-            "the declaration-level defaults set both Service and Schedule; a task is a "
-            "service or scheduled, not both",
-        )
+    if d.properties.get("Service") in (None, False):
+        return
+    for key in STARTERS:
+        if d.properties.get(key):
+            yield Problem(
+                join_path(d.path, key),
+                f"the declaration-level defaults set both Service and {key}; a task is a "
+                f"service or started by its {key}, not both",
+            )
 
 
 @rule("kind.overrides", "A task's own Overrides sections fit its kind")

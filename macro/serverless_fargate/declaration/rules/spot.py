@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...errors import Problem, join_path
 from ...intrinsics import resolve_number
 from .. import fields
+from ..model import WATCHED_KINDS
 from . import rule
 
 TYPE_CHECKING = False
@@ -14,12 +15,13 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("spot.kind", "Spot applies to services and scheduled tasks")
+@rule("spot.kind", "Spot applies to services and watched (scheduled or invoked) tasks")
 def spot_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind == "standalone" and "Spot" in t.own and t.own["Spot"] not in (None, False):
         yield Problem(
             t.where("Spot"),
-            "Spot applies to services and scheduled tasks; a standalone task's caller "
+            "Spot applies to services and to tasks with Schedule, Events or Callers; a "
+            "standalone task's caller "
             "chooses its capacity provider in RunTask",
         )
 
@@ -39,17 +41,17 @@ def spot_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("spot.schedule-weights", "A scheduled task's Spot numbers are written as numbers")
+@rule("spot.schedule-weights", "A watched task's Spot numbers are written as numbers")
 def schedule_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # The workflow passes its strategy to RunTask as JSON, where an intrinsic would arrive as
     # text ("1") and RunTask refuses it; services and schedules' own fields convert it.
     spot = t.get("Spot")
-    if t.kind != "schedule" or not isinstance(spot, dict):
+    if t.kind not in WATCHED_KINDS or not isinstance(spot, dict):
         return
     for key in ("OnDemandBase", "OnDemandWeight", "SpotWeight"):
         if isinstance(spot.get(key), dict):
             yield Problem(
                 join_path(t.where("Spot"), key),
-                "a scheduled task's Spot strategy is written into its workflow, where an "
+                "a watched task's Spot strategy is written into its workflow, where an "
                 "intrinsic would arrive as text: write a number",
             )

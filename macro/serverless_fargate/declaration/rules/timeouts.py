@@ -22,7 +22,8 @@ def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         yield Problem(
             t.where("Timeout"),
             "a service runs until it is replaced, so it has no Timeout: remove it, or make the "
-            "task scheduled (Schedule) or standalone (Service: false)",
+            "task scheduled (Schedule), invoked (Events, Callers) or standalone "
+            "(Service: false)",
         )
 
 
