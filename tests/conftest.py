@@ -43,7 +43,33 @@ def expand(template: dict[str, Any], parameters: dict[str, Any] | None = None) -
     before = copy.deepcopy(template)
     result = transform(template, parameters=parameters, service_token=TOKEN, nonce="test")
     assert template == before, "the transform must not change its input"
+    assert_no_null(result)
     return result
+
+
+def first_null(value: Any, path: str = "") -> str | None:
+    """The path of the first null (None) in `value`, or None if it holds none."""
+    if value is None:
+        return path or "/"
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found = first_null(item, f"{path}/{key}")
+        if found is not None:
+            return found
+    return None
+
+
+def assert_no_null(template: dict[str, Any]) -> None:
+    """CloudFormation refuses a template with a null anywhere ("'null' values are not allowed
+    in templates"), even inside a state machine's Definition: every expansion is checked."""
+    found = first_null(template)
+    assert found is None, f"null at {found}: CloudFormation refuses null values in templates"
 
 
 def declaration(properties: dict[str, Any], **resource: Any) -> dict[str, Any]:

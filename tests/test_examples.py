@@ -10,7 +10,7 @@ import json
 import os
 
 import pytest
-from conftest import EXAMPLES, ROOT, lint, load
+from conftest import EXAMPLES, ROOT, first_null, lint, load
 from serverless_fargate.transform import expand_template
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -57,3 +57,13 @@ def test_generated_names_are_stable(path):
         "ones (services restart, log groups and their logs are deleted, names change). Keep the "
         "old names, or make this a documented breaking change."
     )
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_example_has_no_null_value(path):
+    """CloudFormation refuses any template holding a JSON null, wherever it is (a state
+    machine's Definition included): "[/Resources/X/Type/Definition/States/Y/ResultPath] 'null'
+    values are not allowed in templates" (aws/serverless-application-model#1618,
+    aws/aws-cdk#29164, aws-cloudformation/cfn-lint#1657). cfn-lint does not catch it."""
+    found = first_null(expanded(path))
+    assert found is None, f"{path.name} expands to a null at {found}: the deploy would fail"

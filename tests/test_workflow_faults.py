@@ -158,3 +158,17 @@ def test_a_timed_out_run_stops_its_task_before_the_next_attempt(world):
     assert result["status"] == "SUCCEEDED", result
     assert [c["running"] for c in world.ecs.calls] == [0, 0]
     assert running(world) == []
+
+
+def test_a_dead_letter_queue_that_refuses_the_message_still_fails_the_run_with_its_cause(world):
+    """The report's Catch keeps the state's input (its ResultPath names a member, as a null
+    ResultPath may not appear in a template): Run failed still gives the failed copy."""
+    boto3.client("sqs").delete_queue(QueueUrl=world.queue)
+    result = world.start([{"exit": 3}])
+    assert (result["status"], result["error"]) == ("FAILED", "RunFailed"), result
+    (outcome,) = json.loads(result["cause"])
+    assert (outcome["ok"], outcome["exitCode"], outcome["taskArn"] is None) == (False, 3, False)
+    assert (outcome["stopCode"], outcome["error"]) == (
+        "EssentialContainerExited",
+        "States.TaskFailed",
+    )

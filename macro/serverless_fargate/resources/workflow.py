@@ -58,6 +58,11 @@ ECS_RETRY = [
 ]
 STOP_CHECKS = 10  # DescribeTasks after StopTask, 30 s apart: then "could not confirm it stopped"
 STOP_CHECK_INTERVAL = 30
+# CloudFormation refuses a null anywhere in a template, a Definition included ("'null' values
+# are not allowed in templates"): a value that must be JSON null is made at run time.
+# States.StringToJson parses its text argument as JSON ("Intrinsic functions", JSON data
+# manipulation).
+NULL = "States.StringToJson('null')"
 
 
 def _service(action: str) -> Any:
@@ -134,15 +139,14 @@ def _outcome(ok: bool, paths: dict[str, str], literals: dict[str, Any]) -> dict[
     """A copy's outcome: always the same keys, so the report can read any of them. `paths`
     are JSONPaths or intrinsic functions of the state's input; `literals` are values."""
     out: dict[str, Any] = {"ok": ok}
-    for key in ("copy", "attempts", "onDemand", "taskArn", "exitCode", "stopCode", "reason"):
+    keys = ("copy", "attempts", "onDemand", "taskArn", "exitCode", "stopCode", "reason", "error")
+    for key in keys:
         if key in paths:
             out[key + ".$"] = paths[key]
-        else:
-            out[key] = literals.get(key)
-    if "error" in paths:
-        out["error.$"] = paths["error"]
-    else:
-        out["error"] = literals.get("error")
+        elif key in literals:
+            out[key] = literals[key]
+        else:  # absent: null, made at run time (no null may appear in a template)
+            out[key + ".$"] = NULL
     return out
 
 
@@ -328,7 +332,7 @@ def _settings_states(d: Declaration, t: Task) -> dict[str, Any]:
             "Type": "Pass",
             "Parameters": {
                 "retries.$": "States.StringToJson($.settings.retries)",
-                "blank": {"StopCode": None, "StoppedReason": None},
+                "blank": {"StopCode.$": NULL, "StoppedReason.$": NULL},
             },
             "ResultPath": "$.limits",
             "Next": "Attempt known?",
@@ -364,7 +368,7 @@ def _ecs_call(
     action: str,
     parameters: dict[str, Any],
     result: dict[str, Any] | None,
-    result_path: str | None,
+    result_path: str,
     lost: str,
     next_: str,
 ) -> dict[str, Any]:
@@ -457,7 +461,10 @@ def _stop_running_states(give_up: str) -> dict[str, Any]:
                 "StartAt": "Ours?",
                 "States": _stop_one_states(),
             },
-            "ResultPath": None,
+            # Keeps the input (a null ResultPath may not appear in a template): a small
+            # result replaces $.running, which nothing reads after this state.
+            "ResultSelector": {"checked": True},
+            "ResultPath": "$.running",
             "Catch": [
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Could not stop"}
             ],
@@ -499,7 +506,9 @@ def _stop_one_states() -> dict[str, Any]:
                 "Task.$": "$.arn",
                 "Reason": "Stopped by its ServerlessFargate workflow (Timeout or failed attempt)",
             },
-            "ResultPath": None,
+            # Keeps the input; StopTask's answer is not needed (DescribeTasks says when it stopped).
+            "ResultSelector": {"requested": True},
+            "ResultPath": "$.stop",
             "Retry": ECS_RETRY,
             "Catch": [
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Not stopped"}
@@ -899,7 +908,10 @@ def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str
                 "QueueUrl": queue_url(t.dead_letter_queue_arn),
                 "MessageBody": body,
             },
-            "ResultPath": None,
+            # Keeps the input for Run failed (which reads only the failed copies): the answer,
+            # or the error of a message that could not be sent, goes to $.report.
+            "ResultSelector": {"sent": True},
+            "ResultPath": "$.report",
             "Retry": [
                 {
                     "ErrorEquals": ["States.TaskFailed"],
@@ -908,7 +920,9 @@ def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str
                     "BackoffRate": 2,
                 }
             ],
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Run failed"}],
+            "Catch": [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.report", "Next": "Run failed"}
+            ],
             "Next": "Run failed",
         }
     out["Run failed"] = {
