@@ -17,8 +17,11 @@ from conftest import expand, load
 from moto import mock_aws
 from ops_harness import REGION, Runs, deploy, install_application, teach_moto
 from serverless_fargate.cli import main
-from serverless_fargate.ops import stack as lookups
+from serverless_fargate.ops import errors, lookups
+from serverless_fargate.ops.aws import Aws
 from serverless_fargate.ops.logs import line, logs
+from serverless_fargate.ops.model import Task, stream_prefixes
+from serverless_fargate.ops.model import load as load_stack
 from serverless_fargate.ops.schedules import next_run
 from workflow_harness import Ecs, compress_waits, patch_moto
 
@@ -94,8 +97,8 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def aws() -> lookups.Aws:
-    return lookups.Aws(boto3.Session(region_name=REGION))
+def aws() -> Aws:
+    return Aws(boto3.Session(region_name=REGION))
 
 
 def fast(monkeypatch) -> None:
@@ -125,7 +128,7 @@ def test_the_macro_and_the_offline_commands_never_import_boto3():
 
 
 def test_the_tasks_are_found_from_the_stack_name_alone(stack):
-    found = lookups.load(aws(), STACK)
+    found = load_stack(aws(), STACK)
     by_key = {t.key: t for t in found.tasks}
     assert {k: t.kind for k, t in by_key.items()} == {
         "worker": "service",
@@ -174,8 +177,11 @@ def test_status_shows_every_task(stack, capsys, monkeypatch):
     nightly = next(line for line in lines if line.startswith("nightly "))
     assert "schedule    cron(0 3 * * ? *) Europe/Berlin, ENABLED, next 20" in nightly
     assert nightly.endswith(" 03:00 CET")  # Berlin in winter
+    # Each run names its ECS tasks (here two attempts): what `logs --run` takes.
     assert any(
-        "last runs: SUCCEEDED" in line and "exit 0" in line and line.endswith("  Spot")
+        re.search(
+            r"last runs: SUCCEEDED .* exit 0 .*  Spot  task [0-9a-f-]{32,},[0-9a-f-]{32,}$", line
+        )
         for line in lines
     )
     assert "migrate  standalone  start it: serverless-fargate run shop migrate" in out
@@ -198,7 +204,7 @@ def test_status_while_a_deployment_fails_tasks_and_for_a_service_deleted_by_hand
     _, out, _ = cli(capsys, "status", STACK)
     assert "circuit breaker watching (2 failed tasks so far)" in out
     ecs = boto3.client("ecs")
-    found = lookups.load(aws(), STACK).task("worker")
+    found = load_stack(aws(), STACK).task("worker")
     ecs.delete_service(cluster=found.cluster, service=found.service, force=True)
     code, out, _ = cli(capsys, "status", STACK)
     assert code == 0
@@ -215,7 +221,7 @@ def test_status_counts_the_standalone_runs_going_on_and_colours_a_terminal(
     assert cli(capsys, "run", STACK, "migrate", "--no-wait")[0] == 0
     from serverless_fargate.ops import status
 
-    found = status.collect(aws(), lookups.load(aws(), STACK))
+    found = status.collect(aws(), load_stack(aws(), STACK))
     plain = status.render(found)
     assert (
         "migrate  standalone  1 running now; start it: serverless-fargate run shop migrate" in plain
@@ -344,7 +350,7 @@ def test_run_no_wait_prints_the_task_arn(stack, capsys):
 
 def test_run_stops_the_task_at_its_timeout(stack, capsys):
     stack.ecs.script = [{"hang": True}]
-    found = lookups.load(aws(), STACK)
+    found = load_stack(aws(), STACK)
     clock = iter(range(0, 10**6, 600))  # ten minutes pass between looks; Timeout is 15m
     out, err = _Text(), _Text()
     from serverless_fargate.ops.run import Runner
@@ -459,8 +465,11 @@ def test_logs_since_a_time_with_task_and_stream_per_line(stack, capsys):
         "worker aaaa1111 old line",
         "worker aaaa1111 worker started",
     ]
-    _, out, err = cli(capsys, "logs", STACK, "worker", "--since", "1h", "--run", "zzzz")
-    assert out == "" and "No log lines from task worker run zzzz" in err
+    _, out, err = cli(capsys, "logs", STACK, "worker", "--since", "1h", "--run", "ffff")
+    assert out == "" and "No log lines from task worker run ffff" in err
+    code, out, err = cli(capsys, "logs", STACK, "worker", "--run", "zzzz")
+    assert code == errors.NOT_FOUND
+    assert "'zzzz' is neither an ECS task ID nor a run of a scheduled task" in err
 
 
 def test_logs_of_one_run(stack, capsys):
@@ -497,7 +506,7 @@ def test_logs_follow_prints_new_lines_once_even_when_they_arrive_late(stack):
             logEvents=[{"timestamp": now - 10_000, "message": "late"}],
         )
 
-    found = lookups.load(aws(), STACK)
+    found = load_stack(aws(), STACK)
     code = logs(
         aws(),
         found,
@@ -514,8 +523,8 @@ def test_logs_follow_prints_new_lines_once_even_when_they_arrive_late(stack):
 
 
 def test_sidecar_streams_belong_to_their_task_and_are_named_with_it():
-    task = lookups.Task("shop", "App", "api", "service", "arn:td", None, "group", label="api")
-    prefixes = lookups.stream_prefixes(task, ["api", "envoy"])
+    task = Task("shop", "App", "api", "service", "arn:td", None, "group", label="api")
+    prefixes = stream_prefixes(task, ["api", "envoy"])
     assert prefixes == ["api/api/", "api-envoy/envoy/"]  # resources/logs.py's stream prefixes
     event = {"logStreamName": "api-envoy/envoy/0a1b2c", "timestamp": 0, "message": "up\n"}
     assert line(task, event) == "1970-01-01T00:00:00Z api/envoy 0a1b2c up"
@@ -524,8 +533,7 @@ def test_sidecar_streams_belong_to_their_task_and_are_named_with_it():
 
 
 def test_since_takes_durations(stack, capsys):
-    with pytest.raises(SystemExit):
-        main(["logs", STACK, "--since", "yesterday"])
+    assert main(["logs", STACK, "--since", "yesterday"]) == errors.USAGE
     assert "--since takes seconds or a number with s/m/h/d" in capsys.readouterr().err
 
 
@@ -537,7 +545,7 @@ def running_worker(network: dict) -> str:
     from moto.ecs.models import ecs_backends
 
     deployment = Deployed.service("AppWorkerService").deployments[0]["id"]
-    found = lookups.load(aws(), STACK).task("worker")
+    found = load_stack(aws(), STACK).task("worker")
     task = boto3.client("ecs").run_task(
         cluster=found.cluster,
         taskDefinition=found.task_definition,
@@ -554,7 +562,7 @@ def test_exec_without_the_plugin_says_how_to_install_it(stack, capsys, monkeypat
     arn = running_worker(stack.network)
     monkeypatch.setattr("shutil.which", lambda name: None)
     code, _, err = cli(capsys, "exec", STACK, "worker")
-    assert code == 1
+    assert code == errors.AWS_FAILED
     assert "session-manager-plugin" in err and "session-manager-working-with-install-plugin" in err
     cluster = physical("AppCluster")
     assert (
@@ -587,18 +595,18 @@ def test_exec_needs_a_service_with_exec_enabled_and_a_running_task(stack, capsys
     stack.ecs.script = [{"hang": True}]
     running_worker(stack.network)
     code, _, err = cli(capsys, "exec", STACK, "worker", "--task", "ffff")
-    assert code == 1 and "no running task ffff of 'worker'" in err
+    assert code == errors.NOT_FOUND and "no running task ffff of 'worker'" in err
     boto3.client("ecs").stop_task(
-        cluster=lookups.load(aws(), STACK).task("worker").cluster,
+        cluster=load_stack(aws(), STACK).task("worker").cluster,
         task=boto3.client("ecs").list_tasks(cluster=physical("AppCluster"))["taskArns"][0],
     )
     code, _, err = cli(capsys, "exec", STACK, "migrate")
-    assert code == 1 and "is a standalone task: exec opens a shell" in err
+    assert code == errors.USAGE and "is a standalone task: exec opens a shell" in err
     code, _, err = cli(capsys, "exec", STACK, "worker")
-    assert code == 1 and "no running task of 'worker'" in err
+    assert code == errors.NOT_FOUND and "no running task of 'worker'" in err
     Deployed.service("AppWorkerService").enable_execute_command = False
     code, _, err = cli(capsys, "exec", STACK, "worker")
-    assert code == 1 and "EnableExecuteCommand: true" in err
+    assert code == errors.STACK_PROBLEM and "EnableExecuteCommand: true" in err
 
 
 def test_without_outputs_the_network_comes_from_ecs_the_workflow_or_the_command_line(
@@ -613,7 +621,7 @@ def test_without_outputs_the_network_comes_from_ecs_the_workflow_or_the_command_
     }
     deploy(expand(template), "quiet", parameters)
     code, _, err = cli(capsys, "run", "quiet", "migrate")
-    assert code == 1 and "Pass --subnets (and --security-groups)" in err
+    assert code == errors.STACK_PROBLEM and "Pass --subnets (and --security-groups)" in err
     subnet, group = stack.network["subnets"][0], stack.network["securityGroups"][0]
     code, _, _ = cli(
         capsys, "run", "quiet", "migrate", "--subnets", subnet, "--security-groups", group
@@ -658,7 +666,7 @@ def test_two_declarations_may_share_a_task_key(stack, capsys, monkeypatch):
     }
     deploy(expand(template), "two", parameters)
     code, _, err = cli(capsys, "run", "two", "migrate")
-    assert code == 1
+    assert code == errors.USAGE
     assert "has task 'migrate' in several declarations: App/migrate, Admin/migrate" in err
     assert cli(capsys, "run", "two", "Admin/migrate")[0] == 0
     assert stack.runs.calls[-1]["task_definition_str"] == physical(
@@ -674,7 +682,7 @@ def test_two_declarations_may_share_a_task_key(stack, capsys, monkeypatch):
 
 def test_a_stack_that_does_not_exist(stack, capsys):
     code, _, err = cli(capsys, "status", "nope")
-    assert code == 1
+    assert code == errors.NOT_FOUND == 66
     assert "stack 'nope' does not exist in us-east-1" in err and "--region" in err
 
 
@@ -684,12 +692,12 @@ def test_a_stack_without_fargate_tasks(stack, capsys):
         TemplateBody=json.dumps({"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}),
     )
     code, _, err = cli(capsys, "logs", "plain")
-    assert code == 1 and "stack 'plain' has no Fargate::Tasks" in err
+    assert code == errors.STACK_PROBLEM == 65 and "stack 'plain' has no Fargate::Tasks" in err
 
 
 def test_an_unknown_task_lists_the_known_ones(stack, capsys):
     code, _, err = cli(capsys, "run", STACK, "wroker")
-    assert code == 1
+    assert code == errors.NOT_FOUND
     assert "has no task 'wroker'; its tasks are: worker, nightly, migrate" in err
 
 
@@ -722,7 +730,7 @@ def test_access_denied_names_the_action(stack, capsys, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
 
     code, _, err = status_as_iam_checks(capsys)
-    assert code == 1
+    assert code == errors.CREDENTIALS == 77
     assert "access denied: ecs:DescribeServices was refused" in err
 
 
@@ -731,7 +739,7 @@ def test_credentials_aws_does_not_accept(stack, capsys, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
     code, _, err = status_as_iam_checks(capsys)
-    assert code == 1
+    assert code == errors.CREDENTIALS
     assert "AWS does not accept your credentials (InvalidClientTokenId)" in err
 
 
@@ -743,14 +751,14 @@ def test_no_credentials(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     code, _, err = cli(capsys, "status", STACK)
-    assert code == 1
+    assert code == errors.CREDENTIALS
     assert "no AWS credentials" in err and "--profile" in err
 
 
 def test_an_unknown_profile(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     code, _, err = cli(capsys, "status", STACK, "--profile", "prod")
-    assert code == 1 and "profile 'prod' is not in your AWS config" in err
+    assert code == errors.NOT_FOUND and "profile 'prod' is not in your AWS config" in err
 
 
 class _Text:

@@ -21,21 +21,22 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from . import stack as lookups
+from . import lookups
+from .aws import Aws
+from .errors import INTERRUPTED, TIMED_OUT, OpsError
 from .logtail import Tail
+from .model import Stack, Task
 
 CAPACITY_SHORT = "Capacity is unavailable"  # ECS's reason when Fargate Spot has none
 STARTED_BY = "serverless-fargate"
-TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
-INTERRUPTED = 130  # as a shell reports Ctrl-C
 LOG_DELAY = 2.0  # seconds; then a stopped task's last log lines have arrived
 
 
 class Runner:
     def __init__(
         self,
-        aws: lookups.Aws,
-        task: lookups.Task,
+        aws: Aws,
+        task: Task,
         out: TextIO,
         err: TextIO,
         poll: float = 5.0,
@@ -79,7 +80,7 @@ class Runner:
             found = lookups.execution_tasks(self.aws, task, name)
             for ecs_task in found:
                 task_id = ecs_task["taskArn"].rsplit("/", 1)[-1]
-                copy, attempt = _group(ecs_task)
+                copy, attempt = lookups.group_of(ecs_task)
                 if task_id not in tails:
                     where = ecs_task.get("capacityProviderName") or "FARGATE"
                     self.say(f"Task {task_id}: copy {copy}, attempt {attempt}, on {where}")
@@ -169,7 +170,7 @@ class Runner:
         if spot and settings.fallback and CAPACITY_SHORT in reason:
             self.say("Fargate Spot has no capacity: starting on FARGATE instead (Fallback).")
             return self._start(settings, lookups.ON_DEMAND, overrides)
-        raise lookups.OpsError(f"ECS did not start {self.task.key}: {reason}")
+        raise OpsError(f"ECS did not start {self.task.key}: {reason}")
 
     def _watch(self, arn: str, settings: lookups.RunSettings) -> tuple[dict[str, Any], bool]:
         """The stopped task, and whether the Timeout stopped it."""
@@ -219,7 +220,7 @@ class Runner:
     def _tail(self, task_id: str) -> Tail:
         task = self.task
         if not task.log_group:
-            raise lookups.OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.")
+            raise OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.")
         return Tail(self.aws, task.log_group, task.stream_prefix + task_id, self.out)
 
 
@@ -227,17 +228,7 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up when called, so a test's clock can stand in
 
 
-def _group(ecs_task: dict[str, Any]) -> tuple[int, int]:
-    """(copy, attempt), counted from 1, of a task the workflow started: its group is
-    <execution name>:<copy>:<attempt from 0> (resources/workflow.py)."""
-    parts = str(ecs_task.get("group", "")).rsplit(":", 2)
-    try:
-        return int(parts[1]), int(parts[2]) + 1
-    except (IndexError, ValueError):
-        return 1, 1
-
-
-def overrides(task: lookups.Task, command: list[str] | None, env: dict[str, str]) -> dict[str, Any]:
+def overrides(task: Task, command: list[str] | None, env: dict[str, str]) -> dict[str, Any]:
     container: dict[str, Any] = {"name": task.key}
     if command is not None:
         container["command"] = command
@@ -247,8 +238,8 @@ def overrides(task: lookups.Task, command: list[str] | None, env: dict[str, str]
 
 
 def run(
-    aws: lookups.Aws,
-    stack: lookups.Stack,
+    aws: Aws,
+    stack: Stack,
     key: str,
     *,
     command: list[str] | None = None,
@@ -277,4 +268,24 @@ def run(
         if not runner.current:
             raise
         runner.say(f"\nStopped watching; the run goes on: {runner.current}")
+        runner.say(follow(stack, task, runner.current))
         return INTERRUPTED
+    except OpsError as error:
+        if not runner.current:
+            raise
+        # Lost the network (or AWS failed a call) while watching: the run does not depend on
+        # this process, so say which it is and how to follow it.
+        raise OpsError(
+            f"{error}\nStopped watching; the run goes on: {runner.current}\n"
+            f"{follow(stack, task, runner.current)}",
+            error.code,
+        ) from None
+
+
+def follow(stack: Stack, task: Task, arn: str) -> str:
+    """How to follow a run from elsewhere."""
+    run_id = arn.rsplit(":", 1)[-1] if ":execution:" in arn else arn.rsplit("/", 1)[-1]
+    return (
+        f"Follow it: serverless-fargate logs {stack.name} {task.label} --run {run_id} --follow; "
+        f"its result: serverless-fargate status {stack.name} {task.label}"
+    )
