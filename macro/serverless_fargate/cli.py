@@ -515,10 +515,11 @@ def _what(resource: dict[str, Any]) -> str:
     if kind == "AWS::Scheduler::Schedule":
         return f"{_short(props.get('ScheduleExpression'))} ({_short(props.get('ScheduleExpressionTimezone'))})"
     if kind == "AWS::StepFunctions::StateMachine":
+        from .resources.workflow_contract import task_settings
+
         runs = [
-            _run(key.removeprefix("Settings of "), state.get("Result") or {})
-            for key, state in (props.get("Definition") or {}).get("States", {}).items()
-            if key.startswith("Settings of ")
+            _run(key, settings)
+            for key, settings in task_settings(props.get("Definition") or {}).items()
         ]
         return "watches runs of " + "; ".join(runs) if runs else ""
     if kind == "AWS::ApplicationAutoScaling::ScalableTarget":
@@ -542,9 +543,9 @@ def _what(resource: dict[str, Any]) -> str:
 
 def _run(task: str, settings: dict[str, Any]) -> str:
     """How the workflow runs one task, in a few words: timeout, retries, Spot, queue."""
-    parts = []
-    from .resources.workflow import NO_TIMEOUT
+    from .resources.workflow_contract import NO_TIMEOUT
 
+    parts = []
     timeout = settings.get("timeoutSeconds")
     if timeout != str(NO_TIMEOUT):
         parts.append(f"timeout {_short(timeout)} s")

@@ -25,7 +25,7 @@ CREDENTIALS_REJECTED = {
 # and also slows the client's own rate after a throttle: `status` and `logs --follow` make
 # their calls concurrently or in rounds, where a quota such as FilterLogEvents' 5 per second
 # is reached first ("Retry behavior", AWS SDKs and Tools Reference Guide).
-RETRIES = {"mode": "adaptive", "max_attempts": 8}
+RETRIES = {"mode": "adaptive", "total_max_attempts": 8}
 CONNECT_TIMEOUT = 10  # seconds; then the network is down or the endpoint wrong
 
 
@@ -170,11 +170,17 @@ class Aws:
             if service not in self._clients:
                 from botocore.config import Config
 
+                # AWS_MAX_ATTEMPTS (or max_attempts in the AWS config) wins, as in the CLI.
+                retries = {"mode": "adaptive"} if _max_attempts_set(self.session) else RETRIES
                 config = Config(
-                    retries=dict(RETRIES),  # type: ignore[arg-type]
+                    retries=dict(retries),  # type: ignore[arg-type]
                     connect_timeout=CONNECT_TIMEOUT,
                     max_pool_connections=16,
                 )
                 client = self.session.client(service, config=config)
                 self._clients[service] = Client(client, self.region)
             return self._clients[service]
+
+
+def _max_attempts_set(boto_session: Any) -> bool:
+    return boto_session._session.get_config_variable("max_attempts") is not None

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from ..resources import workflow_contract as contract
 from . import lookups
 from .aws import Aws
 from .errors import NOT_FOUND, USAGE, OpsError
@@ -190,7 +191,7 @@ def _run(aws: Aws, stack: Stack, tasks: list[Task], run: str) -> _Found:
         for t in tasks
         if t.kind == "schedule"
         and t.workflow
-        and name.startswith(lookups.execution_prefix(t.key))
+        and name.startswith(contract.execution_prefix(t.key))
         and (machine is None or t.workflow.rsplit(":", 1)[-1] == machine)
     ]
     if not candidates and TASK_ID.fullmatch(text):

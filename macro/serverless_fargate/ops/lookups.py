@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from ..resources.workflow import NO_TIMEOUT
+from ..resources import workflow_contract as contract
 from ..settings import TIMEOUT_TAG
 from .aws import Aws
 from .errors import STACK_PROBLEM, OpsError
@@ -82,14 +82,13 @@ def workflow_settings(aws: Aws, task: Task) -> dict[str, Any]:
     if task.workflow not in aws.definitions:  # one read per workflow, however many tasks
         described = aws("stepfunctions").describe_state_machine(stateMachineArn=task.workflow)
         aws.definitions[task.workflow] = json.loads(described["definition"])
-    definition = aws.definitions[task.workflow]
-    state = definition.get("States", {}).get(f"Settings of {task.key}")
-    if not state:
+    found = contract.task_settings(aws.definitions[task.workflow]).get(task.key)
+    if found is None:
         raise OpsError(
             f"the workflow of {task.declaration} does not run task {task.key!r}: deploy again.",
             STACK_PROBLEM,
         )
-    return cast(dict[str, Any], state["Result"])
+    return found
 
 
 def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) -> RunSettings:
@@ -111,8 +110,7 @@ def run_settings(aws: Aws, task: Task, network: dict[str, Any] | None = None) ->
         ]
         settings.fallback = bool(declared.get("fallback"))
         settings.rerun_on_interruption = bool(declared.get("rerunOnInterruption"))
-        timeout = int(declared.get("timeoutSeconds", 0))
-        settings.timeout = timeout if timeout and timeout != NO_TIMEOUT else None
+        settings.timeout = contract.timeout_of(declared)
     elif task.kind == "service" and task.service:
         service = services(aws, [task]).get(task.service)
         if service:
@@ -145,6 +143,8 @@ def task_definition_tags(aws: Aws, task: Task) -> dict[str, str]:
 
 def containers(aws: Aws, task: Task) -> list[str]:
     """The task definition's container names: the main one (the task key) first."""
+    if task.containers:  # from the deployed template
+        return task.containers
     answer = aws("ecs").describe_task_definition(taskDefinition=task.task_definition)
     names_ = [c["name"] for c in answer["taskDefinition"]["containerDefinitions"]]
     return sorted(names_, key=lambda name: name != task.key)
@@ -227,13 +227,13 @@ def family_tasks(aws: Aws, task: Task) -> list[dict[str, Any]]:
 
 
 def execution_tasks(aws: Aws, task: Task, execution_name: str) -> list[dict[str, Any]]:
-    """ECS tasks a workflow execution started: their group is <execution name>:<copy>:<attempt>
-    (resources/workflow.py)."""
+    """ECS tasks a workflow execution started (found by their group: workflow_contract)."""
     return of_execution(family_tasks(aws, task), execution_name)
 
 
 def of_execution(ecs_tasks_: list[dict[str, Any]], execution_name: str) -> list[dict[str, Any]]:
-    return [t for t in ecs_tasks_ if str(t.get("group", "")).startswith(f"{execution_name}:")]
+    prefix = contract.group_prefix(execution_name)
+    return [t for t in ecs_tasks_ if str(t.get("group", "")).startswith(prefix)]
 
 
 def family_of(ecs_task: dict[str, Any]) -> str:
@@ -303,11 +303,6 @@ def executions(aws: Aws, workflows: list[str]) -> dict[str, Executions]:
     return dict(zip(workflows, concurrently(listed, workflows), strict=True))
 
 
-def execution_prefix(key: str) -> str:
-    """Executions of a task are named <key, at most 40 characters>-<ID> (resources/workflow.py)."""
-    return f"{key[:40]}-"
-
-
 def runs_by_task(
     aws: Aws, tasks: list[Task], listed: dict[str, Executions], limit: int
 ) -> dict[str, list[dict[str, Any]]]:
@@ -319,7 +314,7 @@ def runs_by_task(
     for workflow, found in listed.items():
         mine = [t for t in tasks if t.workflow == workflow]
         for e in found.items:
-            candidates = [t for t in mine if e["name"].startswith(execution_prefix(t.key))]
+            candidates = [t for t in mine if e["name"].startswith(contract.execution_prefix(t.key))]
             if all(len(runs[t.key]) >= limit for t in candidates):
                 continue
             if len(candidates) > 1:
@@ -327,7 +322,7 @@ def runs_by_task(
                 if arn not in inputs:
                     described = aws("stepfunctions").describe_execution(executionArn=arn)
                     given = _json(described.get("input"))
-                    inputs[arn] = given.get("task") if isinstance(given, dict) else None
+                    inputs[arn] = given.get(contract.TASK) if isinstance(given, dict) else None
                 candidates = [t for t in candidates if t.key == inputs[arn]]
             for t in candidates:
                 runs[t.key].append(summary(e))
@@ -375,13 +370,8 @@ def with_tasks(run: dict[str, Any], key: str, started: list[dict[str, Any]]) -> 
 
 
 def group_of(ecs_task: dict[str, Any]) -> tuple[int, int]:
-    """(copy, attempt), counted from 1, of a task the workflow started: its group is
-    <execution name>:<copy>:<attempt from 0> (resources/workflow.py)."""
-    parts = str(ecs_task.get("group", "")).rsplit(":", 2)
-    try:
-        return int(parts[1]), int(parts[2]) + 1
-    except (IndexError, ValueError):
-        return 1, 1
+    """(copy, attempt), counted from 1, of a task the workflow started (workflow_contract)."""
+    return contract.copy_and_attempt(str(ecs_task.get("group", ""))) or (1, 1)
 
 
 def schedules(aws: Aws, tasks: list[Task]) -> dict[str, dict[str, Any]]:
@@ -441,7 +431,7 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
     e = aws("stepfunctions").describe_execution(executionArn=execution_arn)
     given = _json(e.get("input"))
     result: dict[str, Any] = {
-        "task": given.get("task") if isinstance(given, dict) else None,
+        "task": given.get(contract.TASK) if isinstance(given, dict) else None,
         "execution": e["name"],
         "executionArn": e["executionArn"],
         "status": e["status"],

@@ -47,6 +47,9 @@ class Task:
     # The schedule's properties as deployed (the processed template, parameters resolved);
     # a value CloudFormation computed (another intrinsic function) is left out.
     schedule_properties: dict[str, Any] = field(default_factory=dict)
+    logical_id: str = ""  # the task definition's
+    # The containers' names (the main one first), from the template; [] when computed.
+    containers: list[str] = field(default_factory=list)
 
     @property
     def stream_prefix(self) -> str:
@@ -133,6 +136,7 @@ def load(aws: Aws, stack_name: str) -> Stack:
     several = len({t.declaration for t in tasks}) > 1
     for t in tasks:
         t.label = f"{t.declaration}/{t.key}" if several else t.key
+        t.containers = _containers(resources.get(t.logical_id) or {}, t.key)
         schedule = resources.get(t.schedule_logical_id) if t.schedule else None
         if isinstance(schedule, dict):
             t.schedule_properties = _literal(schedule.get("Properties") or {}, parameters)
@@ -157,6 +161,14 @@ def _literal(properties: dict[str, Any], parameters: dict[str, str]) -> dict[str
         if isinstance(value, str):
             found[key] = value
     return found
+
+
+def _containers(resource: dict[str, Any], key: str) -> list[str]:
+    definitions = (resource.get("Properties") or {}).get("ContainerDefinitions") or []
+    found: list[Any] = [c.get("Name") for c in definitions if isinstance(c, dict)]
+    if not found or not all(isinstance(name, str) for name in found):
+        return []
+    return sorted(found, key=lambda name: name != key)
 
 
 def _parse(body: str) -> dict[str, Any]:
@@ -196,6 +208,7 @@ def _task(
         key=meta["Task"],
         kind=meta["Kind"],
         task_definition=cast(str, physical[logical_id]),
+        logical_id=logical_id,
         cluster=outputs.get(names.cluster_output(d)) or physical.get(names.cluster(d)),
         log_group=physical.get(names.log_group(d)),
         service=physical.get(names.service(d, t)),

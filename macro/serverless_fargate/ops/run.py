@@ -21,13 +21,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from ..resources import workflow_contract as contract
 from . import lookups
 from .aws import Aws
 from .errors import INTERRUPTED, TIMED_OUT, OpsError
 from .logtail import Tail
 from .model import Stack, Task
 
-CAPACITY_SHORT = "Capacity is unavailable"  # ECS's reason when Fargate Spot has none
 STARTED_BY = "serverless-fargate"
 LOG_DELAY = 2.0  # seconds; then a stopped task's last log lines have arrived
 
@@ -57,13 +57,17 @@ class Runner:
     def through_workflow(self, wait: bool) -> int:
         task = self.task
         assert task.workflow
-        name = f"{task.key[:40]}-run-{uuid.uuid4().hex[:20]}"
+        name = contract.execution_name(task.key, f"run-{uuid.uuid4().hex[:20]}")
         now = datetime.now(UTC).isoformat(timespec="seconds")
         started = self.aws("stepfunctions").start_execution(
             stateMachineArn=task.workflow,
             name=name,
             input=json.dumps(
-                {"task": task.key, "schedule": "serverless-fargate run", "scheduledTime": now}
+                {
+                    contract.TASK: task.key,
+                    contract.SCHEDULE: "serverless-fargate run",
+                    contract.SCHEDULED_TIME: now,
+                }
             ),
         )
         arn = self.current = started["executionArn"]
@@ -167,7 +171,7 @@ class Runner:
         if answer.get("tasks"):
             return str(answer["tasks"][0]["taskArn"])
         reason = "; ".join(failures) or "ECS started no task"
-        if spot and settings.fallback and CAPACITY_SHORT in reason:
+        if spot and settings.fallback and contract.capacity_short(reason):
             self.say("Fargate Spot has no capacity: starting on FARGATE instead (Fallback).")
             return self._start(settings, lookups.ON_DEMAND, overrides)
         raise OpsError(f"ECS did not start {self.task.key}: {reason}")

@@ -26,19 +26,17 @@ from __future__ import annotations
 from ..declaration.model import Declaration, Task
 from ..intrinsics import get_att, ref, sub
 from . import cluster, names, network, spot
+from . import workflow_contract as contract
 from .common import tag_list, text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
 
-# A standard execution lasts at most a year: a task without Timeout may run that long.
-NO_TIMEOUT = 31_536_000
+NO_TIMEOUT = contract.NO_TIMEOUT
 FIRST_BACKOFF = 60  # seconds before the first retry; each later one waits 60 s more
 STOP_GRACE = 130  # StopTask's SIGTERM-to-SIGKILL time (StopTimeout, at most 120 s) and a margin
-# What ECS says when FARGATE_SPOT has no capacity for a RunTask.
-CAPACITY_SHORT = ("*Capacity is unavailable*", "*RESOURCE:FARGATE*")
-GROUP = "States.Format('{}:{}:{}', $$.Execution.Name, $.copy, $.state.attempt)"
+GROUP = f"States.Format('{contract.GROUP_FORMAT}', $$.Execution.Name, $.copy, $.state.attempt)"
 
 
 def _service(action: str) -> Any:
@@ -202,7 +200,7 @@ def _copy_states() -> dict[str, Any]:
                         {
                             "Or": [
                                 {"Variable": "$.error.Cause", "StringMatches": pattern}
-                                for pattern in CAPACITY_SHORT
+                                for pattern in contract.CAPACITY_SHORT
                             ]
                         },
                     ],
@@ -410,7 +408,11 @@ def definition(d: Declaration) -> dict[str, Any]:
         "Which task?": {
             "Type": "Choice",
             "Choices": [
-                {"Variable": "$.task", "StringEquals": t.key, "Next": f"Settings of {t.key}"}
+                {
+                    "Variable": "$.task",
+                    "StringEquals": t.key,
+                    "Next": contract.settings_state(t.key),
+                }
                 for t in scheduled
             ],
             "Default": "Unknown task",
@@ -423,7 +425,7 @@ def definition(d: Declaration) -> dict[str, Any]:
         },
     }
     for t in scheduled:
-        states[f"Settings of {t.key}"] = {
+        states[contract.settings_state(t.key)] = {
             "Type": "Pass",
             "Result": settings(d, t),
             "ResultPath": "$.settings",
@@ -582,7 +584,7 @@ def schedule_target(d: Declaration, t: Task) -> dict[str, Any]:
     )
     text = (
         '{"StateMachineArn":"${Workflow}",'
-        f'"Name":"{t.key[:40]}-<aws.scheduler.execution-id>",'
+        f'"Name":"{contract.execution_name(t.key, "<aws.scheduler.execution-id>")}",'
         f'"Input":"{run}"}}'
     )
     return {

@@ -1,0 +1,96 @@
+"""The workflow's contract: every fact about the watched-run workflow that code other than
+`resources/workflow.py` reads (ops, the CLI, tests). Written once, here.
+
+- how an execution is started: its input members and its name;
+- how the tasks it starts are grouped (so ops finds a run's tasks, copies and attempts);
+- where the definition keeps a task's settings, and the no-timeout sentinel in them;
+- when Fargate Spot counts as short of capacity;
+- the environment variable that carries a run's input to the container.
+
+The macro imports this module: it stays light (no boto3, no typing at run time).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
+    from typing import Any
+
+# --- Input -------------------------------------------------------------------------------------
+# The execution's input: a JSON object whose members are all optional.
+TASK = "task"  # the task key (kept from the first manual-start shape)
+SCHEDULE = "schedule"  # who started the run: a schedule's ARN, or a word such as the CLI's
+SCHEDULED_TIME = "scheduledTime"  # when the run was meant to start (ISO 8601)
+INPUT = "input"  # any JSON: the container sees it as JSON text in INPUT_ENV
+
+# The environment variable of the main container holding the run's `input` as JSON text.
+INPUT_ENV = "SERVERLESS_FARGATE_INPUT"
+
+# --- Settings ----------------------------------------------------------------------------------
+# A standard execution lasts at most a year: a task without Timeout may run that long.
+NO_TIMEOUT = 31_536_000
+
+SETTINGS_PREFIX = "Settings of "  # the Pass state whose Result holds one task's settings
+
+
+def settings_state(key: str) -> str:
+    """The name of the state holding task `key`'s settings (its Result)."""
+    return SETTINGS_PREFIX + key
+
+
+def task_settings(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every task a workflow definition runs, by key: the settings it runs the task with."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, state in (definition.get("States") or {}).items():
+        if name.startswith(SETTINGS_PREFIX) and isinstance(state, dict):
+            out[name.removeprefix(SETTINGS_PREFIX)] = state.get("Result") or {}
+    return out
+
+
+def timeout_of(settings: dict[str, Any]) -> int | None:
+    """The task's Timeout in seconds, None without one (or when it is not a number yet)."""
+    value = str(settings.get("timeoutSeconds", ""))
+    if not value.isdigit() or int(value) in (0, NO_TIMEOUT):
+        return None
+    return int(value)
+
+
+# --- Executions and their tasks --------------------------------------------------------------
+NAME_KEY_LENGTH = 40  # execution names are at most 80 characters: the key's share
+
+
+def execution_prefix(key: str) -> str:
+    """Every execution of task `key` is named <prefix><an ID of its starter>."""
+    return f"{key[:NAME_KEY_LENGTH]}-"
+
+
+def execution_name(key: str, run_id: str) -> str:
+    return execution_prefix(key) + run_id
+
+
+# The ECS task group of each attempt: <execution name>:<copy from 1>:<attempt from 0>.
+GROUP_FORMAT = "{}:{}:{}"
+
+
+def group_prefix(execution: str) -> str:
+    """Every task an execution started has a group beginning with this."""
+    return f"{execution}:"
+
+
+def copy_and_attempt(group: str) -> tuple[int, int] | None:
+    """(copy, attempt), both counted from 1, of a task the workflow started; None for a
+    group of another shape."""
+    parts = group.rsplit(":", 2)
+    if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    return int(parts[1]), int(parts[2]) + 1
+
+
+# --- Spot ------------------------------------------------------------------------------------
+# What ECS says when FARGATE_SPOT has no capacity for a RunTask (StringMatches patterns).
+CAPACITY_SHORT = ("*Capacity is unavailable*", "*RESOURCE:FARGATE*")
+
+
+def capacity_short(reason: str) -> bool:
+    """Whether ECS's reason for starting no task means Fargate Spot had no capacity."""
+    return any(pattern.strip("*") in reason for pattern in CAPACITY_SHORT)
