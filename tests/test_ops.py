@@ -544,12 +544,14 @@ def running_worker(network: dict) -> str:
     """A task of the worker's Spot service, started by its deployment as ECS would."""
     from moto.ecs.models import ecs_backends
 
-    deployment = Deployed.service("AppWorkerService").deployments[0]["id"]
+    service = Deployed.service("AppWorkerService")
+    deployment = service.deployments[0]["id"]
     found = load_stack(aws(), STACK).task("worker")
     task = boto3.client("ecs").run_task(
         cluster=found.cluster,
         taskDefinition=found.task_definition,
         startedBy=deployment,
+        group=f"service:{service.name}",  # as ECS groups a service's tasks
         networkConfiguration={"awsvpcConfiguration": network},
         capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
     )["tasks"][0]
@@ -771,3 +773,260 @@ class _Text:
 
     def flush(self) -> None:
         pass
+
+
+# --- from a run to its logs -------------------------------------------------------------------
+
+
+def test_from_a_failed_run_to_its_logs_in_one_command(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 3}, {"exit": 3}]  # Retries: 1
+    stack.runs.lines = [["attempt one", "upstream timeout"], ["attempt two", "upstream timeout"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 3
+    stack.ecs.script = [{"exit": 0}]
+    stack.runs.lines = [["another run"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+
+    _, out, _ = cli(capsys, "status", STACK, "--format", "json")
+    nightly = next(t for t in json.loads(out)["tasks"] if t["task"] == "nightly")
+    failed = nightly["lastRuns"][1]
+    assert failed["status"] == "FAILED" and failed["exitCode"] == 3
+    assert len(failed["tasks"]) == 2  # both attempts
+    _, text, _ = cli(capsys, "status", STACK)
+    assert "exit 3  " in text and f"task {','.join(failed['tasks'])}" in text
+
+    expected = [
+        f"nightly {failed['tasks'][0]} attempt one",
+        f"nightly {failed['tasks'][0]} upstream timeout",
+        f"nightly {failed['tasks'][1]} attempt two",
+        f"nightly {failed['tasks'][1]} upstream timeout",
+    ]
+    for given in (failed["execution"], failed["executionArn"]):
+        code, out, _ = cli(capsys, "logs", STACK, "--run", given)  # no TASK needed
+        assert code == 0
+        assert [line.split(" ", 1)[1] for line in out.splitlines()] == expected
+    code, out, _ = cli(capsys, "logs", STACK, "nightly", "--run", failed["tasks"][1])
+    assert [line.split(" ", 1)[1] for line in out.splitlines()] == expected[2:]
+
+    # In full for one task: the execution's own account (attempts, reason) and its tasks.
+    _, out, _ = cli(capsys, "status", STACK, "nightly", "--format", "json")
+    (row,) = json.loads(out)["tasks"]
+    assert row["lastRuns"][1]["attempts"] == 2
+    assert row["lastRuns"][1]["reason"] == "Essential container in task exited"
+    assert failed["tasks"][1] in row["lastRuns"][1]["tasks"]
+
+    code, _, err = cli(capsys, "logs", STACK, "--run", "nightly-run-0000")
+    assert code == errors.NOT_FOUND and "no run 'nightly-run-0000'" in err
+
+
+def test_logs_of_the_last_runs_run_by_run_and_as_json(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    for n in (1, 2, 3):
+        stack.ecs.script = [{"exit": 0}]
+        stack.runs.lines = [[f"run {n} begins", f"run {n} ends"]]
+        assert cli(capsys, "run", STACK, "migrate")[0] == 0
+        time.sleep(0.01)  # CloudWatch orders streams by their last line
+    code, out, _ = cli(capsys, "logs", STACK, "migrate", "--last", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("--- migrate run ") and lines[0].endswith(" (2 lines)")
+    assert [line.rsplit(" ", 3)[-3:] for line in lines if not line.startswith("---")] == [
+        ["run", "2", "begins"],
+        ["run", "2", "ends"],
+        ["run", "3", "begins"],
+        ["run", "3", "ends"],
+    ]
+    assert lines[3].startswith("--- migrate run ")
+
+    code, out, _ = cli(capsys, "logs", STACK, "migrate", "--last", "1", "--format", "json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["message"] for r in records] == ["run 3 begins", "run 3 ends"]
+    assert set(records[0]) == {"time", "timestamp", "task", "container", "taskId", "message"}
+    assert records[0]["task"] == records[0]["container"] == "migrate"
+
+    code, _, err = cli(capsys, "logs", STACK, "--last", "2")
+    assert code == errors.USAGE and "--last N takes a task" in err
+
+
+def test_logs_read_each_log_group_once_a_round_whatever_the_number_of_tasks(
+    stack, capsys, monkeypatch
+):
+    group = physical("AppLogGroup")
+    put(group, "worker/worker/aaaa1111", [(60, "worker started")])
+    put(group, "migrate/migrate/bbbb2222", [(30, "migrated")])
+    calls = counted(monkeypatch)
+    code, out, _ = cli(capsys, "logs", STACK)
+    assert code == 0 and len(out.splitlines()) == 2
+    assert calls.count("FilterLogEvents") == 1  # one log group (was: one call per task)
+    assert "DescribeTaskDefinition" not in calls  # container names come from the template
+
+
+def counted(monkeypatch) -> list[str]:
+    """The names of the AWS API calls the next commands make (botocore's before-call)."""
+    from serverless_fargate.ops import aws as aws_module
+
+    names: list[str] = []
+    session = boto3.Session(region_name=REGION)
+    session.events.register("before-call", lambda model, **kwargs: names.append(model.name))
+    monkeypatch.setattr(aws_module, "session", lambda region, profile: session)
+    return names
+
+
+# --- services task by task --------------------------------------------------------------------
+
+
+def test_status_tasks_lists_each_task_of_a_service_and_why_the_last_stopped(stack, capsys):
+    stack.ecs.script = [{"hang": True}, {"hang": True}]
+    first = running_worker(stack.network)
+    second = running_worker(stack.network)
+    cluster = physical("AppCluster")
+    boto3.client("ecs").stop_task(cluster=cluster, task=first, reason="Scaling activity")
+    code, out, _ = cli(capsys, "status", STACK, "--tasks", "--format", "json")
+    assert code == 0
+    worker = next(t for t in json.loads(out)["tasks"] if t["task"] == "worker")
+    (running,) = worker["tasks"]
+    assert running["id"] == second.rsplit("/", 1)[-1]
+    assert running["capacity"] == "FARGATE_SPOT" and running["fallback"] is False
+    assert running["health"] == "UNKNOWN" and running["revision"] == "1"
+    (stopped,) = worker["stopped"]
+    assert stopped["id"] == first.rsplit("/", 1)[-1] and stopped["reason"] == "Scaling activity"
+
+    _, out, _ = cli(capsys, "status", STACK, "--tasks")
+    assert f"  {running['id']}  RUNNING " in out and "FARGATE_SPOT  UNKNOWN  revision 1" in out
+    assert f"  {stopped['id']}  STOPPED" in out and "Scaling activity" in out
+
+
+# --- exec --container ---------------------------------------------------------------------------
+
+
+def test_exec_checks_the_container_before_asking_aws(stack, capsys, monkeypatch):
+    stack.ecs.script = [{"hang": True}]
+    running_worker(stack.network)
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/local/bin/{name}")
+    calls = counted(monkeypatch)
+    code, _, err = cli(capsys, "exec", STACK, "worker", "--container", "envoy")
+    assert code == errors.NOT_FOUND
+    assert "has no running container 'envoy'; its containers are: worker" in err
+    assert "ExecuteCommand" not in calls
+
+
+# --- exit codes, Ctrl-C and a lost network ------------------------------------------------------
+
+
+def test_every_tool_error_is_marked_on_stderr_and_coded_in_the_sysexits_range(stack, capsys):
+    """README's table: a script tells the tool's failures (64-78, and a stderr line that
+    begins with the mark) from a container's own exit code."""
+    cases = {
+        ("status", STACK, "--format", "xml"): errors.USAGE,
+        ("status", "nope"): errors.NOT_FOUND,
+        ("run", STACK, "wroker"): errors.NOT_FOUND,
+        ("exec", STACK, "migrate"): errors.USAGE,
+    }
+    for argv, expected in cases.items():
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code
+        err = capsys.readouterr().err
+        assert code == expected, argv
+        assert 64 <= code <= 78
+        assert any(
+            line.startswith(("serverless-fargate: error:", "serverless-fargate status: error:"))
+            for line in err.splitlines()
+        ), err
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "serverless_fargate.ops.aws.session",  # before any AWS call
+        "serverless_fargate.ops.model.load",  # reading the stack
+        "serverless_fargate.ops.lookups.services",  # status, midway
+        "serverless_fargate.ops.status.render",  # printing
+    ],
+)
+def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(stack, capsys, monkeypatch, where):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(where, interrupt)
+    code, out, err = cli(capsys, "status", STACK)
+    assert code == errors.INTERRUPTED and err == ""
+
+
+def test_ctrl_c_while_the_modules_load_exits_130(capsys, monkeypatch):
+    """The first half-second: Ctrl-C arrives while the ops modules are imported."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def slow_import(name, *args, **kwargs):
+        if name.endswith("ops") or name.startswith("ops"):
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", slow_import)
+    code, _, err = cli(capsys, "status", STACK)
+    assert code == errors.INTERRUPTED and err == ""
+
+
+def test_no_network_says_so_with_a_hint(capsys, monkeypatch):
+    """Nothing listens at the endpoint: botocore's own error, not "AWS said"."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    code, _, err = cli(capsys, "status", STACK, "--region", "eu-west-1")
+    assert code == errors.AWS_FAILED
+    assert err.startswith("serverless-fargate: error: cannot reach http://127.0.0.1:9")
+    assert "network or VPN" in err and "eu-west-1" in err and "AWS_ENDPOINT_URL" in err
+    assert "AWS said" not in err
+
+
+def losing_the_network(monkeypatch, after: str) -> dict:
+    """From the first call named `after` on, every call fails as a lost connection does."""
+    from botocore.exceptions import EndpointConnectionError
+    from serverless_fargate.ops import aws as aws_module
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    state = {"lost": False}
+    session = boto3.Session(region_name=REGION)
+
+    def send(request, **kwargs):
+        state["lost"] = state["lost"] or after in kwargs["event_name"]
+        if state["lost"]:
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+    session.events.register("before-send", send)
+    monkeypatch.setattr(aws_module, "session", lambda region, profile: session)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("task", "after", "outcome"),
+    [
+        ("migrate", "DescribeTasks", {"hang": True}),  # started here, while watching
+        ("nightly", "DescribeExecution", {"exit": 0}),  # through the workflow, while watching
+    ],
+)
+def test_losing_the_network_while_run_waits_names_the_run_and_says_it_goes_on(
+    stack, capsys, monkeypatch, task, after, outcome
+):
+    fast(monkeypatch)
+    stack.ecs.script = [outcome]
+    losing_the_network(monkeypatch, after)
+    code, _, err = cli(capsys, "run", STACK, task)
+    assert code == errors.AWS_FAILED
+    lines = err.splitlines()
+    assert any(line.startswith("serverless-fargate: error: cannot reach ") for line in lines)
+    arn = next(line for line in lines if line.startswith("Stopped watching; the run goes on: "))
+    assert arn.split(": ", 1)[1].startswith("arn:aws:")
+    assert f"Follow it: serverless-fargate logs {STACK} {task} --run " in err
+
+
+def test_losing_the_network_before_the_run_starts_says_nothing_started(stack, capsys, monkeypatch):
+    losing_the_network(monkeypatch, "RunTask")
+    code, _, err = cli(capsys, "run", STACK, "migrate")
+    assert code == errors.AWS_FAILED
+    assert "goes on" not in err and "cannot reach" in err
+    assert "The run may have started before the connection was lost" in err

@@ -121,12 +121,26 @@ def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, capsys, monkeypatch
     assert len(calls) <= BUDGET, calls
     assert calls.names.count("ListExecutions") == 1  # one workflow, read once
     assert "DescribeExecution" not in calls.names  # keys do not begin alike here
+    assert "DescribeStateMachine" not in calls.names  # the settings are in the template
     assert len(rows) == TASKS
     for key, row in rows.items():
         assert [r["execution"] for r in row["lastRuns"]] == runs[key]
         for run in row["lastRuns"]:
             assert run["tasks"] == [ids[run["execution"]]]  # what `logs --run` takes
         assert [r["exitCode"] for r in row["lastRuns"]] == [2, 1, 0]
+
+    # Where it stops looking, it says so rather than "no runs yet".
+    from serverless_fargate.ops import lookups
+
+    monkeypatch.setattr(lookups, "EXECUTION_PAGE_SIZE", 10)
+    _, rows = status(capsys, monkeypatch, stack)
+    unseen = [row for row in rows.values() if not row["lastRuns"]]
+    assert len(unseen) == TASKS - 20  # 2 pages of 10: the 20 newest runs' tasks
+    assert all(row["lookedAt"] == 20 for row in unseen)
+    assert main(["status", stack]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no runs in the workflow's last 20 executions") == TASKS - 20
+    assert "no runs yet" not in out
 
 
 def test_status_of_50_services_with_their_tasks(aws_env, capsys, monkeypatch):

@@ -25,15 +25,19 @@ CLI_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every 
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse's, with the exit status of a usage error chosen per command."""
+    """argparse's, with the exit status and marked line of a usage error chosen per command."""
 
-    def __init__(self, *args: Any, usage_status: int = 2, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, usage_status: int = 2, error_mark: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.usage_status = usage_status
+        self.error_mark = error_mark
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
-        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+        mark = self.error_mark or f"{self.prog}: error:"
+        self.exit(self.usage_status, f"{mark} {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,10 +111,12 @@ def _parser() -> argparse.ArgumentParser:
 def _ops_parsers(commands: Any) -> None:
     """Day-two commands: everything is found from the stack name (README: Operating your tasks)."""
 
-    from .ops.errors import USAGE
+    from .ops.errors import ERROR_MARK, USAGE
 
     def add(name: str, text: str, task: str | None) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text, usage_status=USAGE)
+        sub = commands.add_parser(
+            name, help=text, description=text, usage_status=USAGE, error_mark=ERROR_MARK
+        )
         sub.add_argument("stack", help="the CloudFormation stack's name (or ID)")
         if task == "required":
             sub.add_argument("task", help="a task key, as written under Tasks:")
@@ -207,7 +213,7 @@ def _command(args: argparse.Namespace) -> int:
 
     from .declaration.durations import UNITS, seconds
     from .ops.aws import Aws, session
-    from .ops.errors import USAGE, OpsError
+    from .ops.errors import ERROR_MARK, USAGE, OpsError
     from .ops.model import load
 
     since = None
@@ -218,7 +224,9 @@ def _command(args: argparse.Namespace) -> int:
             raise OpsError(
                 f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}", USAGE
             )
-    usage = _Parser(prog=f"serverless-fargate {args.command}", usage_status=USAGE)
+    usage = _Parser(
+        prog=f"serverless-fargate {args.command}", usage_status=USAGE, error_mark=ERROR_MARK
+    )
     env = _parameters(getattr(args, "env", []), usage, "--env")
     network = None
     if getattr(args, "subnets", None):
@@ -370,6 +378,13 @@ def expand_template(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C at any moment: no traceback, the shell's status
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "migrate":

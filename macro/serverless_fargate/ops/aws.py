@@ -108,12 +108,14 @@ def translated(service: str, function: Any, meta: Any = None, **kwargs: Any) -> 
         # nothing. botocore has already retried it.
         endpoint = getattr(meta, "endpoint_url", None) or "AWS"
         region = getattr(meta, "region_name", None) or "?"
-        raise OpsError(
+        lost = OpsError(
             f"cannot reach {endpoint} ({type(error).__name__}: {error}). Check your network "
             f"or VPN, the region ({region}: --region, AWS_REGION), and any endpoint setting "
             "(AWS_ENDPOINT_URL, endpoint_url in your AWS config) or proxy.",
             AWS_FAILED,
-        ) from None
+        )
+        lost.connection = True
+        raise lost from None
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")

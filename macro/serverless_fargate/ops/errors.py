@@ -29,3 +29,4 @@ class OpsError(Exception):
     def __init__(self, message: str, code: int = AWS_FAILED) -> None:
         super().__init__(message)
         self.code = code
+        self.connection = False  # raised on this machine: AWS may never have seen the call

@@ -252,18 +252,21 @@ def _last_runs(
         raise OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.", NOT_FOUND)
     main = task.stream_prefix
     # DescribeLogStreams cannot order by last event and filter by prefix at once: the
-    # group's streams newest first, this task's main ones picked out.
+    # group's streams newest first, this task's main ones picked out. Its lastEventTimestamp
+    # is only eventually consistent, so twice as many are read and ordered by their
+    # creation, which is exact (a task's stream is created when it starts).
     streams, _ = aws("logs").first_pages(
         "describe_log_streams",
         "logStreams",
         STREAM_PAGES,
-        until=lambda found: sum(s["logStreamName"].startswith(main) for s in found) >= count,
+        until=lambda found: sum(s["logStreamName"].startswith(main) for s in found) >= 2 * count,
         logGroupName=task.log_group,
         orderBy="LastEventTime",
         descending=True,
     )
-    ids = [s["logStreamName"][len(main) :] for s in streams if s["logStreamName"].startswith(main)]
-    ids = ids[:count]
+    mine = [s for s in streams if s["logStreamName"].startswith(main)]
+    mine.sort(key=lambda s: s.get("creationTime") or 0, reverse=True)
+    ids = [s["logStreamName"][len(main) :] for s in mine[:count]]
     if not ids:
         err.write(f"No runs of {task.label} have log lines in {task.log_group}.\n")
         return 0

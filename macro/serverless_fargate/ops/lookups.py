@@ -247,7 +247,8 @@ def task_id(arn: str) -> str:
 # --- A whole stack at once (status) ---------------------------------------------------------
 
 CLUSTER_PAGES = 10  # ListTasks pages (100 tasks each) read per cluster and status
-EXECUTION_PAGES = 2  # ListExecutions pages (1,000 executions each) read per workflow
+EXECUTION_PAGES = 2  # ListExecutions pages read per workflow
+EXECUTION_PAGE_SIZE = 1000  # ListExecutions' largest page
 
 
 @dataclass
@@ -296,7 +297,7 @@ def executions(aws: Aws, workflows: list[str]) -> dict[str, Executions]:
             "executions",
             EXECUTION_PAGES,
             stateMachineArn=arn,
-            PaginationConfig={"PageSize": 1000},
+            PaginationConfig={"PageSize": EXECUTION_PAGE_SIZE},
         )
         return Executions(sorted(items, key=lambda e: e["startDate"], reverse=True), not more)
 

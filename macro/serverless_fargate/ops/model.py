@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from ..declaration.rules.names import pascal_case
 from ..resources import logs, names
+from ..resources import workflow_contract as contract
 from ..settings import METADATA_KEY
 from .aws import Aws
 from .errors import NOT_FOUND, STACK_PROBLEM, USAGE, OpsError
@@ -48,6 +49,10 @@ class Task:
     # a value CloudFormation computed (another intrinsic function) is left out.
     schedule_properties: dict[str, Any] = field(default_factory=dict)
     logical_id: str = ""  # the task definition's
+    workflow_logical_id: str = ""
+    # The settings the workflow runs this task with, from the deployed template's definition
+    # (workflow_contract); {} when not there: then lookups.workflow_settings asks AWS.
+    settings: dict[str, Any] = field(default_factory=dict)
     # The containers' names (the main one first), from the template; [] when computed.
     containers: list[str] = field(default_factory=list)
 
@@ -137,6 +142,8 @@ def load(aws: Aws, stack_name: str) -> Stack:
     for t in tasks:
         t.label = f"{t.declaration}/{t.key}" if several else t.key
         t.containers = _containers(resources.get(t.logical_id) or {}, t.key)
+        if t.workflow:
+            t.settings = _settings(resources.get(t.workflow_logical_id) or {}, t.key)
         schedule = resources.get(t.schedule_logical_id) if t.schedule else None
         if isinstance(schedule, dict):
             t.schedule_properties = _literal(schedule.get("Properties") or {}, parameters)
@@ -169,6 +176,13 @@ def _containers(resource: dict[str, Any], key: str) -> list[str]:
     if not found or not all(isinstance(name, str) for name in found):
         return []
     return sorted(found, key=lambda name: name != key)
+
+
+def _settings(resource: dict[str, Any], key: str) -> dict[str, Any]:
+    definition = (resource.get("Properties") or {}).get("Definition")
+    if not isinstance(definition, dict):
+        return {}
+    return contract.task_settings(definition).get(key) or {}
 
 
 def _parse(body: str) -> dict[str, Any]:
@@ -216,6 +230,7 @@ def _task(
         schedule=physical.get(names.schedule(d, t)),
         schedule_logical_id=names.schedule(d, t),
         workflow=physical.get(names.workflow(d)),
+        workflow_logical_id=names.workflow(d),
     )
     if task.cluster is None and task.service and task.service.count("/") == 2:
         task.cluster = task.service.split("/")[1]  # arn:...:service/<cluster>/<service>

@@ -47,6 +47,7 @@ class Runner:
         self.poll, self.clock = poll, clock
         self.sleep = sleep or _sleep
         self.current = ""  # the run being watched: an execution's or a task's ARN
+        self.starting = False  # a StartExecution or RunTask was sent
 
     def say(self, text: str) -> None:
         self.err.write(f"{text}\n")
@@ -59,6 +60,7 @@ class Runner:
         assert task.workflow
         name = contract.execution_name(task.key, f"run-{uuid.uuid4().hex[:20]}")
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.starting = True
         started = self.aws("stepfunctions").start_execution(
             stateMachineArn=task.workflow,
             name=name,
@@ -152,6 +154,7 @@ class Runner:
         self.say(
             f"Starting {self.task.key} on {providers} in {settings.cluster.rsplit('/', 1)[-1]}..."
         )
+        self.starting = True
         try:
             answer = self.aws("ecs").run_task(
                 cluster=settings.cluster,
@@ -276,6 +279,13 @@ def run(
         return INTERRUPTED
     except OpsError as error:
         if not runner.current:
+            if error.connection and runner.starting:
+                # The request may have reached AWS before the answer was lost.
+                raise OpsError(
+                    f"{error}\nThe run may have started before the connection was lost: see "
+                    f"`serverless-fargate status {stack.name} --tasks` once AWS is reachable.",
+                    error.code,
+                ) from None
             raise
         # Lost the network (or AWS failed a call) while watching: the run does not depend on
         # this process, so say which it is and how to follow it.

@@ -40,9 +40,11 @@ def collect(
     services = [t for t in chosen if t.kind == "service"]
     scheduled = [t for t in chosen if t.kind == "schedule"]
     described = lookups.services(aws, services)
-    # One task per workflow: its definition holds every task's settings.
+    # One task per workflow: its definition holds every task's settings (asked of AWS only
+    # when the deployed template does not hold them).
     with_workflow = list({t.workflow: t for t in scheduled if t.workflow}.values())
-    lookups.concurrently(lambda t: lookups.workflow_settings(aws, t), with_workflow)
+    unknown = [t for t in with_workflow if _capacity(t) is None]
+    lookups.concurrently(lambda t: lookups.workflow_settings(aws, t), unknown)
     desired = ["RUNNING"] if per_task or len(services) < len(chosen) else []
     if scheduled or (per_task and services):
         desired.append("STOPPED")
@@ -217,9 +219,20 @@ def _schedule(
             }
         )
     if task.workflow:
-        capacity = lookups.workflow_settings(aws, task).get("capacity", [])
+        capacity = _capacity(task) or lookups.workflow_settings(aws, task).get("capacity", [])
         row["spot"] = any(c.get("CapacityProvider") == "FARGATE_SPOT" for c in capacity)
     return row
+
+
+def _capacity(task: Task) -> list[dict[str, Any]] | None:
+    """The task's capacity strategy as the deployed template's workflow holds it, when it is
+    written out there (not computed by CloudFormation)."""
+    capacity = task.settings.get("capacity")
+    if isinstance(capacity, list) and all(
+        isinstance(c, dict) and isinstance(c.get("CapacityProvider"), str) for c in capacity
+    ):
+        return capacity
+    return None
 
 
 # --- Rendering (pure) -----------------------------------------------------------------------
