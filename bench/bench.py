@@ -215,6 +215,41 @@ def measure(what: str, argument: str | None) -> None:
         print(json.dumps(measure_import()))
     elif what == "package":
         print(json.dumps(measure_package()))
+    elif what == "transitions":
+        print(json.dumps(measure_transitions()))
+
+
+def measure_transitions() -> dict:
+    """The states a healthy run of one copy enters (each a billed state transition), from the
+    history of an execution in moto's interpreter (tests/workflow_harness.py)."""
+    import pytest
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from workflow_harness import World
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ[key] = value
+    with pytest.MonkeyPatch.context() as monkeypatch, World(monkeypatch) as world:
+        plain = world.start([{"exit": 0}])["transitions"]
+        given = world.start([{"exit": 0}], given={"input": {"id": 1}})["transitions"]
+    return {"schedule": len(plain), "input": len(given), "states": plain}
+
+
+def report_transitions() -> tuple[str, bool, str]:
+    """Issue #23's target, printed on its own line: at most 4 transitions a healthy run."""
+    found = run("transitions")
+    assert isinstance(found, dict)
+    print(
+        f"Workflow: a healthy run of one copy enters {found['schedule']} states "
+        f"({', '.join(found['states'])}); with input {found['input']}"
+    )
+    print()
+    worst = max(found["schedule"], found["input"])
+    return ("a healthy one-copy run at most 4 transitions", worst <= 4, f"{worst}")
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -260,8 +295,10 @@ def main() -> int:
     )
     print()
 
+    cost = report_transitions()
     by_n = {n: (ours, sam) for n, ours, sam in rows}
     targets = [
+        cost,
         (
             "100 tasks at most half of SAM's 100 functions",
             by_n[100][0] <= 0.5 * by_n[100][1],

@@ -199,7 +199,7 @@ def reference() -> str:
         "| queue alarm | `AWS::CloudWatch::Alarm` | `{D}{T}QueueAlarm` | `Autoscaling.Queue` (starts the first task) |",
         "| schedule | `AWS::Scheduler::Schedule` | `{D}{T}Schedule` | scheduled tasks |",
         "| schedule role | `AWS::IAM::Role` | `{D}ScheduleRole` | any scheduled task (may only start the workflow) |",
-        "| workflow | `AWS::StepFunctions::StateMachine` | `{D}Workflow` | any scheduled task |",
+        "| workflow | `AWS::StepFunctions::StateMachine` | `{D}{T}Workflow` | each scheduled task |",
         "| workflow role | `AWS::IAM::Role` | `{D}WorkflowRole` | any scheduled task |",
         "",
         "Outputs (unless `Outputs: false`):",
@@ -210,7 +210,7 @@ def reference() -> str:
         "| `{D}{T}TaskDefinitionArn` | each task's task definition (ARN with revision) |",
         "| `{D}{T}ServiceArn`, `{D}{T}ScheduleArn` | a service task's service, a scheduled "
         "task's schedule |",
-        "| `{D}WorkflowArn` | the workflow, when there are scheduled tasks |",
+        "| `{D}{T}WorkflowArn` | a scheduled task's workflow |",
         "| `{D}LogGroupName` | the log group; a task's main container logs to the stream "
         "`<task key>/<task key>/<ECS task ID>`, a sidecar to `<task key>-<name>/<name>/<ECS task "
         "ID>` |",
@@ -227,15 +227,18 @@ def reference() -> str:
         "",
         "## Scheduled runs",
         "",
-        "A schedule starts an execution of `{D}Workflow` named `<task key>-<Scheduler's "
-        'execution ID>` with the input `{"task", "schedule", "scheduledTime"}`. '
+        "Each scheduled task has its own workflow, `{D}{T}Workflow`. A schedule starts an "
+        "execution of it named `<task key>-<Scheduler's execution ID>` with the input "
+        '`{"task", "schedule", "scheduledTime"}`; every starter gives a JSON object whose '
+        'members are all optional (`{"input": <any JSON>, "task", "schedule", "scheduledTime"}`; '
+        "`input` reaches the main container as JSON text in `SERVERLESS_FARGATE_INPUT`). "
         "Per copy (`TaskCount`), the workflow runs the task with `ecs:runTask.sync` in the "
         "task group `<execution name>:<copy>:<attempt>`, then: on success the copy succeeds; "
         "when Spot has no capacity and `Fallback` is on, the same attempt runs on FARGATE; "
         "after a `SpotInterruption` with `RerunOnInterruption`, it runs once more on FARGATE; "
         "after `Timeout`, it stops the task (`StopTask`) and waits 130 s; any failure leaves "
         "`Retries` fresh attempts, waiting 60 s, 120 s, .... A run with a failed copy sends "
-        "one JSON message (task, declaration, schedule, scheduledTime, execution, taskArn, "
+        "one JSON message (task, declaration, executionInput, execution, taskArn, "
         "exitCode, stopCode, reason, attempts, failedCopies) to `DeadLetterQueueArn` and fails "
         "with the error `RunFailed`. The README has the diagram and how to see failed runs.",
         "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import declaration, expand, lint, task
+from serverless_fargate.resources.workflow_contract import task_settings
 
 NET = {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"]}
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
@@ -205,7 +206,7 @@ def test_workflow_role_runs_exactly_the_scheduled_task_definitions():
         "states:StartExecution": {
             "Effect": "Allow",
             "Action": "states:StartExecution",
-            "Resource": {"Ref": "WorkersWorkflow"},
+            "Resource": [{"Ref": "WorkersJobWorkflow"}, {"Ref": "WorkersOtherWorkflow"}],
         }
     }
     assert out["WorkersJobSchedule"]["Properties"]["Target"]["RoleArn"] == {
@@ -291,9 +292,9 @@ def test_existing_cluster(cluster, arn):
     assert providers["Properties"]["Cluster"] == cluster
     schedule = out["WorkersWorkerSchedule"]
     assert schedule["DependsOn"] == ["WorkersCapacityProviders"]
-    assert out["WorkersWorkflow"]["DependsOn"] == ["WorkersCapacityProviders"]
-    definition = out["WorkersWorkflow"]["Properties"]["Definition"]
-    assert definition["States"]["Settings of worker"]["Result"]["cluster"] == arn
+    assert out["WorkersWorkerWorkflow"]["DependsOn"] == ["WorkersCapacityProviders"]
+    definition = out["WorkersWorkerWorkflow"]["Properties"]["Definition"]
+    assert task_settings(definition)["worker"]["cluster"] == arn
 
 
 def test_existing_cluster_given_by_intrinsic_name_or_arn():
@@ -326,8 +327,8 @@ def test_existing_cluster_arn_from_a_parameter():
     }
     template["Resources"]["Workers"]["Properties"]["Cluster"] = {"Ref": "ClusterArn"}
     out = expand(template)
-    definition = out["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]
-    assert definition["States"]["Settings of worker"]["Result"]["cluster"] == {"Ref": "ClusterArn"}
+    definition = out["Resources"]["WorkersWorkerWorkflow"]["Properties"]["Definition"]
+    assert task_settings(definition)["worker"]["cluster"] == {"Ref": "ClusterArn"}
     tag = out["Resources"]["WorkersWorkflowRole"]["Properties"]["Policies"][0]["PolicyDocument"][
         "Statement"
     ][2]
@@ -482,8 +483,8 @@ def test_spot_on_schedules():
     out = expand(task(Spot={"Fallback": False}, Schedule="rate(1 day)", Architecture="ARM64"))[
         "Resources"
     ]
-    settings = out["WorkersWorkflow"]["Properties"]["Definition"]["States"]["Settings of worker"]
-    assert settings["Result"]["capacity"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
+    settings = task_settings(out["WorkersWorkerWorkflow"]["Properties"]["Definition"])["worker"]
+    assert settings["capacity"] == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
 
 
 # --- cfn-lint on representative templates -------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import declaration, expand, problems, task
+from serverless_fargate.resources.workflow_contract import task_settings
 
 IMG = "public.ecr.aws/x/y:1"
 MANAGED = {"Key": "serverless-fargate:managed", "Value": "true"}
@@ -87,9 +88,9 @@ def test_schedule_defaults():
     # Scheduler retries starting the workflow; the task's Retries are runs inside it.
     assert schedule["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 10}
     assert "DeadLetterConfig" not in schedule["Target"]
-    run = out["WorkersWorkflow"]["Properties"]["Definition"]["States"]["Settings of worker"]
-    assert (run["Result"]["copies"], run["Result"]["retries"]) == ("1", "0")
-    assert "deadLetterQueue" not in run["Result"]
+    run = task_settings(out["WorkersWorkerWorkflow"]["Properties"]["Definition"])["worker"]
+    assert (run["copies"], run["retries"]) == ("1", "0")
+    assert "deadLetterQueue" not in run
 
 
 def test_schedule_map_values():
@@ -107,7 +108,7 @@ def test_schedule_map_values():
             }
         )
     )
-    run = schedule["WorkersWorkflow"]["Properties"]["Definition"]["States"]["Settings of worker"]
+    run = task_settings(schedule["WorkersWorkerWorkflow"]["Properties"]["Definition"])["worker"]
     schedule = schedule["WorkersWorkerSchedule"]["Properties"]
     assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"
     assert schedule["State"] == "DISABLED"
@@ -117,8 +118,8 @@ def test_schedule_map_values():
         "MaximumEventAgeInSeconds": 600,
     }
     assert schedule["Target"]["DeadLetterConfig"] == {"Arn": "arn:aws:sqs:us-east-1:1:dlq"}
-    assert (run["Result"]["copies"], run["Result"]["retries"]) == ("2", "3")
-    assert run["Result"]["deadLetterQueue"]["Fn::Join"][1][0] == "https://sqs."
+    assert (run["copies"], run["retries"]) == ("2", "3")
+    assert run["deadLetterQueue"]["Fn::Join"][1][0] == "https://sqs."
 
 
 def test_standalone_has_only_task_definition_and_roles():
@@ -399,9 +400,9 @@ def test_tags_on_every_taggable_resource_and_propagated():
         if resource["Type"] == "AWS::Scheduler::Schedule":
             continue  # Scheduler has no tags; its runs get the task definition's
         if resource["Type"] == "AWS::StepFunctions::StateMachine":
-            run = resource["Properties"]["Definition"]["States"]["Run every copy"]
-            started = run["ItemProcessor"]["States"]["Run task"]["Parameters"]
-            assert started["PropagateTags"] == "TASK_DEFINITION"
+            states = resource["Properties"]["Definition"]["States"]
+            for name in ("Run task", "Run task with input", "Run again"):
+                assert states[name]["Parameters"]["PropagateTags"] == "TASK_DEFINITION"
         tags = {t["Key"]: t["Value"] for t in resource["Properties"]["Tags"]}
         assert tags["cost"] == "y", logical_id
     assert {"Key": "team", "Value": "x"} in out["WorkersWorkerTaskDefinition"]["Properties"]["Tags"]
@@ -424,7 +425,7 @@ def test_outputs():
             "WorkersSvcTaskDefinitionArn",
             "WorkersSvcServiceArn",
             "WorkersJobTaskDefinitionArn",
-            "WorkersWorkflowArn",
+            "WorkersJobWorkflowArn",
             "WorkersJobScheduleArn",
             "WorkersSoloTaskDefinitionArn",
             "WorkersLogGroupName",

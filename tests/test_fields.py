@@ -9,6 +9,7 @@ from conftest import GROUP, ROOT, SUBNET, declaration, expand, problems, task
 from serverless_fargate.declaration import fields, model, rules
 from serverless_fargate.declaration.merge import TaskInput
 from serverless_fargate.declaration.schema import DECLARATION_PROPERTIES, TASK_PROPERTIES
+from serverless_fargate.resources.workflow_contract import task_settings
 from test_hostile import CASES as HOSTILE_CASES
 from test_invalid import CASES as INVALID_CASES
 
@@ -265,8 +266,8 @@ def test_rerun_from_a_parameter(value, rerun):
         ),
         {"P": value},
     )
-    states = result["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]["States"]
-    assert states["Settings of worker"]["Result"]["rerunOnInterruption"] is rerun
+    definition = result["Resources"]["WorkersWorkerWorkflow"]["Properties"]["Definition"]
+    assert task_settings(definition)["worker"]["rerunOnInterruption"] is rerun
 
 
 @pytest.mark.parametrize("value, write", [("true", False), ("false", True)])

@@ -43,7 +43,7 @@ def network() -> dict:
 
 def expanded() -> dict:
     template = expand(load(ROOT / "examples" / "operations.yaml"))
-    workflow = template["Resources"]["AppWorkflow"]["Properties"]
+    workflow = template["Resources"]["AppNightlyWorkflow"]["Properties"]
     workflow["Definition"] = compress_waits(workflow["Definition"])  # 60 s backoffs → 1 s
     return template
 
@@ -141,7 +141,7 @@ def test_the_tasks_are_found_from_the_stack_name_alone(stack):
     assert worker.cluster.endswith("/" + physical("AppCluster"))
     assert worker.log_group == physical("AppLogGroup")
     assert by_key["nightly"].schedule == physical("AppNightlySchedule")
-    assert by_key["nightly"].workflow == physical("AppWorkflow")
+    assert by_key["nightly"].workflow == physical("AppNightlyWorkflow")
     assert by_key["migrate"].network == stack.network  # from the outputs, resolved
 
 
@@ -388,7 +388,7 @@ def test_run_of_a_scheduled_task_goes_through_its_workflow(stack, capsys, monkey
     assert "through its workflow" in err and "Run succeeded" in err
     assert out == "report written\n"
     (execution,) = boto3.client("stepfunctions").list_executions(
-        stateMachineArn=physical("AppWorkflow")
+        stateMachineArn=physical("AppNightlyWorkflow")
     )["executions"]
     assert execution["name"].startswith("nightly-run-")
     (call,) = stack.ecs.calls
@@ -410,8 +410,10 @@ def test_run_labels_the_lines_of_copies_running_side_by_side(stack, capsys, monk
     nightly = template["Resources"]["App"]["Properties"]["Tasks"]["nightly"]
     nightly["Schedule"]["TaskCount"] = 2
     workflow = expand(template)
-    definition = workflow["Resources"]["AppWorkflow"]["Properties"]["Definition"]
-    workflow["Resources"]["AppWorkflow"]["Properties"]["Definition"] = compress_waits(definition)
+    definition = workflow["Resources"]["AppNightlyWorkflow"]["Properties"]["Definition"]
+    workflow["Resources"]["AppNightlyWorkflow"]["Properties"]["Definition"] = compress_waits(
+        definition
+    )
     parameters = {
         "Subnets": ",".join(stack.network["subnets"]),
         "TasksSecurityGroup": stack.network["securityGroups"][0],

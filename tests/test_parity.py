@@ -17,6 +17,7 @@ from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
 from serverless_fargate.cli import expand_template
 from serverless_fargate.migrate import migrate
+from serverless_fargate.resources.workflow_contract import task_settings
 
 PARITY = ROOT / "tests" / "parity"
 SERVERLESS = PARITY / "node_modules" / ".bin" / "serverless"
@@ -188,8 +189,8 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
         if runner:
             network = runner["NetworkConfiguration"]["AwsvpcConfiguration"]
         elif schedule:
-            states = result["FargateWorkflow"]["Properties"]["Definition"]["States"]
-            network = states[f"Settings of {key}"]["Result"]["network"]["AwsvpcConfiguration"]
+            definition = result[f"Fargate{name}Workflow"]["Properties"]["Definition"]
+            network = task_settings(definition)[key]["network"]["AwsvpcConfiguration"]
         else:
             network = None
         expression = schedule["Properties"]["ScheduleExpression"] if schedule else None

@@ -7,6 +7,7 @@ import fargate_spot
 import pytest
 from conftest import expand, lint, task
 from serverless_fargate import settings
+from serverless_fargate.resources.workflow_contract import task_settings
 
 T = "Resources.Workers.Properties.Tasks.worker"
 
@@ -48,8 +49,8 @@ def test_every_strategy_shape_on_services_and_schedules_lints_clean(spot, expect
     assert "LaunchType" not in service["WorkersWorkerService"]["Properties"]
     direct_spot = {"Fallback": False} if spot is True else {**spot, "Fallback": False}
     scheduled = resources(Spot=direct_spot, Schedule="rate(1 hour)")
-    definition = scheduled["WorkersWorkflow"]["Properties"]["Definition"]
-    assert definition["States"]["Settings of worker"]["Result"]["capacity"] == expected
+    definition = scheduled["WorkersWorkerWorkflow"]["Properties"]["Definition"]
+    assert task_settings(definition)["worker"]["capacity"] == expected
     assert lint(expand(task(Spot=spot, Architecture="ARM64"))) == []
     assert lint(expand(task(Spot=direct_spot, Schedule="rate(1 hour)"))) == []
 

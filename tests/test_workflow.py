@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from conftest import declaration, expand, lint, problems, task
-from moto import mock_aws
-from workflow_harness import ACCOUNT, Ecs, compress_waits, evaluate, patch_moto, wait_for
+from serverless_fargate.resources import workflow_contract as contract
+from workflow_harness import World
 
 T = "Resources.Workers.Properties.Tasks.worker"
 
@@ -19,9 +18,13 @@ def scheduled(**props):
     return expand(task(**props))
 
 
+def workflow(template, key="worker"):
+    logical_id = contract.workflow_logical_id("Workers", key[:1].upper() + key[1:])
+    return template["Resources"][logical_id]["Properties"]["Definition"]
+
+
 def settings(template, key="worker"):
-    definition = template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]
-    return definition["States"][f"Settings of {key}"]["Result"]
+    return contract.task_settings(workflow(template, key))[key]
 
 
 def statements(template, role):
@@ -70,7 +73,7 @@ def test_every_combination_lints_clean_and_carries_its_settings(name):
     )
 
 
-def test_a_task_key_is_chosen_only_among_scheduled_tasks():
+def test_each_scheduled_task_has_its_own_workflow_and_its_settings_only():
     template = expand(
         declaration(
             {
@@ -83,9 +86,12 @@ def test_a_task_key_is_chosen_only_among_scheduled_tasks():
             }
         )
     )
-    states = template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]["States"]
-    assert [c["StringEquals"] for c in states["Which task?"]["Choices"]] == ["nightly", "hourly"]
-    assert states["Which task?"]["Default"] == "Unknown task"
+    machines = {k for k, r in template["Resources"].items() if r["Type"].endswith("::StateMachine")}
+    assert machines == {"WorkersNightlyWorkflow", "WorkersHourlyWorkflow"}
+    assert set(template["Outputs"]) >= {"WorkersNightlyWorkflowArn", "WorkersHourlyWorkflowArn"}
+    assert list(contract.task_settings(workflow(template, "nightly"))) == ["nightly"]
+    run = workflow(template, "nightly")["States"]["Run task"]["Parameters"]
+    assert run["TaskDefinition"] == {"Ref": "WorkersNightlyTaskDefinition"}
     role = statements(template, "WorkersWorkflowRole")
     run = next(s for s in role if s["Action"] == "ecs:RunTask")
     assert run["Resource"] == [
@@ -96,7 +102,9 @@ def test_a_task_key_is_chosen_only_among_scheduled_tasks():
 
 def test_no_workflow_without_scheduled_tasks():
     resources = expand(task())["Resources"]
-    assert not {"WorkersWorkflow", "WorkersWorkflowRole", "WorkersScheduleRole"} & set(resources)
+    assert not {"WorkersWorkerWorkflow", "WorkersWorkflowRole", "WorkersScheduleRole"} & set(
+        resources
+    )
 
 
 def test_the_schedule_starts_the_workflow_once_per_delivery():
@@ -106,7 +114,7 @@ def test_the_schedule_starts_the_workflow_once_per_delivery():
         "Fn::Sub": "arn:${AWS::Partition}:scheduler:::aws-sdk:sfn:startExecution"
     }
     text, variables = target["Input"]["Fn::Sub"]
-    assert variables == {"Workflow": {"Ref": "WorkersWorkflow"}}
+    assert variables == {"Workflow": {"Ref": "WorkersWorkerWorkflow"}}
     request = json.loads(text)
     assert request["StateMachineArn"] == "${Workflow}"
     # StartExecution is idempotent for a name and input: a repeated delivery starts nothing.
@@ -146,7 +154,7 @@ def test_schedule_role_may_only_start_the_workflow_and_report_to_its_queue():
         {
             "Effect": "Allow",
             "Action": "states:StartExecution",
-            "Resource": {"Ref": "WorkersWorkflow"},
+            "Resource": [{"Ref": "WorkersWorkerWorkflow"}],
         },
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": [queue]},
     ]
@@ -264,91 +272,15 @@ def test_timeout_on_a_service_is_an_error_but_a_declaration_default_skips_servic
 @pytest.fixture
 def world(monkeypatch, fake_aws):
     """A moto account with a VPC, a cluster, the task definition, the workflow and a queue."""
-    patch_moto(monkeypatch)
-    ecs_script = Ecs()
-    ecs_script.install(monkeypatch)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        ec2 = boto3.client("ec2")
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-        group = ec2.create_security_group(GroupName="tasks", Description="t", VpcId=vpc)["GroupId"]
-        ecs = boto3.client("ecs")
-        cluster = ecs.create_cluster(clusterName="jobs")["cluster"]["clusterArn"]
-        definition = ecs.register_task_definition(
-            family="jobs-worker",
-            containerDefinitions=[{"name": "worker", "image": "x", "memory": 512}],
-            requiresCompatibilities=["FARGATE"],
-            networkMode="awsvpc",
-            cpu="256",
-            memory="512",
-        )["taskDefinition"]["taskDefinitionArn"]
-        queue = boto3.client("sqs").create_queue(QueueName="failed-runs")["QueueUrl"]
-        refs = {
-            "AWS::Partition": "aws",
-            "AWS::Region": "us-east-1",
-            "AWS::AccountId": ACCOUNT,
-            "AWS::URLSuffix": "amazonaws.com",
-            "WorkersCluster.Arn": cluster,
-            "WorkersWorkerTaskDefinition": definition,
-        }
-
-        def start(script, task_key="worker", settings_patch=None, **props):
-            props = {
-                "Network": {"Subnets": [subnet], "SecurityGroups": [group]},
-                **props,
-            }
-            schedule = props.pop("Schedule", {"Expression": "rate(1 day)"})
-            schedule.setdefault(
-                "DeadLetterQueueArn", f"arn:aws:sqs:us-east-1:{ACCOUNT}:failed-runs"
-            )
-            template = expand(
-                declaration({"Tasks": {"worker": {"Image": "x", "Schedule": schedule, **props}}})
-            )
-            body = evaluate(
-                template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"], refs
-            )
-            body = compress_waits(body)
-            body["States"]["Settings of worker"]["Result"].update(settings_patch or {})
-            sfn = boto3.client("stepfunctions")
-            machine = sfn.create_state_machine(
-                name=f"w{len(ecs_script.calls)}{id(body)}",
-                definition=json.dumps(body),
-                roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
-            )["stateMachineArn"]
-            ecs_script.script[:] = script
-            execution = sfn.start_execution(
-                stateMachineArn=machine,
-                name="worker-d32c5kddcf5bb8c3",
-                input=json.dumps(
-                    {
-                        "task": task_key,
-                        "schedule": "arn:aws:scheduler:us-east-1:1:schedule/default/s",
-                        "scheduledTime": "2026-11-29T02:30:00Z",
-                    }
-                ),
-            )["executionArn"]
-            out = wait_for(sfn, execution)
-            import os
-
-            if os.environ.get("DEBUG_HISTORY"):
-                for e in sfn.get_execution_history(executionArn=execution)["events"]:
-                    print(
-                        e["type"], str({k: v for k, v in e.items() if k.endswith("Details")})[:400]
-                    )
-            return out
-
-        def messages():
-            got = boto3.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
-            return [json.loads(m["Body"]) for m in got.get("Messages", [])]
-
-        yield start, ecs_script, messages, ecs
+    with World(monkeypatch) as w:
+        yield w.start, w.ecs, w.messages, w.client
 
 
 def test_a_run_whose_container_exits_0_succeeds(world):
     start, ecs, messages, _ = world
     result = start([{"exit": 0}])
     assert result["status"] == "SUCCEEDED", result
-    (copy,) = json.loads(result["output"])
+    copy = json.loads(result["output"])
     assert (
         copy["ok"] is True and copy["attempts"] == 1 and copy["taskArn"].startswith("arn:aws:ecs")
     )
@@ -364,8 +296,8 @@ def test_a_non_zero_exit_fails_the_run_and_reports_it_once(world):
     assert failure["exitCode"] == 3 and failure["stopCode"] == "EssentialContainerExited"
     (message,) = messages()
     assert message["task"] == "worker" and message["declaration"] == "Workers"
-    assert message["scheduledTime"] == "2026-11-29T02:30:00Z"
-    assert message["schedule"].endswith(":schedule/default/s")
+    assert message["executionInput"]["scheduledTime"] == "2026-11-29T02:30:00Z"
+    assert message["executionInput"]["schedule"].endswith(":schedule/default/s")
     assert message["execution"].endswith(":worker-d32c5kddcf5bb8c3")
     assert (message["exitCode"], message["stopCode"]) == (3, "EssentialContainerExited")
     assert message["reason"] == "Essential container in task exited"
@@ -379,7 +311,7 @@ def test_retries_start_fresh_runs_after_a_failed_one(world):
         Schedule={"Expression": "rate(1 day)", "Retries": 2},
     )
     assert result["status"] == "SUCCEEDED", result
-    assert json.loads(result["output"])[0]["attempts"] == 3
+    assert json.loads(result["output"])["attempts"] == 3
     # Each attempt is its own group, so a timed-out one is found and stopped alone.
     assert [c["group"] for c in ecs.calls] == [
         "worker-d32c5kddcf5bb8c3:1:0",
@@ -399,7 +331,7 @@ def test_retries_run_out_and_the_last_failure_is_reported(world):
 
 def test_a_run_longer_than_its_timeout_is_stopped_and_fails(world):
     start, ecs, messages, client = world
-    result = start([{"hang": True}], settings_patch={"timeoutSeconds": "2"})
+    result = start([{"hang": True}], timeout=2)
     assert result["status"] == "FAILED", result
     (failure,) = json.loads(result["cause"])
     assert failure["stopCode"] == "Timeout" and failure["error"] == "States.Timeout"
@@ -418,7 +350,7 @@ def test_no_spot_capacity_runs_on_fargate_in_the_same_execution(world):
     start, ecs, messages, _ = world
     result = start([{"capacity": True}, {"exit": 0}], Spot=True)
     assert result["status"] == "SUCCEEDED", result
-    (copy,) = json.loads(result["output"])
+    copy = json.loads(result["output"])
     assert copy["onDemand"] is True and copy["attempts"] == 1
     assert [c["capacity"] for c in ecs.calls] == [
         [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
@@ -457,7 +389,7 @@ def test_an_interrupted_task_that_exited_0_is_still_interrupted(world):
         [{"interrupted": True, "exit": 0}, {"exit": 0}], Spot={"RerunOnInterruption": True}
     )
     assert rerun["status"] == "SUCCEEDED", rerun
-    assert json.loads(rerun["output"])[0]["onDemand"] is True
+    assert json.loads(rerun["output"])["onDemand"] is True
 
 
 def test_without_rerun_an_interrupted_run_fails(world):
@@ -479,16 +411,26 @@ def test_every_copy_of_a_run_is_watched(world):
     assert message["exitCode"] == 5 and len(message["failedCopies"]) == 1
 
 
-def test_an_input_naming_no_task_fails_without_running_anything(world):
+@pytest.mark.parametrize("given", ['"worker"', "3", "null", "true", '["worker"]'])
+def test_an_input_that_is_not_an_object_fails_without_running_anything(world, given):
     start, ecs, messages, _ = world
-    result = start([], task_key="other")
-    assert result["status"] == "FAILED" and result["error"] == "UnknownTask"
+    result = start([], given=given)
+    assert result["status"] == "FAILED" and result["error"] == "WrongInput"
+    assert '{"input": <any JSON' in result["cause"]
+    assert ecs.calls == []
+
+
+def test_an_input_naming_another_task_fails_and_shows_the_shape(world):
+    start, ecs, messages, _ = world
+    result = start([], given={"task": "other"})
+    assert result["status"] == "FAILED" and result["error"] == "WrongInput"
+    assert result["cause"] == contract.input_shape("worker")
     assert ecs.calls == []
 
 
 def test_every_transition_of_the_definition_leads_to_a_state_and_every_state_is_reached():
     template = scheduled(Spot={"RerunOnInterruption": True}, Timeout="1h")
-    definition = template["Resources"]["WorkersWorkflow"]["Properties"]["Definition"]
+    definition = workflow(template)
 
     def check(machine):
         states = machine["States"]
@@ -512,6 +454,65 @@ def test_a_standalone_task_carries_its_timeout_for_whoever_starts_it():
     template = expand(task(Service=False, Timeout="45m"))
     tags = template["Resources"]["WorkersWorkerTaskDefinition"]["Properties"]["Tags"]
     assert {"Key": "serverless-fargate:timeout", "Value": "2700"} in tags
-    assert "WorkersWorkflow" not in template["Resources"]  # the contract: only its definition
+    assert "WorkersWorkerWorkflow" not in template["Resources"]  # the contract: only its definition
     scheduled_tags = scheduled(Timeout="45m")["Resources"]["WorkersWorkerTaskDefinition"]
     assert "serverless-fargate:timeout" not in json.dumps(scheduled_tags)
+
+
+# --- input and cost ---------------------------------------------------------------------------
+
+
+def _environment(call):
+    (container,) = call["overrides"]["containerOverrides"]
+    assert container["name"] == "worker"
+    return {e["name"]: e["value"] for e in container.get("environment", [])}
+
+
+@pytest.mark.parametrize(
+    "given", [{}, {"task": "worker"}, None], ids=["empty", "task key", "schedule"]
+)
+def test_a_healthy_run_of_one_copy_enters_four_states(world, given):
+    start, ecs, messages, _ = world
+    result = start([{"exit": 0}], given=given)
+    assert result["status"] == "SUCCEEDED", result
+    assert result["transitions"] == ["Read the input", "Run task", "Interrupted?", "Run succeeded"]
+    assert _environment(ecs.calls[0]) == {}
+
+
+def test_input_reaches_the_container_as_json_text_and_costs_no_more(world):
+    start, ecs, messages, _ = world
+    given = {"input": {"bucket": "b", "keys": ["a", "ü"], "n": 1}}
+    result = start([{"exit": 0}], given=given)
+    assert result["status"] == "SUCCEEDED", result
+    assert len(result["transitions"]) == 4
+    value = _environment(ecs.calls[0])[contract.INPUT_ENV]
+    assert json.loads(value) == given["input"]
+
+
+def test_input_reaches_every_attempt_and_every_copy(world):
+    start, ecs, messages, _ = world
+    result = start(
+        [{"exit": 1}, {"exit": 0}, {"exit": 0}],
+        given={"input": "hello"},
+        Schedule={"Expression": "rate(1 day)", "Retries": 1, "TaskCount": 2},
+    )
+    assert result["status"] == "SUCCEEDED", result
+    assert len(ecs.calls) == 3
+    assert {json.loads(_environment(c)[contract.INPUT_ENV]) for c in ecs.calls} == {"hello"}
+
+
+def test_a_manual_start_with_the_task_key_fails_and_is_reported_end_to_end(world):
+    start, ecs, messages, _ = world
+    result = start([{"exit": 3}], given={"task": "worker"})
+    assert result["status"] == "FAILED" and result["error"] == "RunFailed", result
+    (message,) = messages()
+    assert message["executionInput"] == {"task": "worker"}
+    assert (message["exitCode"], message["task"]) == (3, "worker")
+
+
+def test_an_empty_input_fails_and_is_reported_end_to_end(world):
+    start, ecs, messages, _ = world
+    result = start([{"exit": 3}], given={})
+    assert result["status"] == "FAILED" and result["error"] == "RunFailed", result
+    (message,) = messages()
+    assert message["executionInput"] == {} and message["exitCode"] == 3

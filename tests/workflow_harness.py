@@ -188,6 +188,7 @@ class Ecs:
                 {
                     "capacity": given.get("capacity_provider_strategy"),
                     "group": given.get("group"),
+                    "overrides": given.get("overrides"),
                     "outcome": outcome,
                 }
             )
@@ -251,13 +252,42 @@ def evaluate(value: Any, refs: dict[str, Any]) -> Any:
     return {k: evaluate(v, refs) for k, v in value.items()}
 
 
-def compress_waits(definition: dict[str, Any]) -> dict[str, Any]:
+def compress_waits(definition: dict[str, Any], timeout: int | None = None) -> dict[str, Any]:
+    """The definition with its 60 s backoffs and 130 s stop grace as 1 s (and, with `timeout`,
+    that Timeout in seconds instead of the declared one), wherever they are written."""
+    from serverless_fargate.resources.workflow import FIRST_BACKOFF, STOP_GRACE
+
     out = copy.deepcopy(definition)
-    copy_states = out["States"]["Run every copy"]["ItemProcessor"]["States"]
-    out["States"]["Run every copy"]["ItemSelector"]["state"]["backoff"] = 1
-    copy_states["Next attempt"]["Parameters"]["backoff.$"] = "States.MathAdd($.state.backoff, 1)"
-    copy_states["Let it stop"]["Seconds"] = 1
-    return out
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        found = {k: walk(v) for k, v in value.items()}
+        if found.get("backoff") == FIRST_BACKOFF:
+            found["backoff"] = 1
+        if found.get("backoff.$") == f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})":
+            found["backoff.$"] = "States.MathAdd($.state.backoff, 1)"
+        if found.get("Type") == "Wait" and found.get("Seconds") == STOP_GRACE:
+            found["Seconds"] = 1
+        if timeout is not None:
+            if "TimeoutSeconds" in found:
+                found["TimeoutSeconds"] = timeout
+            if "timeoutSeconds" in found:
+                found["timeoutSeconds"] = str(timeout)
+        return found
+
+    return walk(out)
+
+
+def transitions(sfn: Any, execution_arn: str) -> list[str]:
+    """The states an execution entered, in order: what Step Functions bills (one state
+    transition each, "Step Functions pricing")."""
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return [
+        e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")
+    ]
 
 
 def wait_for(sfn: Any, execution_arn: str, seconds: float = 60) -> dict[str, Any]:
@@ -268,3 +298,109 @@ def wait_for(sfn: Any, execution_arn: str, seconds: float = 60) -> dict[str, Any
             return described
         time.sleep(0.2)
     raise AssertionError(f"execution still running after {seconds} s")
+
+
+class World:
+    """A moto account with a VPC, a cluster, task `worker`'s definition and a queue, in which
+    `start` expands a declaration of that task and runs its workflow once."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        patch_moto(monkeypatch)
+        self.ecs = Ecs()
+        self.ecs.install(monkeypatch)
+        self._mock: Any = None
+
+    def __enter__(self) -> World:
+        import boto3
+        from moto import mock_aws
+
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._mock.start()
+        ec2 = boto3.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        self.group = ec2.create_security_group(GroupName="tasks", Description="t", VpcId=vpc)[
+            "GroupId"
+        ]
+        self.client = boto3.client("ecs")
+        cluster = self.client.create_cluster(clusterName="jobs")["cluster"]["clusterArn"]
+        definition = self.client.register_task_definition(
+            family="jobs-worker",
+            containerDefinitions=[{"name": "worker", "image": "x", "memory": 512}],
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+        )["taskDefinition"]["taskDefinitionArn"]
+        self.queue = boto3.client("sqs").create_queue(QueueName="failed-runs")["QueueUrl"]
+        self.refs = {
+            "AWS::Partition": "aws",
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::URLSuffix": "amazonaws.com",
+            "WorkersCluster.Arn": cluster,
+            "WorkersWorkerTaskDefinition": definition,
+        }
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._mock.stop()
+
+    def start(
+        self,
+        script: list[dict[str, Any]],
+        given: Any = None,
+        timeout: int | None = None,
+        **props: Any,
+    ) -> dict[str, Any]:
+        """Run the workflow once with `given` as input (a schedule's, by default): the
+        execution as described, and the states it entered (`transitions`)."""
+        import boto3
+        from serverless_fargate.resources import workflow_contract as contract
+        from serverless_fargate.transform import transform
+
+        props = {"Network": {"Subnets": [self.subnet], "SecurityGroups": [self.group]}, **props}
+        schedule = props.pop("Schedule", {"Expression": "rate(1 day)"})
+        schedule.setdefault("DeadLetterQueueArn", f"arn:aws:sqs:{REGION}:{ACCOUNT}:failed-runs")
+        declared = {
+            "Resources": {
+                "Workers": {
+                    "Type": "Fargate::Tasks",
+                    "Properties": {
+                        "Tasks": {"worker": {"Image": "x", "Schedule": schedule, **props}}
+                    },
+                }
+            }
+        }
+        template = transform(declared, parameters=None, service_token="token", nonce="test")
+        logical_id = contract.workflow_logical_id("Workers", "Worker")
+        body = template["Resources"][logical_id]["Properties"]["Definition"]
+        body = compress_waits(evaluate(body, self.refs), timeout)
+        sfn = boto3.client("stepfunctions")
+        machine = sfn.create_state_machine(
+            name=f"w{len(self.ecs.calls)}{id(body)}",
+            definition=json.dumps(body),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
+        )["stateMachineArn"]
+        self.ecs.script[:] = script
+        if given is None:
+            given = {
+                "task": "worker",
+                "schedule": f"arn:aws:scheduler:{REGION}:1:schedule/default/s",
+                "scheduledTime": "2026-11-29T02:30:00Z",
+            }
+        execution = sfn.start_execution(
+            stateMachineArn=machine,
+            name="worker-d32c5kddcf5bb8c3",
+            input=given if isinstance(given, str) else json.dumps(given),
+        )["executionArn"]
+        out = wait_for(sfn, execution)
+        out["transitions"] = transitions(sfn, execution)
+        return out
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The dead-letter queue's messages (each read once)."""
+        import boto3
+
+        got = boto3.client("sqs").receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10)
+        return [json.loads(m["Body"]) for m in got.get("Messages", [])]

@@ -186,14 +186,13 @@ def _run(aws: Aws, stack: Stack, tasks: list[Task], run: str) -> _Found:
         text = text.rsplit("/", 1)[-1]
     name = text.rsplit(":", 1)[-1] if text.startswith("arn:") else text
     machine = text.split(":")[-2] if text.startswith("arn:") and text.count(":") >= 7 else None
-    candidates = [
-        t
-        for t in tasks
-        if t.kind == "schedule"
-        and t.workflow
-        and name.startswith(contract.execution_prefix(t.key))
-        and (machine is None or t.workflow.rsplit(":", 1)[-1] == machine)
-    ]
+    scheduled = [t for t in tasks if t.kind == "schedule" and t.workflow]
+    if machine is not None:  # an execution's ARN names its state machine
+        candidates = [t for t in scheduled if str(t.workflow).rsplit(":", 1)[-1] == machine]
+    else:
+        candidates = [t for t in scheduled if name.startswith(contract.execution_prefix(t.key))]
+        if not candidates and len(tasks) == len(scheduled) == 1 and not TASK_ID.fullmatch(text):
+            candidates = scheduled  # a run of this task started under another name
     if not candidates and TASK_ID.fullmatch(text):
         return _Found(tasks, run_id=text)
     if not candidates:

@@ -288,16 +288,21 @@ class Executions:
     complete: bool  # False: older ones were not read
 
 
-def executions(aws: Aws, workflows: list[str]) -> dict[str, Executions]:
-    """Each workflow's latest executions, read once for all its tasks."""
+def executions(
+    aws: Aws, workflows: list[str], single: set[str] | None = None, limit: int = 0
+) -> dict[str, Executions]:
+    """Each workflow's latest executions, read once for all its tasks; of a workflow in
+    `single` (it runs one task), only the `limit` latest: one short page."""
+    single = single or set()
 
     def listed(arn: str) -> Executions:
+        short = arn in single and limit > 0
         items, more = aws("stepfunctions").first_pages(
             "list_executions",
             "executions",
-            EXECUTION_PAGES,
+            1 if short else EXECUTION_PAGES,
             stateMachineArn=arn,
-            PaginationConfig={"PageSize": EXECUTION_PAGE_SIZE},
+            PaginationConfig={"PageSize": limit if short else EXECUTION_PAGE_SIZE},
         )
         return Executions(sorted(items, key=lambda e: e["startDate"], reverse=True), not more)
 
@@ -308,14 +313,21 @@ def runs_by_task(
     aws: Aws, tasks: list[Task], listed: dict[str, Executions], limit: int
 ) -> dict[str, list[dict[str, Any]]]:
     """Each scheduled task's last `limit` runs (summaries, newest first), from its workflow's
-    executions. A name settles whose run it is, except where keys begin alike (`api` and
+    executions. A workflow of one task (one per task since 0.x) runs only that task, however
+    an execution is named. In a declaration's workflow of several tasks (stacks deployed
+    before), a name settles whose run it is, except where keys begin alike (`api` and
     `api-run`, or the same 40 characters): then the execution's input, read for those only."""
     runs: dict[str, list[dict[str, Any]]] = {t.key: [] for t in tasks}
     inputs: dict[str, Any] = {}
     for workflow, found in listed.items():
         mine = [t for t in tasks if t.workflow == workflow]
         for e in found.items:
-            candidates = [t for t in mine if e["name"].startswith(contract.execution_prefix(t.key))]
+            candidates = mine
+            if len(mine) > 1:
+                prefixes = [contract.execution_prefix(t.key) for t in mine]
+                candidates = [
+                    t for t, p in zip(mine, prefixes, strict=True) if e["name"].startswith(p)
+                ]
             if all(len(runs[t.key]) >= limit for t in candidates):
                 continue
             if len(candidates) > 1:
@@ -446,14 +458,14 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
         "onDemand": None,
         "reason": None,
     }
-    copies: Any = None
+    copies: list[dict[str, Any]] = []
     if e["status"] == "SUCCEEDED":
-        copies = _json(e.get("output"))
+        copies = contract.copies(_json(e.get("output")))
         result["exitCode"] = 0
     elif e["status"] == "FAILED":
-        copies = _json(e.get("cause"))
+        copies = contract.copies(_json(e.get("cause")))
         result["reason"] = e.get("error")
-    if isinstance(copies, list) and copies and isinstance(copies[0], dict):
+    if copies:
         first = copies[0]
         if e["status"] == "FAILED":
             result["exitCode"] = first.get("exitCode")

@@ -229,8 +229,8 @@ def _task(
         fallback_service=physical.get(names.fallback_service(d, t)),
         schedule=physical.get(names.schedule(d, t)),
         schedule_logical_id=names.schedule(d, t),
-        workflow=physical.get(names.workflow(d)),
-        workflow_logical_id=names.workflow(d),
+        workflow=physical.get(names.workflow(d, t)),
+        workflow_logical_id=names.workflow(d, t),
     )
     if task.cluster is None and task.service and task.service.count("/") == 2:
         task.cluster = task.service.split("/")[1]  # arn:...:service/<cluster>/<service>

@@ -52,7 +52,9 @@ def collect(
         {lookups.cluster_of(aws, t) for t in chosen if t.cluster or t.kind == "schedule"}
     )
     ecs = lookups.cluster_tasks(aws, clusters, desired) if desired else {}
-    listed = lookups.executions(aws, [t.workflow for t in with_workflow if t.workflow])
+    workflows = [t.workflow for t in with_workflow if t.workflow]
+    single = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) == 1}
+    listed = lookups.executions(aws, workflows, single, LAST_RUNS)
     runs = lookups.runs_by_task(aws, scheduled, listed, LAST_RUNS)
     if only and scheduled:
         runs[scheduled[0].key] = lookups.concurrently(

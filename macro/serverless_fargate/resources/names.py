@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..declaration.model import Declaration, Task
+from . import workflow_contract
 
 
 def cluster(d: Declaration) -> str:
@@ -21,8 +22,8 @@ def schedule_role(d: Declaration) -> str:
     return f"{d.logical_id}ScheduleRole"
 
 
-def workflow(d: Declaration) -> str:
-    return f"{d.logical_id}Workflow"
+def workflow(d: Declaration, t: Task) -> str:
+    return workflow_contract.workflow_logical_id(d.logical_id, t.name)
 
 
 def workflow_role(d: Declaration) -> str:
@@ -105,8 +106,8 @@ def schedule_output(d: Declaration, t: Task) -> str:
     return f"{d.logical_id}{t.name}ScheduleArn"
 
 
-def workflow_output(d: Declaration) -> str:
-    return f"{d.logical_id}WorkflowArn"
+def workflow_output(d: Declaration, t: Task) -> str:
+    return workflow_contract.workflow_output(d.logical_id, t.name)
 
 
 def log_group_output(d: Declaration) -> str:

@@ -36,11 +36,10 @@ def outputs(d: Declaration) -> dict[str, Any]:
                 "Description": f"Schedule of {t.key}",
                 "Value": get_att(names.schedule(d, t), "Arn"),
             }
-    if d.scheduled:
-        out[names.workflow_output(d)] = {
-            "Description": f"Workflow (Step Functions) that runs the scheduled tasks of "
-            f"{d.logical_id}",
-            "Value": ref(names.workflow(d)),
+    for t in d.scheduled:
+        out[names.workflow_output(d, t)] = {
+            "Description": f"Workflow (Step Functions) that runs {t.key} of {d.logical_id}",
+            "Value": ref(names.workflow(d, t)),
         }
     out[names.log_group_output(d)] = {
         "Description": f"Log group of the tasks of {d.logical_id} (a task's stream: "

@@ -244,15 +244,16 @@ def _trusting(service: str, source_arn: str) -> dict[str, Any]:
 
 
 def schedule_role(d: Declaration) -> dict[str, Any]:
-    """Scheduler may start this declaration's workflow, and nothing else: the workflow decides
-    what runs. It may also put a run it could not start on the tasks' dead-letter queues."""
+    """Scheduler may start the workflows of this declaration's scheduled tasks, and nothing
+    else: each workflow decides what runs. It may also put a run it could not start on the
+    tasks' dead-letter queues."""
     if not d.scheduled:
         return {}
     statements: list[dict[str, Any]] = [
         {
             "Effect": "Allow",
             "Action": "states:StartExecution",
-            "Resource": ref(names.workflow(d)),
+            "Resource": [ref(names.workflow(d, t)) for t in d.scheduled],
         }
     ]
     queues = _scheduled_queues(d)

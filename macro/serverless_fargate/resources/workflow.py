@@ -1,23 +1,28 @@
-"""The workflow that watches every scheduled run to its end: one Step Functions state machine
-per declaration with scheduled tasks.
+"""The workflow that watches every run of a task to its end: one Step Functions state machine
+per watched task (`{Declaration}{Task}Workflow`).
 
-EventBridge Scheduler starts an execution named after its own execution ID (a delivery made
-twice starts one run: StartExecution is idempotent for a name and input). The input names the
-task; the definition holds each task's settings, so whoever may start the workflow can choose
-only which of this declaration's tasks runs, never what it runs or with which role.
+Whoever starts it (EventBridge Scheduler, `serverless-fargate run`, a person in the console)
+gives one JSON object, every member optional (workflow_contract: `input` reaches the main
+container as JSON text in SERVERLESS_FARGATE_INPUT). Everything else, image, command, roles,
+network, capacity, is written in the definition: a starter chooses only the input.
+Scheduler names each execution after its own execution ID, so a delivery made twice starts one
+run (StartExecution is idempotent for a name and input).
 
-Per copy of a run (`TaskCount` copies run side by side, in a Map):
+One copy of a run (`TaskCount` copies run side by side in a Map; one copy needs none):
 
-    Run task (ecs:runTask.sync, waits for the task to stop; times out after Timeout)
-      ├─ success (essential containers exit 0) ─────────────────────────────► copy succeeded
-      ├─ Spot capacity short and Fallback ──► run again on FARGATE, same attempt
-      ├─ Spot interruption and RerunOnInterruption (once) ──► run again on FARGATE
-      ├─ timed out ──► find the task by its group, StopTask, let it stop ─┐
-      └─ any other failure (exit code, stop code, reason) ───────────────┴► retries left?
-                                 yes: wait 60 s, 120 s, ... then a fresh attempt; no: failed
+    Read the input ── not a JSON object, or names another task ──► Wrong input (fails)
+      └─► Run task (ecs:runTask.sync, waits for the task to stop; times out after Timeout)
+            ├─ success (essential containers exit 0, not interrupted) ──────► run succeeded
+            └─ any failure ──► Settings ──► What failed?
+                 ├─ Spot capacity short and Fallback ──► Run again on FARGATE, same attempt
+                 ├─ interrupted and RerunOnInterruption (once) ──► Run again on FARGATE
+                 ├─ timed out ──► find the task by its group, StopTask, let it stop ─┐
+                 └─ other failure (exit code, stop code, reason) ─────────────────┴► retries left?
+                        yes: wait 60 s, 120 s, ... then Run again; no: copy failed
 
-A run with a failed copy puts one JSON message on DeadLetterQueueArn and fails the execution,
-so it shows in the console and in the ExecutionsFailed metric. The README has the
+A healthy run of one copy enters four states (Read the input, Run task, Interrupted?, Run
+succeeded). A run with a failed copy puts one JSON message on DeadLetterQueueArn and fails the
+execution, so it shows in the console and in the ExecutionsFailed metric. The README has the
 diagram; tests/test_workflow.py executes it against moto's interpreter.
 """
 
@@ -36,7 +41,11 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 NO_TIMEOUT = contract.NO_TIMEOUT
 FIRST_BACKOFF = 60  # seconds before the first retry; each later one waits 60 s more
 STOP_GRACE = 130  # StopTask's SIGTERM-to-SIGKILL time (StopTimeout, at most 120 s) and a margin
-GROUP = f"States.Format('{contract.GROUP_FORMAT}', $$.Execution.Name, $.copy, $.state.attempt)"
+GROUP = (
+    f"States.Format('{contract.GROUP_FORMAT}', $$.Execution.Name, $.state.copy, $.state.attempt)"
+)
+# The group of a single copy's first attempt (copy 1, attempt 0): no state to read yet.
+FIRST_GROUP = "States.Format('{}:1:0', $$.Execution.Name)"
 
 
 def _service(action: str) -> Any:
@@ -63,61 +72,79 @@ def queue_url(queue_arn: Any) -> Any:
     }
 
 
+def _family(task_definition: Any) -> Any:
+    """The family of a task definition ARN (task-definition/F:N), for ListTasks."""
+    return {
+        "Fn::Select": [
+            0,
+            {"Fn::Split": [":", {"Fn::Select": [1, {"Fn::Split": ["/", task_definition]}]}]},
+        ]
+    }
+
+
 def settings(d: Declaration, t: Task) -> dict[str, Any]:
-    """Everything the workflow needs to run task `t`, written into the definition."""
+    """Everything the workflow needs to run task `t`: the Result of its Settings state, which
+    ops reads too (workflow_contract.task_settings)."""
     config = t.schedule
     assert config is not None
-    fallback = t.spot is not None and t.spot.fallback
-    rerun = t.spot is not None and t.spot.rerun_on_interruption
     task_definition = ref(names.task_definition(d, t))
     out: dict[str, Any] = {
+        "task": t.key,
         "cluster": cluster.arn(d),
         "taskDefinition": task_definition,
-        # The family, for ListTasks when a timed-out task must be found: task-definition/F:N.
-        "family": {
-            "Fn::Select": [
-                0,
-                {"Fn::Split": [":", {"Fn::Select": [1, {"Fn::Split": ["/", task_definition]}]}]},
-            ]
-        },
+        "family": _family(task_definition),
         "network": network.awsvpc(d, t),
         "capacity": spot.strategy(t),
         "copies": text(config.task_count),
         "retries": text(config.retries),
         "timeoutSeconds": text(NO_TIMEOUT if t.timeout is None else t.timeout),
-        "fallback": fallback,
-        "rerunOnInterruption": rerun,
+        "fallback": t.spot is not None and t.spot.fallback,
+        "rerunOnInterruption": t.spot is not None and t.spot.rerun_on_interruption,
     }
     if config.dead_letter_queue_arn is not None:
         out["deadLetterQueue"] = queue_url(config.dead_letter_queue_arn)
     return out
 
 
+def single(t: Task) -> bool:
+    """One copy with a literal Timeout: the run needs no Map and no state to read its numbers
+    from (a Timeout or TaskCount given by a parameter is read at run time, in a Map)."""
+    config = t.schedule
+    assert config is not None
+    return config.task_count == 1 and not isinstance(t.timeout, dict)
+
+
+# --- pieces of states ---------------------------------------------------------------------------
+
+
 def _outcome(ok: bool, paths: dict[str, str], literals: dict[str, Any]) -> dict[str, Any]:
     """A copy's outcome: always the same keys, so the report can read any of them. `paths`
     are JSONPaths or intrinsic functions of the state's input; `literals` are values."""
-    out: dict[str, Any] = {
-        "ok": ok,
-        "copy.$": "$.copy",
-        "attempts.$": "States.MathAdd($.state.attempt, 1)",
-        "onDemand.$": "$.state.onDemand",
-    }
-    for key in ("taskArn", "exitCode", "stopCode", "reason", "error"):
+    out: dict[str, Any] = {"ok": ok}
+    for key in ("copy", "attempts", "onDemand", "taskArn", "exitCode", "stopCode", "reason"):
         if key in paths:
             out[key + ".$"] = paths[key]
         else:
             out[key] = literals.get(key)
+    if "error" in paths:
+        out["error.$"] = paths["error"]
+    else:
+        out["error"] = literals.get("error")
     return out
 
 
+_ATTEMPT = {
+    "copy": "$.state.copy",
+    "attempts": "States.MathAdd($.state.attempt, 1)",
+    "onDemand": "$.state.onDemand",
+}
+
+
 def _state(**changes: Any) -> dict[str, Any]:
-    """A Pass state that rewrites $.state (attempt, backoff, capacity, what was tried)."""
+    """A Pass state's Parameters that rewrite $.state (attempt, backoff, capacity, ...)."""
     state: dict[str, Any] = {
-        "attempt.$": "$.state.attempt",
-        "backoff.$": "$.state.backoff",
-        "onDemand.$": "$.state.onDemand",
-        "rerun.$": "$.state.rerun",
-        "capacity.$": "$.state.capacity",
+        key + ".$": f"$.state.{key}"
+        for key in ("copy", "attempt", "backoff", "onDemand", "rerun", "capacity", "environment")
     }
     for key, value in changes.items():
         state.pop(key + ".$", None)
@@ -125,40 +152,110 @@ def _state(**changes: Any) -> dict[str, Any]:
     return state
 
 
-def _copy_states() -> dict[str, Any]:
-    """One copy of a run, from its first attempt to its outcome."""
-    after_failure = "Retries left?"
+def _environment(with_input: bool) -> list[dict[str, Any]]:
+    """The main container's extra environment: the run's input as JSON text, if given."""
+    if not with_input:
+        return []
+    return [
+        {
+            "Name": contract.INPUT_ENV,
+            "Value.$": f"States.JsonToString($.{contract.INPUT})",
+        }
+    ]
+
+
+def _timeout(t: Task) -> dict[str, Any]:
+    if single(t):
+        return {"TimeoutSeconds": NO_TIMEOUT if t.timeout is None else int(t.timeout)}
+    return {"TimeoutSecondsPath": "$.timeoutSeconds"}
+
+
+def _run_task(
+    d: Declaration, t: Task, group: str, capacity: Any, environment: Any, next_: str
+) -> dict[str, Any]:
+    """ecs:runTask.sync: starts the task and waits until it stops (or the Timeout)."""
+    overrides: dict[str, Any] = {"Name": t.key}
+    if isinstance(environment, str):
+        overrides["Environment.$"] = environment
+    else:
+        overrides["Environment"] = environment
+    parameters: dict[str, Any] = {
+        "Cluster": cluster.arn(d),
+        "TaskDefinition": ref(names.task_definition(d, t)),
+        "Count": 1,  # one task per copy: each copy is watched on its own
+        "NetworkConfiguration": network.awsvpc(d, t),
+        "PlatformVersion": "LATEST",
+        "EnableECSManagedTags": True,
+        "PropagateTags": "TASK_DEFINITION",
+        # Unique per execution, copy and attempt: how the attempt's task is found.
+        "Group.$": group,
+        "Overrides": {"ContainerOverrides": [overrides]},
+    }
+    if isinstance(capacity, str):
+        parameters["CapacityProviderStrategy.$"] = capacity
+    else:
+        parameters["CapacityProviderStrategy"] = capacity
     return {
-        "Run task": {
-            "Type": "Task",
-            "Comment": "Starts the task and waits until it stops",
-            "Resource": _service("ecs:runTask.sync"),
-            "Parameters": {
-                "Cluster.$": "$.settings.cluster",
-                "TaskDefinition.$": "$.settings.taskDefinition",
-                "Count": 1,  # one task per copy: each copy is watched on its own
-                "CapacityProviderStrategy.$": "$.state.capacity",
-                "NetworkConfiguration.$": "$.settings.network",
-                "PlatformVersion": "LATEST",
-                "EnableECSManagedTags": True,
-                "PropagateTags": "TASK_DEFINITION",
-                # Unique per execution, copy and attempt: how a timed-out task is found.
-                "Group.$": GROUP,
-            },
-            "TimeoutSecondsPath": "$.timeoutSeconds",
-            "ResultPath": "$.result",
-            "Catch": [
-                {
-                    "ErrorEquals": ["States.Timeout"],
-                    "ResultPath": "$.error",
-                    "Next": "Find the timed-out task",
-                },
-                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Why?"},
-            ],
-            "Next": "Interrupted?",
+        "Type": "Task",
+        "Comment": "Starts the task and waits until it stops",
+        "Resource": _service("ecs:runTask.sync"),
+        "Parameters": parameters,
+        **_timeout(t),
+        "ResultPath": "$.result",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Settings"}],
+        "Next": next_,
+    }
+
+
+def _failed(paths: dict[str, str], literals: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "Type": "Pass",
+        "Parameters": _outcome(False, {**_ATTEMPT, **paths}, literals or {}),
+        "ResultPath": "$.outcome",
+        "Next": "Retries left?",
+    }
+
+
+_STOPPED = {
+    "taskArn": "$.stopped.task.TaskArn",
+    "stopCode": "$.stopped.task.StopCode",
+    "reason": "$.stopped.task.StoppedReason",
+    "error": "$.error.Error",
+}
+
+
+# --- one step of the diagram each ------------------------------------------------------------
+
+
+def _first_attempt_states(d: Declaration, t: Task) -> dict[str, Any]:
+    """A single copy's first attempt reads no state: its settings are literal, its group is
+    copy 1, attempt 0. With an input, the same state with the input in the environment."""
+    capacity = spot.strategy(t)
+    return {
+        "Run task": _run_task(d, t, FIRST_GROUP, capacity, _environment(False), "Interrupted?"),
+        "Run task with input": _run_task(
+            d, t, FIRST_GROUP, capacity, _environment(True), "Interrupted?"
+        ),
+        "Run succeeded": {
+            "Type": "Pass",
+            "Parameters": _outcome(
+                True,
+                {"taskArn": "$.result.TaskArn"},
+                {"copy": 1, "attempts": 1, "onDemand": False},
+            ),
+            "End": True,
         },
-        # A container that handles Spot's SIGTERM may exit 0: the task still did not finish
-        # its work, so an interruption is never a success.
+    }
+
+
+def _attempt_states(d: Declaration, t: Task, first_done: str) -> dict[str, Any]:
+    """Every later attempt (and every attempt of a copy in a Map): the state says what to run."""
+    return {
+        "Run again": _run_task(
+            d, t, GROUP, "$.state.capacity", "$.state.environment", "Interrupted?"
+        ),
+        # A container that handles SIGTERM may exit 0 after an interruption: the task still did
+        # not finish its work, so an interruption is never a success.
         "Interrupted?": {
             "Type": "Choice",
             "Choices": [
@@ -168,9 +265,10 @@ def _copy_states() -> dict[str, Any]:
                         {"Variable": "$.result.StopCode", "StringEquals": "SpotInterruption"},
                     ],
                     "Next": "Interrupted after a clean exit",
-                }
+                },
+                {"Variable": "$.state", "IsPresent": True, "Next": "Copy succeeded"},
             ],
-            "Default": "Copy succeeded",
+            "Default": first_done,
         },
         "Interrupted after a clean exit": {
             "Type": "Pass",
@@ -179,13 +277,81 @@ def _copy_states() -> dict[str, Any]:
                 "Cause.$": "States.JsonToString($.result)",
             },
             "ResultPath": "$.error",
-            "Next": "Why?",
+            "Next": "Settings",
         },
         "Copy succeeded": {
             "Type": "Pass",
-            "Parameters": _outcome(True, {"taskArn": "$.result.TaskArn"}, {}),
+            "Parameters": _outcome(True, {**_ATTEMPT, "taskArn": "$.result.TaskArn"}, {}),
             "End": True,
         },
+    }
+
+
+def _settings_states(d: Declaration, t: Task) -> dict[str, Any]:
+    """After a failure: the settings the failure path reads, and the state of a first attempt
+    (which had none: it read everything from the definition)."""
+    first = {
+        "copy": 1,
+        "attempt": 0,
+        "backoff": FIRST_BACKOFF,
+        "onDemand": False,
+        "rerun": False,
+        "capacity": spot.strategy(t),
+    }
+    return {
+        "Settings": {
+            "Type": "Pass",
+            "Result": settings(d, t),
+            "ResultPath": "$.settings",
+            "Next": "Read the retries",
+        },
+        "Read the retries": {
+            "Type": "Pass",
+            "Parameters": {"retries.$": "States.StringToJson($.settings.retries)"},
+            "ResultPath": "$.limits",
+            "Next": "Attempt known?",
+        },
+        "Attempt known?": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.state", "IsPresent": True, "Next": "What failed?"},
+                {
+                    "Variable": f"$.{contract.INPUT}",
+                    "IsPresent": True,
+                    "Next": "First attempt with input",
+                },
+            ],
+            "Default": "First attempt",
+        },
+        "First attempt": {
+            "Type": "Pass",
+            "Parameters": {**first, "environment": _environment(False)},
+            "ResultPath": "$.state",
+            "Next": "What failed?",
+        },
+        "First attempt with input": {
+            "Type": "Pass",
+            "Parameters": {**first, "environment": _environment(True)},
+            "ResultPath": "$.state",
+            "Next": "What failed?",
+        },
+        "What failed?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": "$.error.Error",
+                    "StringEquals": "States.Timeout",
+                    "Next": "Find the timed-out task",
+                }
+            ],
+            "Default": "Why?",
+        },
+    }
+
+
+def _why_states() -> dict[str, Any]:
+    """Why an attempt failed: capacity, interruption, a stopped task's exit, or no start."""
+    return {
         "Why?": {
             "Type": "Choice",
             "Choices": [
@@ -228,14 +394,14 @@ def _copy_states() -> dict[str, Any]:
             "Comment": "Fargate Spot had no capacity: the same attempt, on FARGATE",
             "Parameters": _state(onDemand=True, capacity=spot.ON_DEMAND),
             "ResultPath": "$.state",
-            "Next": "Run task",
+            "Next": "Run again",
         },
         "Rerun on on-demand": {
             "Type": "Pass",
             "Comment": "Interrupted on Spot (the task has stopped): once more, on FARGATE",
             "Parameters": _state(onDemand=True, rerun=True, capacity=spot.ON_DEMAND),
             "ResultPath": "$.state",
-            "Next": "Run task",
+            "Next": "Run again",
         },
         "Read the stopped task": {
             "Type": "Pass",
@@ -265,6 +431,12 @@ def _copy_states() -> dict[str, Any]:
         "Stopped": _failed(_STOPPED),
         "Failed to start": _failed({"reason": "$.error.Cause", "error": "$.error.Error"}),
         "Failed without a cause": _failed({"error": "$.error.Error"}),
+    }
+
+
+def _timed_out_states() -> dict[str, Any]:
+    """A timed-out attempt's task may still run: find it by its group and stop it."""
+    return {
         "Find the timed-out task": {
             "Type": "Task",
             "Resource": _service("aws-sdk:ecs:listTasks"),
@@ -348,20 +520,26 @@ def _copy_states() -> dict[str, Any]:
         "Timed out": _failed(
             {
                 "reason": "States.Format('ran longer than its Timeout of {} seconds and was "
-                "stopped', $.timeoutSeconds)"
+                "stopped', $.settings.timeoutSeconds)"
             },
             {"stopCode": "Timeout", "error": "States.Timeout"},
         ),
-        after_failure: {
+    }
+
+
+def _retry_states(give_up: str) -> dict[str, Any]:
+    """A failed attempt: a fresh one after a backoff while retries are left, else give up."""
+    return {
+        "Retries left?": {
             "Type": "Choice",
             "Choices": [
                 {
                     "Variable": "$.state.attempt",
-                    "NumericLessThanPath": "$.retries",
+                    "NumericLessThanPath": "$.limits.retries",
                     "Next": "Wait before retrying",
                 }
             ],
-            "Default": "Copy failed",
+            "Default": give_up,
         },
         "Wait before retrying": {
             "Type": "Wait",
@@ -370,225 +548,256 @@ def _copy_states() -> dict[str, Any]:
         },
         "Next attempt": {
             "Type": "Pass",
-            "Parameters": {
-                "attempt.$": "States.MathAdd($.state.attempt, 1)",
-                "backoff.$": f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})",
-                "onDemand": False,
-                "rerun": False,
-                "capacity.$": "$.settings.capacity",
-            },
+            "Parameters": _state(
+                **{
+                    "attempt.$": "States.MathAdd($.state.attempt, 1)",
+                    "backoff.$": f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})",
+                    "onDemand": False,
+                    "rerun": False,
+                    "capacity.$": "$.settings.capacity",
+                }
+            ),
             "ResultPath": "$.state",
-            "Next": "Run task",
+            "Next": "Run again",
         },
-        "Copy failed": {"Type": "Pass", "OutputPath": "$.outcome", "End": True},
     }
 
 
-_STOPPED = {
-    "taskArn": "$.stopped.task.TaskArn",
-    "stopCode": "$.stopped.task.StopCode",
-    "reason": "$.stopped.task.StoppedReason",
-    "error": "$.error.Error",
-}
-
-
-def _failed(paths: dict[str, str], literals: dict[str, Any] | None = None) -> dict[str, Any]:
+def _copy_states(d: Declaration, t: Task, first_done: str, give_up: str) -> dict[str, Any]:
+    """One copy of a run from its first failure to its outcome: each builder is one step of the
+    diagram in the module's notes."""
     return {
-        "Type": "Pass",
-        "Parameters": _outcome(False, paths, literals or {}),
-        "ResultPath": "$.outcome",
-        "Next": "Retries left?",
+        **_attempt_states(d, t, first_done),
+        **_settings_states(d, t),
+        **_why_states(),
+        **_timed_out_states(),
+        **_retry_states(give_up),
     }
 
 
-def definition(d: Declaration) -> dict[str, Any]:
-    """The Amazon States Language definition (intrinsics inside are resolved by CloudFormation)."""
-    scheduled = d.scheduled
-    states: dict[str, Any] = {
-        "Which task?": {
+def _input_states(t: Task, with_input: str, without_input: str) -> dict[str, Any]:
+    """The input: a JSON object, every member optional; anything else fails before a task runs."""
+    task = f"$.{contract.TASK}"
+    return {
+        "Read the input": {
             "Type": "Choice",
             "Choices": [
+                *(
+                    {"Variable": "$", test: True, "Next": "Wrong input"}
+                    for test in ("IsString", "IsNumeric", "IsBoolean", "IsNull")
+                ),
+                {"Variable": "$[0]", "IsPresent": True, "Next": "Wrong input"},
                 {
-                    "Variable": "$.task",
-                    "StringEquals": t.key,
-                    "Next": contract.settings_state(t.key),
-                }
-                for t in scheduled
+                    "And": [
+                        {"Variable": task, "IsPresent": True},
+                        {"Not": {"Variable": task, "StringEquals": t.key}},
+                    ],
+                    "Next": "Wrong input",
+                },
+                {"Variable": f"$.{contract.INPUT}", "IsPresent": True, "Next": with_input},
             ],
-            "Default": "Unknown task",
+            "Default": without_input,
         },
-        "Unknown task": {
+        "Wrong input": {
             "Type": "Fail",
-            "Error": "UnknownTask",
-            "Cause": "The input names no scheduled task of "
-            f'{d.logical_id}: start it with {{"task": "<task key>"}}',
+            "Error": "WrongInput",
+            "Cause": contract.input_shape(t.key),
         },
     }
-    for t in scheduled:
-        states[contract.settings_state(t.key)] = {
+
+
+def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str, Any]:
+    """A failed run: one message on the dead-letter queue (if any), then the execution fails
+    with the failed copies as its cause (ops reads it)."""
+    config = t.schedule
+    assert config is not None
+    out: dict[str, Any] = {}
+    if config.dead_letter_queue_arn is not None:
+        body: dict[str, Any] = {
+            "task": t.key,
+            "declaration": d.logical_id,
+            # The input as given (a schedule's ARN and time, or a caller's input): always there.
+            "executionInput.$": "$$.Execution.Input",
+            "execution.$": "$$.Execution.Id",
+        }
+        for key in ("taskArn", "exitCode", "stopCode", "reason", "attempts"):
+            body[key + ".$"] = f"{first}.{key}"
+        body["failedCopies.$"] = failed
+        out["Report to the dead-letter queue"] = {
+            "Type": "Task",
+            "Resource": _service("sqs:sendMessage"),
+            "Parameters": {
+                "QueueUrl": queue_url(config.dead_letter_queue_arn),
+                "MessageBody": body,
+            },
+            "ResultPath": None,
+            "Retry": [
+                {
+                    "ErrorEquals": ["States.TaskFailed"],
+                    "IntervalSeconds": 5,
+                    "MaxAttempts": 3,
+                    "BackoffRate": 2,
+                }
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Run failed"}],
+            "Next": "Run failed",
+        }
+    out["Run failed"] = {
+        "Type": "Fail",
+        "Error": "RunFailed",
+        "CausePath": f"States.JsonToString({failed})",
+    }
+    return out
+
+
+def _report_start(t: Task) -> str:
+    config = t.schedule
+    assert config is not None
+    return "Report to the dead-letter queue" if config.dead_letter_queue_arn else "Run failed"
+
+
+def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
+    """One copy: no Map; a healthy run enters four states."""
+    copy = _copy_states(d, t, first_done="Run succeeded", give_up=_report_start(t))
+    return {
+        **_input_states(t, with_input="Run task with input", without_input="Run task"),
+        **_first_attempt_states(d, t),
+        **copy,
+        **_report_states(d, t, failed="States.Array($.outcome)", first="$.outcome"),
+    }
+
+
+def _copies_definition(d: Declaration, t: Task) -> dict[str, Any]:
+    """Several copies (or numbers given by parameters): each copy in a Map, side by side."""
+    initial = {
+        "copy.$": "$$.Map.Item.Value",
+        "attempt": 0,
+        "backoff": FIRST_BACKOFF,
+        "onDemand": False,
+        "rerun": False,
+        "capacity": spot.strategy(t),
+        "environment.$": "$.prepared.environment",
+    }
+    copy = _copy_states(d, t, first_done="Copy succeeded", give_up="Copy failed")
+    copy["Copy failed"] = {"Type": "Pass", "OutputPath": "$.outcome", "End": True}
+    return {
+        **_input_states(t, with_input="With input", without_input="Without input"),
+        **{
+            name: {
+                "Type": "Pass",
+                "Parameters": {"environment": _environment(given)},
+                "ResultPath": "$.prepared",
+                "Next": "Task settings",
+            }
+            for name, given in (("With input", True), ("Without input", False))
+        },
+        "Task settings": {
             "Type": "Pass",
             "Result": settings(d, t),
             "ResultPath": "$.settings",
-            "Next": "Read settings",
-        }
-    states.update(
-        {
-            "Read settings": {
-                "Type": "Pass",
-                "Parameters": {
-                    "copies.$": "States.ArrayRange(1, States.StringToJson($.settings.copies), 1)",
-                    "retries.$": "States.StringToJson($.settings.retries)",
-                    "timeoutSeconds.$": "States.StringToJson($.settings.timeoutSeconds)",
-                },
-                "ResultPath": "$.counts",
-                "Next": "Run every copy",
+            "Next": "Read the numbers",
+        },
+        "Read the numbers": {
+            "Type": "Pass",
+            "Parameters": {
+                "copies.$": "States.ArrayRange(1, States.StringToJson($.settings.copies), 1)",
+                "timeoutSeconds.$": "States.StringToJson($.settings.timeoutSeconds)",
             },
-            "Run every copy": {
-                "Type": "Map",
-                "ItemsPath": "$.counts.copies",
-                "ItemSelector": {
-                    "copy.$": "$$.Map.Item.Value",
-                    "settings.$": "$.settings",
-                    "retries.$": "$.counts.retries",
-                    "timeoutSeconds.$": "$.counts.timeoutSeconds",
-                    "state": {
-                        "attempt": 0,
-                        "backoff": FIRST_BACKOFF,
-                        "onDemand": False,
-                        "rerun": False,
-                        "capacity.$": "$.settings.capacity",
-                    },
-                },
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "INLINE"},
-                    "StartAt": "Run task",
-                    "States": _copy_states(),
-                },
-                "ResultPath": "$.copies",
-                "Next": "Check the copies",
+            "ResultPath": "$.counts",
+            "Next": "Run every copy",
+        },
+        "Run every copy": {
+            "Type": "Map",
+            "ItemsPath": "$.counts.copies",
+            "ItemSelector": {
+                "timeoutSeconds.$": "$.counts.timeoutSeconds",
+                "state": initial,
             },
-            "Check the copies": {
-                "Type": "Pass",
-                "Parameters": {"anyFailed.$": "States.ArrayContains($.copies[*].ok, false)"},
-                "ResultPath": "$.verdict",
-                "Next": "Any failed?",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Run again",
+                "States": copy,
             },
-            "Any failed?": {
-                "Type": "Choice",
-                "Choices": [
-                    {
-                        "Variable": "$.verdict.anyFailed",
-                        "BooleanEquals": True,
-                        "Next": "Find the failed copies",
-                    }
-                ],
-                "Default": "Run succeeded",
+            "ResultPath": "$.copies",
+            "Next": "Check the copies",
+        },
+        "Check the copies": {
+            "Type": "Pass",
+            "Parameters": {"anyFailed.$": "States.ArrayContains($.copies[*].ok, false)"},
+            "ResultPath": "$.verdict",
+            "Next": "Any failed?",
+        },
+        "Any failed?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": "$.verdict.anyFailed",
+                    "BooleanEquals": True,
+                    "Next": "Find the failed copies",
+                }
+            ],
+            "Default": "Run succeeded",
+        },
+        # Only reached with a failed copy: the filter never has to match nothing.
+        "Find the failed copies": {
+            "Type": "Pass",
+            "Parameters": {"failed.$": "$.copies[?(@.ok == false)]"},
+            "ResultPath": "$.verdict",
+            "Next": "First failure",
+        },
+        "First failure": {
+            "Type": "Pass",
+            "Parameters": {
+                "failed.$": "$.verdict.failed",
+                "first.$": "States.ArrayGetItem($.verdict.failed, 0)",
             },
-            # Only reached with a failed copy: the filter never has to match nothing.
-            "Find the failed copies": {
-                "Type": "Pass",
-                "Parameters": {"failed.$": "$.copies[?(@.ok == false)]"},
-                "ResultPath": "$.verdict",
-                "Next": "First failure",
-            },
-            "First failure": {
-                "Type": "Pass",
-                "Parameters": {
-                    "failed.$": "$.verdict.failed",
-                    "first.$": "States.ArrayGetItem($.verdict.failed, 0)",
-                },
-                "ResultPath": "$.verdict",
-                "Next": "Dead-letter queue?",
-            },
-            "Run succeeded": {"Type": "Pass", "OutputPath": "$.copies", "End": True},
-            "Dead-letter queue?": {
-                "Type": "Choice",
-                "Choices": [
-                    {
-                        "Variable": "$.settings.deadLetterQueue",
-                        "IsPresent": True,
-                        "Next": "Report to the dead-letter queue",
-                    }
-                ],
-                "Default": "Run failed",
-            },
-            "Report to the dead-letter queue": {
-                "Type": "Task",
-                "Resource": _service("sqs:sendMessage"),
-                "Parameters": {
-                    "QueueUrl.$": "$.settings.deadLetterQueue",
-                    "MessageBody": {
-                        "task.$": "$.task",
-                        "declaration": d.logical_id,
-                        "schedule.$": "$.schedule",
-                        "scheduledTime.$": "$.scheduledTime",
-                        "execution.$": "$$.Execution.Id",
-                        "taskArn.$": "$.verdict.first.taskArn",
-                        "exitCode.$": "$.verdict.first.exitCode",
-                        "stopCode.$": "$.verdict.first.stopCode",
-                        "reason.$": "$.verdict.first.reason",
-                        "attempts.$": "$.verdict.first.attempts",
-                        "failedCopies.$": "$.verdict.failed",
-                    },
-                },
-                "ResultPath": None,
-                "Retry": [
-                    {
-                        "ErrorEquals": ["States.TaskFailed"],
-                        "IntervalSeconds": 5,
-                        "MaxAttempts": 3,
-                        "BackoffRate": 2,
-                    }
-                ],
-                "Catch": [
-                    {"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Run failed"}
-                ],
-                "Next": "Run failed",
-            },
-            "Run failed": {
-                "Type": "Fail",
-                "Error": "RunFailed",
-                "CausePath": "States.JsonToString($.verdict.failed)",
-            },
-        }
-    )
+            "ResultPath": "$.verdict",
+            "Next": _report_start(t),
+        },
+        "Run succeeded": {"Type": "Pass", "OutputPath": "$.copies", "End": True},
+        **_report_states(d, t, failed="$.verdict.failed", first="$.verdict.first"),
+    }
+
+
+def definition(d: Declaration, t: Task) -> dict[str, Any]:
+    """The Amazon States Language definition of task `t`'s workflow (intrinsics inside are
+    resolved by CloudFormation)."""
     return {
-        "Comment": f"Scheduled runs of {d.logical_id} (ServerlessFargate), watched to their end",
-        "StartAt": "Which task?",
-        "States": states,
+        "Comment": f"Runs of {t.key} of {d.logical_id} (ServerlessFargate), watched to their end",
+        "StartAt": "Read the input",
+        "States": _single_definition(d, t) if single(t) else _copies_definition(d, t),
     }
 
 
 def resources(d: Declaration) -> dict[str, Any]:
-    if not d.scheduled:
-        return {}
-    properties: dict[str, Any] = {
-        "StateMachineType": "STANDARD",
-        "RoleArn": get_att(names.workflow_role(d), "Arn"),
-        "Definition": definition(d),
-    }
-    if d.tags:
-        properties["Tags"] = tag_list(d.tags)
-    return {
-        names.workflow(d): {"Type": "AWS::StepFunctions::StateMachine", "Properties": properties}
-    }
+    out: dict[str, Any] = {}
+    for t in d.scheduled:
+        properties: dict[str, Any] = {
+            "StateMachineType": "STANDARD",
+            "RoleArn": get_att(names.workflow_role(d), "Arn"),
+            "Definition": definition(d, t),
+        }
+        if d.tags:
+            properties["Tags"] = tag_list(d.tags)
+        out[names.workflow(d, t)] = {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": properties,
+        }
+    return out
 
 
 def schedule_target(d: Declaration, t: Task) -> dict[str, Any]:
     """Scheduler's universal target StartExecution: the execution's name is Scheduler's ID of
     this delivery, so a delivery repeated with the same ID starts nothing new."""
     run = (
-        '{\\"task\\":\\"' + t.key + '\\",'
-        '\\"schedule\\":\\"<aws.scheduler.schedule-arn>\\",'
-        '\\"scheduledTime\\":\\"<aws.scheduler.scheduled-time>\\"}'
+        f'{{\\"{contract.TASK}\\":\\"{t.key}\\",'
+        f'\\"{contract.SCHEDULE}\\":\\"<aws.scheduler.schedule-arn>\\",'
+        f'\\"{contract.SCHEDULED_TIME}\\":\\"<aws.scheduler.scheduled-time>\\"}}'
     )
-    text = (
-        '{"StateMachineArn":"${Workflow}",'
-        f'"Name":"{contract.execution_name(t.key, "<aws.scheduler.execution-id>")}",'
-        f'"Input":"{run}"}}'
-    )
+    name = contract.execution_name(t.key, "<aws.scheduler.execution-id>")
+    text = f'{{"StateMachineArn":"${{Workflow}}","Name":"{name}","Input":"{run}"}}'
     return {
         "Arn": sub("arn:${AWS::Partition}:scheduler:::aws-sdk:sfn:startExecution"),
         "RoleArn": get_att(names.schedule_role(d), "Arn"),
-        "Input": sub(text, {"Workflow": ref(names.workflow(d))}),
+        "Input": sub(text, {"Workflow": ref(names.workflow(d, t))}),
     }

@@ -26,25 +26,75 @@ INPUT = "input"  # any JSON: the container sees it as JSON text in INPUT_ENV
 # The environment variable of the main container holding the run's `input` as JSON text.
 INPUT_ENV = "SERVERLESS_FARGATE_INPUT"
 
+
+def input_shape(key: str) -> str:
+    """What a wrong input's failure says: the shape every starter uses."""
+    return (
+        f"The input of task {key}'s workflow is a JSON object, every member optional: "
+        f'{{"{INPUT}": <any JSON: the container reads it as JSON text in {INPUT_ENV}>, '
+        f'"{TASK}": "{key}", "{SCHEDULE}": "<who starts the run>", '
+        f'"{SCHEDULED_TIME}": "<when it was meant to start, ISO 8601>"}}. '
+        "{} runs the task as declared."
+    )
+
+
+# --- Where a task's workflow is ------------------------------------------------------------
+def workflow_logical_id(declaration: str, task_name: str) -> str:
+    """One state machine per watched task: {Declaration}{Task}Workflow (Task in PascalCase)."""
+    return f"{declaration}{task_name}Workflow"
+
+
+def workflow_output(declaration: str, task_name: str) -> str:
+    """The stack output holding that state machine's ARN."""
+    return f"{declaration}{task_name}WorkflowArn"
+
+
 # --- Settings ----------------------------------------------------------------------------------
 # A standard execution lasts at most a year: a task without Timeout may run that long.
 NO_TIMEOUT = 31_536_000
 
-SETTINGS_PREFIX = "Settings of "  # the Pass state whose Result holds one task's settings
+SETTINGS_PREFIX = "Settings of "  # before 0.x: one state per task of a declaration's workflow
+SETTINGS_STATE = "Settings"  # the Pass state whose Result holds the task's settings
 
 
 def settings_state(key: str) -> str:
-    """The name of the state holding task `key`'s settings (its Result)."""
+    """The name of the state holding task `key`'s settings in a declaration's workflow (before
+    one workflow per task; task_settings reads both)."""
     return SETTINGS_PREFIX + key
 
 
 def task_settings(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every task a workflow definition runs, by key: the settings it runs the task with."""
     out: dict[str, dict[str, Any]] = {}
-    for name, state in (definition.get("States") or {}).items():
-        if name.startswith(SETTINGS_PREFIX) and isinstance(state, dict):
-            out[name.removeprefix(SETTINGS_PREFIX)] = state.get("Result") or {}
+    for name, state in _all_states(definition):
+        result = state.get("Result")
+        if name == SETTINGS_STATE and isinstance(result, dict) and TASK in result:
+            out[str(result[TASK])] = result
+        elif name.startswith(SETTINGS_PREFIX):
+            out[name.removeprefix(SETTINGS_PREFIX)] = result or {}
     return out
+
+
+def _all_states(machine: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every state of a definition, those of Map processors included."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for name, state in (machine.get("States") or {}).items():
+        if isinstance(state, dict):
+            found.append((name, state))
+            for inner in ("ItemProcessor", "Iterator"):
+                if isinstance(state.get(inner), dict):
+                    found += _all_states(state[inner])
+    return found
+
+
+def copies(output: Any) -> list[dict[str, Any]]:
+    """The copies' outcomes in an execution's output or failure cause: one copy's outcome is
+    an object, several copies' a list."""
+    if isinstance(output, dict):
+        return [output]
+    if isinstance(output, list):
+        return [c for c in output if isinstance(c, dict)]
+    return []
 
 
 def timeout_of(settings: dict[str, Any]) -> int | None:
