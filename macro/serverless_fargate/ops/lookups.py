@@ -443,25 +443,10 @@ def execution_result(aws: Aws, execution_arn: str) -> dict[str, Any]:
     ran on-demand, and why it failed."""
     e = aws("stepfunctions").describe_execution(executionArn=execution_arn)
     given = _json(e.get("input"))
-    result: dict[str, Any] = {
-        "task": given.get(contract.TASK) if isinstance(given, dict) else None,
-        "execution": e["name"],
-        "executionArn": e["executionArn"],
-        "status": e["status"],
-        "started": e["startDate"].isoformat(),
-        "seconds": round((e["stopDate"] - e["startDate"]).total_seconds())
-        if e.get("stopDate")
-        else None,
-        "exitCode": None,
-        "tasks": [],
-        "attempts": None,
-        "onDemand": None,
-        "reason": None,
-    }
+    result = {"task": given.get(contract.TASK) if isinstance(given, dict) else None, **summary(e)}
     copies: list[dict[str, Any]] = []
     if e["status"] == "SUCCEEDED":
         copies = contract.copies(_json(e.get("output")))
-        result["exitCode"] = 0
     elif e["status"] == "FAILED":
         copies = contract.copies(_json(e.get("cause")))
         result["reason"] = e.get("error")
