@@ -1032,3 +1032,25 @@ def test_losing_the_network_before_the_run_starts_says_nothing_started(stack, ca
     assert code == errors.AWS_FAILED
     assert "goes on" not in err and "cannot reach" in err
     assert "The run may have started before the connection was lost" in err
+
+
+def test_the_last_runs_of_a_scheduled_task_are_its_executions_with_every_attempt(
+    stack, capsys, monkeypatch
+):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 3}, {"exit": 0}]  # fails once, its retry succeeds
+    stack.runs.lines = [["first attempt"], ["second attempt"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+    stack.ecs.script = [{"exit": 0}]
+    stack.runs.lines = [["next night"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+    code, out, _ = cli(capsys, "logs", STACK, "nightly", "--last", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert re.fullmatch(r"--- nightly run nightly-run-\w+ SUCCEEDED \(2 lines\)", lines[0])
+    assert [line.rsplit(" ", 2)[-2:] for line in lines[1:3]] == [
+        ["first", "attempt"],
+        ["second", "attempt"],
+    ]
+    assert re.fullmatch(r"--- nightly run nightly-run-\w+ SUCCEEDED \(1 lines\)", lines[3])
+    assert lines[4].endswith(" next night")

@@ -97,7 +97,8 @@ def logs(
             raise OpsError(
                 "--last N takes a task and N of at least 1: logs STACK TASK --last 3", USAGE
             )
-        return _last_runs(aws, tasks[0], last, json_lines, out, err)
+        shared = sum(t.workflow == tasks[0].workflow for t in stack.tasks) > 1
+        return _last_runs(aws, tasks[0], last, json_lines, out, err, shared)
     containers = {t.key: lookups.containers(aws, t) for t in tasks}
     start = now_ms() - since * 1000
     end: int | None = None
@@ -244,11 +245,37 @@ def _last_runs(
     json_lines: bool,
     out: TextIO,
     err: TextIO,
+    shared: bool = False,
 ) -> int:
-    """The lines of the task's last `count` runs (ECS tasks: each attempt of a scheduled run is
-    its own), oldest first: the main container's streams, newest first by their last line."""
+    """The lines of the task's last `count` runs, oldest first, each under a header: a
+    scheduled task's runs are its workflow's executions (every attempt of every copy); any
+    other task's, its ECS tasks."""
     if not task.log_group:
         raise OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.", NOT_FOUND)
+    runs = (
+        _workflow_runs(aws, task, count, shared) if task.workflow else _task_runs(aws, task, count)
+    )
+    if not runs:
+        err.write(f"No runs of {task.label} have log lines in {task.log_group}.\n")
+        return 0
+    ids = [task_id for _, task_ids in runs for task_id in task_ids]
+    source = _sources([task], {task.key: lookups.containers(aws, task)}, {task.key: ids}, None)
+    events = source[0].read(aws, 0, None) if source else []
+    for title, task_ids in reversed(runs):
+        mine = sorted(
+            (e for _, e in events if e["logStreamName"].rsplit("/", 1)[-1] in task_ids),
+            key=lambda e: (e["timestamp"], e["eventId"]),
+        )
+        if not json_lines:
+            out.write(f"--- {task.label} run {title} ({len(mine)} lines)\n")
+        for e in mine:
+            out.write((_json_line if json_lines else line)(task, e) + "\n")
+    out.flush()
+    return 0
+
+
+def _task_runs(aws: Aws, task: Task, count: int) -> list[tuple[str, list[str]]]:
+    """(ECS task ID, [it]) of the task's last runs, newest first, from its log streams."""
     main = task.stream_prefix
     # DescribeLogStreams cannot order by last event and filter by prefix at once: the
     # group's streams newest first, this task's main ones picked out. Its lastEventTimestamp
@@ -266,22 +293,25 @@ def _last_runs(
     mine = [s for s in streams if s["logStreamName"].startswith(main)]
     mine.sort(key=lambda s: s.get("creationTime") or 0, reverse=True)
     ids = [s["logStreamName"][len(main) :] for s in mine[:count]]
-    if not ids:
-        err.write(f"No runs of {task.label} have log lines in {task.log_group}.\n")
-        return 0
-    source = _sources([task], {task.key: lookups.containers(aws, task)}, {task.key: ids}, None)[0]
-    events = source.read(aws, 0, None)
-    for task_id in reversed(ids):
-        mine = sorted(
-            (e for _, e in events if e["logStreamName"].endswith("/" + task_id)),
-            key=lambda e: (e["timestamp"], e["eventId"]),
-        )
-        if not json_lines:
-            out.write(f"--- {task.label} run {task_id} ({len(mine)} lines)\n")
-        for e in mine:
-            out.write((_json_line if json_lines else line)(task, e) + "\n")
-    out.flush()
-    return 0
+    return [(task_id, [task_id]) for task_id in ids]
+
+
+def _workflow_runs(aws: Aws, task: Task, count: int, shared: bool) -> list[tuple[str, list[str]]]:
+    """(execution name and status, its ECS task IDs) of the task's last executions, newest
+    first: the IDs from ECS while it lists them, else from the execution's result."""
+    workflow = str(task.workflow)
+    listed = lookups.executions(aws, [workflow], set() if shared else {workflow}, count)
+    runs = lookups.runs_by_task(aws, [task], listed, count)[task.key]
+    started = lookups.family_tasks(aws, task)
+    found = []
+    for run in runs:
+        ids = [
+            lookups.task_id(t["taskArn"]) for t in lookups.of_execution(started, run["execution"])
+        ]
+        if not ids:
+            ids = lookups.execution_result(aws, run["executionArn"])["tasks"]
+        found.append((f"{run['execution']} {run['status']}", ids))
+    return found
 
 
 def line(task: Task, event: dict[str, Any]) -> str:
