@@ -1054,3 +1054,10 @@ def test_the_last_runs_of_a_scheduled_task_are_its_executions_with_every_attempt
     ]
     assert re.fullmatch(r"--- nightly run nightly-run-\w+ SUCCEEDED \(1 lines\)", lines[3])
     assert lines[4].endswith(" next night")
+
+
+def test_losing_the_network_while_logs_follows_says_so(stack, capsys, monkeypatch):
+    losing_the_network(monkeypatch, "FilterLogEvents")
+    code, _, err = cli(capsys, "logs", STACK, "--follow")
+    assert code == errors.AWS_FAILED
+    assert err.startswith("serverless-fargate: error: cannot reach ") and "VPN" in err
