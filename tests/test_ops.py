@@ -908,8 +908,8 @@ def test_exec_checks_the_container_before_asking_aws(stack, capsys, monkeypatch)
     calls = counted(monkeypatch)
     code, _, err = cli(capsys, "exec", STACK, "worker", "--container", "envoy")
     assert code == errors.NOT_FOUND
-    assert "has no running container 'envoy'; its containers are: worker" in err
-    assert "ExecuteCommand" not in calls
+    assert "has no container 'envoy'; its containers are: worker" in err
+    assert calls == ["DescribeStacks", "GetTemplate", "ListStackResources"]  # nothing of ECS
 
 
 # --- exit codes, Ctrl-C and a lost network ------------------------------------------------------

@@ -86,6 +86,12 @@ def exec_(
     which = which or shutil.which
     call = call or subprocess.call
     task = stack.task(key)
+    if container and task.containers and container not in task.containers:  # the template's
+        raise OpsError(
+            f"task {task.label!r} has no container {container!r}; its containers are: "
+            f"{', '.join(task.containers)}. Pass one of these to --container.",
+            NOT_FOUND,
+        )
     cluster, ecs_task = target(aws, task, task_id)
     name = container or task.key
     runtime = next(
