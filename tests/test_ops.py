@@ -1061,3 +1061,25 @@ def test_losing_the_network_while_logs_follows_says_so(stack, capsys, monkeypatc
     code, _, err = cli(capsys, "logs", STACK, "--follow")
     assert code == errors.AWS_FAILED
     assert err.startswith("serverless-fargate: error: cannot reach ") and "VPN" in err
+
+
+def test_a_run_whose_container_never_ran_is_the_tools_failure_not_a_containers_code(
+    stack, capsys, monkeypatch
+):
+    import serverless_fargate.ops.run as run_module
+    from moto.ecs.models import ecs_backends
+
+    def pull_fails(seconds: float) -> None:  # ECS could not pull the image: no exit code
+        for task in ecs_backends["123456789012"][REGION].tasks.values():
+            for t in task.values():
+                t.status = t.desired_status = "STOPPED"
+                t.stopped_reason = "CannotPullContainerError: pull access denied"
+                for container in t.containers:
+                    container.exit_code = container.exitCode = None
+
+    monkeypatch.setattr(run_module, "_sleep", pull_fails)
+    stack.ecs.script = [{"hang": True}]
+    code, _, err = cli(capsys, "run", STACK, "migrate")
+    assert code == errors.AWS_FAILED
+    assert f"{errors.ERROR_MARK} the task stopped without an exit code" in err
+    assert "CannotPullContainerError" in err

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from ..resources import workflow_contract as contract
 from . import lookups
 from .aws import Aws
-from .errors import INTERRUPTED, TIMED_OUT, OpsError
+from .errors import AWS_FAILED, ERROR_MARK, INTERRUPTED, TIMED_OUT, OpsError
 from .logtail import Tail
 from .model import Stack, Task
 
@@ -112,7 +112,12 @@ class Runner:
         self.say(
             f"Run {result['status'].lower()}{after}{exited}: {result['reason'] or 'no reason given'}"
         )
-        return code if isinstance(code, int) and code > 0 else 1
+        if not isinstance(code, int):
+            # No container exited: the run failed before (capacity, image, network): not a
+            # container's code, so the tool's failure, marked as such.
+            self.say(f"{ERROR_MARK} the run {arn} failed before its container exited.")
+            return AWS_FAILED
+        return code if code > 0 else 1  # failed although the container exited 0
 
     # --- started here -------------------------------------------------------------------------
 
@@ -221,8 +226,11 @@ class Runner:
         if isinstance(code, int):
             self.say(f"Exit code {code}" + (f" ({reason})" if reason and code else ""))
             return code
-        self.say(f"The task stopped without an exit code: {reason or 'no reason given'}")
-        return 1
+        self.say(
+            f"{ERROR_MARK} the task stopped without an exit code (its container never ran to "
+            f"an end): {reason or 'no reason given'}"
+        )
+        return AWS_FAILED
 
     def _tail(self, task_id: str) -> Tail:
         task = self.task
