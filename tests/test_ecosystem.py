@@ -197,8 +197,8 @@ def test_the_cli_installs_on_its_own_without_the_lambdas_dependencies(clone, tmp
             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
         },
     )
-    assert status.returncode == 1
-    assert status.stderr.startswith("serverless-fargate: no AWS credentials"), status.stderr
+    assert status.returncode == 77  # credentials (README: Exit status)
+    assert status.stderr.startswith("serverless-fargate: error: no AWS credentials"), status.stderr
     setup = subprocess.run([cli, "lint-setup"], capture_output=True, text=True, check=True)
     schemas = Path(setup.stdout.split("registry_schemas:\n  - ")[1].split("\n")[0])
     assert (schemas / "fargate-tasks.json").is_file()  # package data is installed

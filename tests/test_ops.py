@@ -17,8 +17,11 @@ from conftest import expand, load
 from moto import mock_aws
 from ops_harness import REGION, Runs, deploy, install_application, teach_moto
 from serverless_fargate.cli import main
-from serverless_fargate.ops import stack as lookups
+from serverless_fargate.ops import errors, lookups
+from serverless_fargate.ops.aws import Aws
 from serverless_fargate.ops.logs import line, logs
+from serverless_fargate.ops.model import Task, stream_prefixes
+from serverless_fargate.ops.model import load as load_stack
 from serverless_fargate.ops.schedules import next_run
 from workflow_harness import Ecs, compress_waits, patch_moto
 
@@ -94,8 +97,8 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def aws() -> lookups.Aws:
-    return lookups.Aws(boto3.Session(region_name=REGION))
+def aws() -> Aws:
+    return Aws(boto3.Session(region_name=REGION))
 
 
 def fast(monkeypatch) -> None:
@@ -125,7 +128,7 @@ def test_the_macro_and_the_offline_commands_never_import_boto3():
 
 
 def test_the_tasks_are_found_from_the_stack_name_alone(stack):
-    found = lookups.load(aws(), STACK)
+    found = load_stack(aws(), STACK)
     by_key = {t.key: t for t in found.tasks}
     assert {k: t.kind for k, t in by_key.items()} == {
         "worker": "service",
@@ -174,8 +177,11 @@ def test_status_shows_every_task(stack, capsys, monkeypatch):
     nightly = next(line for line in lines if line.startswith("nightly "))
     assert "schedule    cron(0 3 * * ? *) Europe/Berlin, ENABLED, next 20" in nightly
     assert nightly.endswith(" 03:00 CET")  # Berlin in winter
+    # Each run names its ECS tasks (here two attempts): what `logs --run` takes.
     assert any(
-        "last runs: SUCCEEDED" in line and "exit 0" in line and line.endswith("  Spot")
+        re.search(
+            r"last runs: SUCCEEDED .* exit 0 .*  Spot  task [0-9a-f-]{32,},[0-9a-f-]{32,}$", line
+        )
         for line in lines
     )
     assert "migrate  standalone  start it: serverless-fargate run shop migrate" in out
@@ -198,7 +204,7 @@ def test_status_while_a_deployment_fails_tasks_and_for_a_service_deleted_by_hand
     _, out, _ = cli(capsys, "status", STACK)
     assert "circuit breaker watching (2 failed tasks so far)" in out
     ecs = boto3.client("ecs")
-    found = lookups.load(aws(), STACK).task("worker")
+    found = load_stack(aws(), STACK).task("worker")
     ecs.delete_service(cluster=found.cluster, service=found.service, force=True)
     code, out, _ = cli(capsys, "status", STACK)
     assert code == 0
@@ -215,7 +221,7 @@ def test_status_counts_the_standalone_runs_going_on_and_colours_a_terminal(
     assert cli(capsys, "run", STACK, "migrate", "--no-wait")[0] == 0
     from serverless_fargate.ops import status
 
-    found = status.collect(aws(), lookups.load(aws(), STACK))
+    found = status.collect(aws(), load_stack(aws(), STACK))
     plain = status.render(found)
     assert (
         "migrate  standalone  1 running now; start it: serverless-fargate run shop migrate" in plain
@@ -374,7 +380,7 @@ def test_run_no_wait_prints_the_task_arn(stack, capsys):
 
 def test_run_stops_the_task_at_its_timeout(stack, capsys):
     stack.ecs.script = [{"hang": True}]
-    found = lookups.load(aws(), STACK)
+    found = load_stack(aws(), STACK)
     clock = iter(range(0, 10**6, 600))  # ten minutes pass between looks; Timeout is 15m
     out, err = _Text(), _Text()
     from serverless_fargate.ops.run import Runner
@@ -489,7 +495,7 @@ def test_run_input_null_is_an_input_and_no_input_is_none(stack, capsys):
 )
 def test_run_input_is_refused_where_no_workflow_takes_it(stack, capsys, argv, words):
     code, _, err = cli(capsys, "run", STACK, *argv)
-    assert code == 1 and words in err
+    assert code == 64 and words in err  # a usage error (README: exit codes)
     started = boto3.client("stepfunctions").list_executions(
         stateMachineArn=physical("AppNightlyWorkflow")
     )
@@ -497,9 +503,7 @@ def test_run_input_is_refused_where_no_workflow_takes_it(stack, capsys, argv, wo
 
 
 def test_run_input_must_be_json(stack, capsys):
-    with pytest.raises(SystemExit) as exited:
-        main(["run", STACK, "nightly", "--input", "{export: orders}"])
-    assert exited.value.code == 2
+    assert main(["run", STACK, "nightly", "--input", "{export: orders}"]) == 64
     assert "--input is not JSON" in capsys.readouterr().err
 
 
@@ -535,8 +539,11 @@ def test_logs_since_a_time_with_task_and_stream_per_line(stack, capsys):
         "worker aaaa1111 old line",
         "worker aaaa1111 worker started",
     ]
-    _, out, err = cli(capsys, "logs", STACK, "worker", "--since", "1h", "--run", "zzzz")
-    assert out == "" and "No log lines from task worker run zzzz" in err
+    _, out, err = cli(capsys, "logs", STACK, "worker", "--since", "1h", "--run", "ffff")
+    assert out == "" and "No log lines from task worker run ffff" in err
+    code, out, err = cli(capsys, "logs", STACK, "worker", "--run", "zzzz")
+    assert code == errors.NOT_FOUND
+    assert "'zzzz' is neither an ECS task ID nor a run of a scheduled task" in err
 
 
 def test_logs_of_one_run(stack, capsys):
@@ -573,7 +580,7 @@ def test_logs_follow_prints_new_lines_once_even_when_they_arrive_late(stack):
             logEvents=[{"timestamp": now - 10_000, "message": "late"}],
         )
 
-    found = lookups.load(aws(), STACK)
+    found = load_stack(aws(), STACK)
     code = logs(
         aws(),
         found,
@@ -590,8 +597,8 @@ def test_logs_follow_prints_new_lines_once_even_when_they_arrive_late(stack):
 
 
 def test_sidecar_streams_belong_to_their_task_and_are_named_with_it():
-    task = lookups.Task("shop", "App", "api", "service", "arn:td", None, "group", label="api")
-    prefixes = lookups.stream_prefixes(task, ["api", "envoy"])
+    task = Task("shop", "App", "api", "service", "arn:td", None, "group", label="api")
+    prefixes = stream_prefixes(task, ["api", "envoy"])
     assert prefixes == ["api/api/", "api-envoy/envoy/"]  # resources/logs.py's stream prefixes
     event = {"logStreamName": "api-envoy/envoy/0a1b2c", "timestamp": 0, "message": "up\n"}
     assert line(task, event) == "1970-01-01T00:00:00Z api/envoy 0a1b2c up"
@@ -600,8 +607,7 @@ def test_sidecar_streams_belong_to_their_task_and_are_named_with_it():
 
 
 def test_since_takes_durations(stack, capsys):
-    with pytest.raises(SystemExit):
-        main(["logs", STACK, "--since", "yesterday"])
+    assert main(["logs", STACK, "--since", "yesterday"]) == errors.USAGE
     assert "--since takes seconds or a number with s/m/h/d" in capsys.readouterr().err
 
 
@@ -612,12 +618,14 @@ def running_worker(network: dict) -> str:
     """A task of the worker's Spot service, started by its deployment as ECS would."""
     from moto.ecs.models import ecs_backends
 
-    deployment = Deployed.service("AppWorkerService").deployments[0]["id"]
-    found = lookups.load(aws(), STACK).task("worker")
+    service = Deployed.service("AppWorkerService")
+    deployment = service.deployments[0]["id"]
+    found = load_stack(aws(), STACK).task("worker")
     task = boto3.client("ecs").run_task(
         cluster=found.cluster,
         taskDefinition=found.task_definition,
         startedBy=deployment,
+        group=f"service:{service.name}",  # as ECS groups a service's tasks
         networkConfiguration={"awsvpcConfiguration": network},
         capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
     )["tasks"][0]
@@ -630,7 +638,7 @@ def test_exec_without_the_plugin_says_how_to_install_it(stack, capsys, monkeypat
     arn = running_worker(stack.network)
     monkeypatch.setattr("shutil.which", lambda name: None)
     code, _, err = cli(capsys, "exec", STACK, "worker")
-    assert code == 1
+    assert code == errors.AWS_FAILED
     assert "session-manager-plugin" in err and "session-manager-working-with-install-plugin" in err
     cluster = physical("AppCluster")
     assert (
@@ -663,18 +671,18 @@ def test_exec_needs_a_service_with_exec_enabled_and_a_running_task(stack, capsys
     stack.ecs.script = [{"hang": True}]
     running_worker(stack.network)
     code, _, err = cli(capsys, "exec", STACK, "worker", "--task", "ffff")
-    assert code == 1 and "no running task ffff of 'worker'" in err
+    assert code == errors.NOT_FOUND and "no running task ffff of 'worker'" in err
     boto3.client("ecs").stop_task(
-        cluster=lookups.load(aws(), STACK).task("worker").cluster,
+        cluster=load_stack(aws(), STACK).task("worker").cluster,
         task=boto3.client("ecs").list_tasks(cluster=physical("AppCluster"))["taskArns"][0],
     )
     code, _, err = cli(capsys, "exec", STACK, "migrate")
-    assert code == 1 and "is a standalone task: exec opens a shell" in err
+    assert code == errors.USAGE and "is a standalone task: exec opens a shell" in err
     code, _, err = cli(capsys, "exec", STACK, "worker")
-    assert code == 1 and "no running task of 'worker'" in err
+    assert code == errors.NOT_FOUND and "no running task of 'worker'" in err
     Deployed.service("AppWorkerService").enable_execute_command = False
     code, _, err = cli(capsys, "exec", STACK, "worker")
-    assert code == 1 and "EnableExecuteCommand: true" in err
+    assert code == errors.STACK_PROBLEM and "EnableExecuteCommand: true" in err
 
 
 def test_without_outputs_the_network_comes_from_ecs_the_workflow_or_the_command_line(
@@ -689,7 +697,7 @@ def test_without_outputs_the_network_comes_from_ecs_the_workflow_or_the_command_
     }
     deploy(expand(template), "quiet", parameters)
     code, _, err = cli(capsys, "run", "quiet", "migrate")
-    assert code == 1 and "Pass --subnets (and --security-groups)" in err
+    assert code == errors.STACK_PROBLEM and "Pass --subnets (and --security-groups)" in err
     subnet, group = stack.network["subnets"][0], stack.network["securityGroups"][0]
     code, _, _ = cli(
         capsys, "run", "quiet", "migrate", "--subnets", subnet, "--security-groups", group
@@ -734,7 +742,7 @@ def test_two_declarations_may_share_a_task_key(stack, capsys, monkeypatch):
     }
     deploy(expand(template), "two", parameters)
     code, _, err = cli(capsys, "run", "two", "migrate")
-    assert code == 1
+    assert code == errors.USAGE
     assert "has task 'migrate' in several declarations: App/migrate, Admin/migrate" in err
     assert cli(capsys, "run", "two", "Admin/migrate")[0] == 0
     assert stack.runs.calls[-1]["task_definition_str"] == physical(
@@ -750,7 +758,7 @@ def test_two_declarations_may_share_a_task_key(stack, capsys, monkeypatch):
 
 def test_a_stack_that_does_not_exist(stack, capsys):
     code, _, err = cli(capsys, "status", "nope")
-    assert code == 1
+    assert code == errors.NOT_FOUND == 66
     assert "stack 'nope' does not exist in us-east-1" in err and "--region" in err
 
 
@@ -760,12 +768,12 @@ def test_a_stack_without_fargate_tasks(stack, capsys):
         TemplateBody=json.dumps({"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}),
     )
     code, _, err = cli(capsys, "logs", "plain")
-    assert code == 1 and "stack 'plain' has no Fargate::Tasks" in err
+    assert code == errors.STACK_PROBLEM == 65 and "stack 'plain' has no Fargate::Tasks" in err
 
 
 def test_an_unknown_task_lists_the_known_ones(stack, capsys):
     code, _, err = cli(capsys, "run", STACK, "wroker")
-    assert code == 1
+    assert code == errors.NOT_FOUND
     assert "has no task 'wroker'; its tasks are: worker, nightly, migrate" in err
 
 
@@ -798,7 +806,7 @@ def test_access_denied_names_the_action(stack, capsys, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
 
     code, _, err = status_as_iam_checks(capsys)
-    assert code == 1
+    assert code == errors.CREDENTIALS == 77
     assert "access denied: ecs:DescribeServices was refused" in err
 
 
@@ -807,7 +815,7 @@ def test_credentials_aws_does_not_accept(stack, capsys, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
     code, _, err = status_as_iam_checks(capsys)
-    assert code == 1
+    assert code == errors.CREDENTIALS
     assert "AWS does not accept your credentials (InvalidClientTokenId)" in err
 
 
@@ -819,14 +827,14 @@ def test_no_credentials(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     code, _, err = cli(capsys, "status", STACK)
-    assert code == 1
+    assert code == errors.CREDENTIALS
     assert "no AWS credentials" in err and "--profile" in err
 
 
 def test_an_unknown_profile(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     code, _, err = cli(capsys, "status", STACK, "--profile", "prod")
-    assert code == 1 and "profile 'prod' is not in your AWS config" in err
+    assert code == errors.NOT_FOUND and "profile 'prod' is not in your AWS config" in err
 
 
 class _Text:
@@ -839,3 +847,311 @@ class _Text:
 
     def flush(self) -> None:
         pass
+
+
+# --- from a run to its logs -------------------------------------------------------------------
+
+
+def test_from_a_failed_run_to_its_logs_in_one_command(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 3}, {"exit": 3}]  # Retries: 1
+    stack.runs.lines = [["attempt one", "upstream timeout"], ["attempt two", "upstream timeout"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 3
+    stack.ecs.script = [{"exit": 0}]
+    stack.runs.lines = [["another run"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+
+    _, out, _ = cli(capsys, "status", STACK, "--format", "json")
+    nightly = next(t for t in json.loads(out)["tasks"] if t["task"] == "nightly")
+    failed = nightly["lastRuns"][1]
+    assert failed["status"] == "FAILED" and failed["exitCode"] == 3
+    assert len(failed["tasks"]) == 2  # both attempts
+    _, text, _ = cli(capsys, "status", STACK)
+    assert "exit 3  " in text and f"task {','.join(failed['tasks'])}" in text
+
+    expected = [
+        f"nightly {failed['tasks'][0]} attempt one",
+        f"nightly {failed['tasks'][0]} upstream timeout",
+        f"nightly {failed['tasks'][1]} attempt two",
+        f"nightly {failed['tasks'][1]} upstream timeout",
+    ]
+    for given in (failed["execution"], failed["executionArn"]):
+        code, out, _ = cli(capsys, "logs", STACK, "--run", given)  # no TASK needed
+        assert code == 0
+        assert [line.split(" ", 1)[1] for line in out.splitlines()] == expected
+    code, out, _ = cli(capsys, "logs", STACK, "nightly", "--run", failed["tasks"][1])
+    assert [line.split(" ", 1)[1] for line in out.splitlines()] == expected[2:]
+
+    # In full for one task: the execution's own account (attempts, reason) and its tasks.
+    _, out, _ = cli(capsys, "status", STACK, "nightly", "--format", "json")
+    (row,) = json.loads(out)["tasks"]
+    assert row["lastRuns"][1]["attempts"] == 2
+    assert row["lastRuns"][1]["reason"] == "Essential container in task exited"
+    assert failed["tasks"][1] in row["lastRuns"][1]["tasks"]
+
+    code, _, err = cli(capsys, "logs", STACK, "--run", "nightly-run-0000")
+    assert code == errors.NOT_FOUND and "no run 'nightly-run-0000'" in err
+
+
+def test_logs_of_the_last_runs_run_by_run_and_as_json(stack, capsys, monkeypatch):
+    fast(monkeypatch)
+    for n in (1, 2, 3):
+        stack.ecs.script = [{"exit": 0}]
+        stack.runs.lines = [[f"run {n} begins", f"run {n} ends"]]
+        assert cli(capsys, "run", STACK, "migrate")[0] == 0
+        time.sleep(0.01)  # CloudWatch orders streams by their last line
+    code, out, _ = cli(capsys, "logs", STACK, "migrate", "--last", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("--- migrate run ") and lines[0].endswith(" (2 lines)")
+    assert [line.rsplit(" ", 3)[-3:] for line in lines if not line.startswith("---")] == [
+        ["run", "2", "begins"],
+        ["run", "2", "ends"],
+        ["run", "3", "begins"],
+        ["run", "3", "ends"],
+    ]
+    assert lines[3].startswith("--- migrate run ")
+
+    code, out, _ = cli(capsys, "logs", STACK, "migrate", "--last", "1", "--format", "json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["message"] for r in records] == ["run 3 begins", "run 3 ends"]
+    assert set(records[0]) == {"time", "timestamp", "task", "container", "taskId", "message"}
+    assert records[0]["task"] == records[0]["container"] == "migrate"
+
+    code, _, err = cli(capsys, "logs", STACK, "--last", "2")
+    assert code == errors.USAGE and "--last N takes a task" in err
+
+
+def test_logs_read_each_log_group_once_a_round_whatever_the_number_of_tasks(
+    stack, capsys, monkeypatch
+):
+    group = physical("AppLogGroup")
+    put(group, "worker/worker/aaaa1111", [(60, "worker started")])
+    put(group, "migrate/migrate/bbbb2222", [(30, "migrated")])
+    calls = counted(monkeypatch)
+    code, out, _ = cli(capsys, "logs", STACK)
+    assert code == 0 and len(out.splitlines()) == 2
+    assert calls.count("FilterLogEvents") == 1  # one log group (was: one call per task)
+    assert "DescribeTaskDefinition" not in calls  # container names come from the template
+
+
+def counted(monkeypatch) -> list[str]:
+    """The names of the AWS API calls the next commands make (botocore's before-call)."""
+    from serverless_fargate.ops import aws as aws_module
+
+    names: list[str] = []
+    session = boto3.Session(region_name=REGION)
+    session.events.register("before-call", lambda model, **kwargs: names.append(model.name))
+    monkeypatch.setattr(aws_module, "session", lambda region, profile: session)
+    return names
+
+
+# --- services task by task --------------------------------------------------------------------
+
+
+def test_status_tasks_lists_each_task_of_a_service_and_why_the_last_stopped(stack, capsys):
+    stack.ecs.script = [{"hang": True}, {"hang": True}]
+    first = running_worker(stack.network)
+    second = running_worker(stack.network)
+    cluster = physical("AppCluster")
+    boto3.client("ecs").stop_task(cluster=cluster, task=first, reason="Scaling activity")
+    code, out, _ = cli(capsys, "status", STACK, "--tasks", "--format", "json")
+    assert code == 0
+    worker = next(t for t in json.loads(out)["tasks"] if t["task"] == "worker")
+    (running,) = worker["tasks"]
+    assert running["id"] == second.rsplit("/", 1)[-1]
+    assert running["capacity"] == "FARGATE_SPOT" and running["fallback"] is False
+    assert running["health"] == "UNKNOWN" and running["revision"] == "1"
+    (stopped,) = worker["stopped"]
+    assert stopped["id"] == first.rsplit("/", 1)[-1] and stopped["reason"] == "Scaling activity"
+
+    _, out, _ = cli(capsys, "status", STACK, "--tasks")
+    assert f"  {running['id']}  RUNNING " in out and "FARGATE_SPOT  UNKNOWN  revision 1" in out
+    assert f"  {stopped['id']}  STOPPED" in out and "Scaling activity" in out
+
+
+# --- exec --container ---------------------------------------------------------------------------
+
+
+def test_exec_checks_the_container_before_asking_aws(stack, capsys, monkeypatch):
+    stack.ecs.script = [{"hang": True}]
+    running_worker(stack.network)
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/local/bin/{name}")
+    calls = counted(monkeypatch)
+    code, _, err = cli(capsys, "exec", STACK, "worker", "--container", "envoy")
+    assert code == errors.NOT_FOUND
+    assert "has no container 'envoy'; its containers are: worker" in err
+    assert calls == ["DescribeStacks", "GetTemplate", "ListStackResources"]  # nothing of ECS
+
+
+# --- exit codes, Ctrl-C and a lost network ------------------------------------------------------
+
+
+def test_every_tool_error_is_marked_on_stderr_and_coded_in_the_sysexits_range(stack, capsys):
+    """README's table: a script tells the tool's failures (64-78, and a stderr line that
+    begins with the mark) from a container's own exit code."""
+    cases = {
+        ("status", STACK, "--format", "xml"): errors.USAGE,
+        ("status", "nope"): errors.NOT_FOUND,
+        ("run", STACK, "wroker"): errors.NOT_FOUND,
+        ("exec", STACK, "migrate"): errors.USAGE,
+    }
+    for argv, expected in cases.items():
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code
+        err = capsys.readouterr().err
+        assert code == expected, argv
+        assert 64 <= code <= 78
+        assert any(
+            line.startswith(("serverless-fargate: error:", "serverless-fargate status: error:"))
+            for line in err.splitlines()
+        ), err
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "serverless_fargate.ops.aws.session",  # before any AWS call
+        "serverless_fargate.ops.model.load",  # reading the stack
+        "serverless_fargate.ops.lookups.services",  # status, midway
+        "serverless_fargate.ops.status.render",  # printing
+    ],
+)
+def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(stack, capsys, monkeypatch, where):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(where, interrupt)
+    code, out, err = cli(capsys, "status", STACK)
+    assert code == errors.INTERRUPTED and err == ""
+
+
+def test_ctrl_c_while_the_modules_load_exits_130(capsys, monkeypatch):
+    """The first half-second: Ctrl-C arrives while the ops modules are imported."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def slow_import(name, *args, **kwargs):
+        if name.endswith("ops") or name.startswith("ops"):
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", slow_import)
+    code, _, err = cli(capsys, "status", STACK)
+    assert code == errors.INTERRUPTED and err == ""
+
+
+def test_no_network_says_so_with_a_hint(capsys, monkeypatch):
+    """Nothing listens at the endpoint: botocore's own error, not "AWS said"."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    code, _, err = cli(capsys, "status", STACK, "--region", "eu-west-1")
+    assert code == errors.AWS_FAILED
+    assert err.startswith("serverless-fargate: error: cannot reach http://127.0.0.1:9")
+    assert "network or VPN" in err and "eu-west-1" in err and "AWS_ENDPOINT_URL" in err
+    assert "AWS said" not in err
+
+
+def losing_the_network(monkeypatch, after: str) -> dict:
+    """From the first call named `after` on, every call fails as a lost connection does."""
+    from botocore.exceptions import EndpointConnectionError
+    from serverless_fargate.ops import aws as aws_module
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    state = {"lost": False}
+    session = boto3.Session(region_name=REGION)
+
+    def send(request, **kwargs):
+        state["lost"] = state["lost"] or after in kwargs["event_name"]
+        if state["lost"]:
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+    session.events.register("before-send", send)
+    monkeypatch.setattr(aws_module, "session", lambda region, profile: session)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("task", "after", "outcome"),
+    [
+        ("migrate", "DescribeTasks", {"hang": True}),  # started here, while watching
+        ("nightly", "DescribeExecution", {"exit": 0}),  # through the workflow, while watching
+    ],
+)
+def test_losing_the_network_while_run_waits_names_the_run_and_says_it_goes_on(
+    stack, capsys, monkeypatch, task, after, outcome
+):
+    fast(monkeypatch)
+    stack.ecs.script = [outcome]
+    losing_the_network(monkeypatch, after)
+    code, _, err = cli(capsys, "run", STACK, task)
+    assert code == errors.AWS_FAILED
+    lines = err.splitlines()
+    assert any(line.startswith("serverless-fargate: error: cannot reach ") for line in lines)
+    arn = next(line for line in lines if line.startswith("Stopped watching; the run goes on: "))
+    assert arn.split(": ", 1)[1].startswith("arn:aws:")
+    assert f"Follow it: serverless-fargate logs {STACK} {task} --run " in err
+
+
+def test_losing_the_network_before_the_run_starts_says_nothing_started(stack, capsys, monkeypatch):
+    losing_the_network(monkeypatch, "RunTask")
+    code, _, err = cli(capsys, "run", STACK, "migrate")
+    assert code == errors.AWS_FAILED
+    assert "goes on" not in err and "cannot reach" in err
+    assert "The run may have started before the connection was lost" in err
+
+
+def test_the_last_runs_of_a_scheduled_task_are_its_executions_with_every_attempt(
+    stack, capsys, monkeypatch
+):
+    fast(monkeypatch)
+    stack.ecs.script = [{"exit": 3}, {"exit": 0}]  # fails once, its retry succeeds
+    stack.runs.lines = [["first attempt"], ["second attempt"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+    stack.ecs.script = [{"exit": 0}]
+    stack.runs.lines = [["next night"]]
+    assert cli(capsys, "run", STACK, "nightly")[0] == 0
+    code, out, _ = cli(capsys, "logs", STACK, "nightly", "--last", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert re.fullmatch(r"--- nightly run nightly-run-\w+ SUCCEEDED \(2 lines\)", lines[0])
+    assert [line.rsplit(" ", 2)[-2:] for line in lines[1:3]] == [
+        ["first", "attempt"],
+        ["second", "attempt"],
+    ]
+    assert re.fullmatch(r"--- nightly run nightly-run-\w+ SUCCEEDED \(1 lines\)", lines[3])
+    assert lines[4].endswith(" next night")
+
+
+def test_losing_the_network_while_logs_follows_says_so(stack, capsys, monkeypatch):
+    losing_the_network(monkeypatch, "FilterLogEvents")
+    code, _, err = cli(capsys, "logs", STACK, "--follow")
+    assert code == errors.AWS_FAILED
+    assert err.startswith("serverless-fargate: error: cannot reach ") and "VPN" in err
+
+
+def test_a_run_whose_container_never_ran_is_the_tools_failure_not_a_containers_code(
+    stack, capsys, monkeypatch
+):
+    import serverless_fargate.ops.run as run_module
+    from moto.ecs.models import ecs_backends
+
+    def pull_fails(seconds: float) -> None:  # ECS could not pull the image: no exit code
+        for task in ecs_backends["123456789012"][REGION].tasks.values():
+            for t in task.values():
+                t.status = t.desired_status = "STOPPED"
+                t.stopped_reason = "CannotPullContainerError: pull access denied"
+                for container in t.containers:
+                    container.exit_code = container.exitCode = None
+
+    monkeypatch.setattr(run_module, "_sleep", pull_fails)
+    stack.ecs.script = [{"hang": True}]
+    code, _, err = cli(capsys, "run", STACK, "migrate")
+    assert code == errors.AWS_FAILED
+    assert f"{errors.ERROR_MARK} the task stopped without an exit code" in err
+    assert "CannotPullContainerError" in err

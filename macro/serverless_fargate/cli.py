@@ -1,8 +1,9 @@
 """`serverless-fargate`: expand, validate and plan templates locally; status, run, logs and
 exec for a deployed stack (ops/). A thin adapter: argument parsing and exit codes only.
 
-Exit status: 0 success, 1 invalid input or a problem with the stack (on stderr), 2 usage
-error; `run` exits with the container's exit code.
+Exit status: 0 success, 1 invalid input, 2 usage error. The day-two commands (ops/) exit
+with sysexits codes instead, and `run` with the container's exit code (ops/errors.py; README
+"Operating your tasks" has the table).
 """
 
 from __future__ import annotations
@@ -21,13 +22,29 @@ from .errors import InvalidTemplate
 OPS_COMMANDS = ("status", "run", "logs", "exec")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's, with the exit status and marked line of a usage error chosen per command."""
+
+    def __init__(
+        self, *args: Any, usage_status: int = 2, error_mark: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.usage_status = usage_status
+        self.error_mark = error_mark
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        mark = self.error_mark or f"{self.prog}: error:"
+        self.exit(self.usage_status, f"{mark} {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="serverless-fargate",
         description="Expand Fargate::Tasks declarations as the ServerlessFargate macro would.",
     )
     parser.add_argument("--version", action="version", version=__version__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, text in (
         ("expand", "print the processed template"),
         ("validate", "report problems only"),
@@ -104,8 +121,12 @@ def _parser() -> argparse.ArgumentParser:
 def _ops_parsers(commands: Any) -> None:
     """Day-two commands: everything is found from the stack name (README: Operating your tasks)."""
 
+    from .ops.errors import ERROR_MARK, USAGE
+
     def add(name: str, text: str, task: str | None) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text)
+        sub = commands.add_parser(
+            name, help=text, description=text, usage_status=USAGE, error_mark=ERROR_MARK
+        )
         sub.add_argument("stack", help="the CloudFormation stack's name (or ID)")
         if task == "required":
             sub.add_argument("task", help="a task key, as written under Tasks:")
@@ -115,8 +136,11 @@ def _ops_parsers(commands: Any) -> None:
         sub.add_argument("--profile", help="AWS profile (default: your AWS config's)")
         return sub
 
-    status = add("status", "the state of every task of a deployed stack", None)
+    status = add("status", "the state of every task of a deployed stack", "optional")
     status.add_argument("--format", choices=["table", "json"], default="table")
+    status.add_argument(
+        "--tasks", action="store_true", help="each running task of a service, and the last stopped"
+    )
     run = add(
         "run",
         "run a task once, as its schedule or service would, and exit with its exit code",
@@ -148,7 +172,20 @@ def _ops_parsers(commands: Any) -> None:
         "--since", default="1h", help="how far back: 30s, 10m, 2h, 1d or seconds (default 1h)"
     )
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
-    logs.add_argument("--run", help="only this run: an ECS task ID (or its first characters)")
+    logs.add_argument(
+        "--run",
+        help="only this run: an ECS task ID (or its first characters) or ARN, or a scheduled "
+        "run's execution name or ARN (as `status` shows them)",
+    )
+    logs.add_argument(
+        "--last", type=int, metavar="N", help="the task's last N runs, run by run (needs TASK)"
+    )
+    logs.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: one JSON object a line (time, task, container, taskId, message)",
+    )
     shell = add("exec", "open a shell in a running task of a service (ECS Exec)", "required")
     shell.add_argument(
         "--command", dest="command_line", default="sh", help="what to run (default: sh)"
@@ -157,25 +194,61 @@ def _ops_parsers(commands: Any) -> None:
     shell.add_argument("--task", dest="task_id", help="this ECS task ID instead of the first")
 
 
-def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _operate(args: argparse.Namespace) -> int:
+    """A day-two command; its exit status (ops/errors.py). Nothing here may end in a
+    traceback: Ctrl-C at any moment, a lost network, AWS's errors and our own bugs each end
+    with one line on stderr that begins with ERROR_MARK (but Ctrl-C, which says nothing)."""
+    try:
+        from .ops import errors
+
+        try:
+            return _command(args)
+        except errors.OpsError as error:
+            print(f"{errors.ERROR_MARK} {error}", file=sys.stderr)
+            return error.code
+        except BrokenPipeError:  # `status | head`: the reader has what it wanted
+            sys.stderr.close()
+            return 0
+        except Exception as error:
+            if type(error).__module__.startswith("botocore"):  # what no lookup translated
+                print(f"{errors.ERROR_MARK} AWS said: {error}", file=sys.stderr)
+                return errors.AWS_FAILED
+            if os.environ.get("SERVERLESS_FARGATE_DEBUG"):
+                raise
+            print(
+                f"{errors.ERROR_MARK} internal error ({type(error).__name__}: {error}). Please "
+                "report it with the command you ran; SERVERLESS_FARGATE_DEBUG=1 shows where.",
+                file=sys.stderr,
+            )
+            return errors.INTERNAL
+    except KeyboardInterrupt:  # before anything started: nothing to say but stop
+        return 130
+
+
+def _command(args: argparse.Namespace) -> int:
     import shlex
 
     from .declaration.durations import UNITS, seconds
-    from .ops import stack as lookups
+    from .ops.aws import Aws, session
+    from .ops.errors import USAGE, OpsError
+    from .ops.model import load
 
+    usage = args.subparser  # the command's usage on an argument error (exit USAGE)
     since = None
     if args.command == "logs":
         text = args.since.strip()
         since = int(text) if text.isdigit() and len(text) < 16 else seconds(text)
         if since is None:
-            parser.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
-    env = _parameters(getattr(args, "env", []), parser, "--env")
+            usage.error(f"--since takes seconds or a number with {'/'.join(UNITS)}, not {text!r}")
+    env = _parameters(getattr(args, "env", []), usage, "--env")
     run_input: Any = None
     if getattr(args, "run_input", None) is not None:
         try:
             run_input = json.loads(args.run_input)
         except ValueError as error:
-            parser.error(f"--input is not JSON ({error}): {args.run_input[:60]!r}")
+            raise OpsError(
+                f"--input is not JSON ({error}): {args.run_input[:60]!r}", USAGE
+            ) from None
     network = None
     if getattr(args, "subnets", None):
         network = {
@@ -184,69 +257,60 @@ def _operate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         }
         if args.security_groups:
             network["securityGroups"] = args.security_groups.split(",")
-    try:
-        aws = lookups.Aws(lookups.session(args.region, args.profile))
-        stack = lookups.load(aws, args.stack)
-        if args.command == "status":
-            from .ops import status
+    aws = Aws(session(args.region, args.profile))
+    stack = load(aws, args.stack)
+    if args.command == "status":
+        from .ops import status
 
-            found = status.collect(aws, stack)
-            if args.format == "json":
-                print(json.dumps(found, indent=2, default=str))
-            else:
-                print(status.render(found, colour=sys.stdout.isatty()))
-            return 0
-        if args.command == "run":
-            from .ops.run import NO_INPUT, run
+        found = status.collect(aws, stack, per_task=args.tasks, only=args.task)
+        if args.format == "json":
+            print(json.dumps(found, indent=2, default=str))
+        else:
+            print(status.render(found, colour=sys.stdout.isatty()))
+        return 0
+    if args.command == "run":
+        from .ops.run import NO_INPUT, run
 
-            return run(
-                aws,
-                stack,
-                args.task,
-                command=shlex.split(args.command_line) if args.command_line is not None else None,
-                env=env,
-                network=network,
-                input=run_input if args.run_input is not None else NO_INPUT,
-                wait=not args.no_wait,
-                out=sys.stdout,
-                err=sys.stderr,
-            )
-        if args.command == "logs":
-            from .ops.logs import logs
-
-            assert since is not None
-            return logs(
-                aws,
-                stack,
-                args.task,
-                since=since,
-                follow=args.follow,
-                run=args.run,
-                out=sys.stdout,
-                err=sys.stderr,
-            )
-        from .ops.exec_command import exec_
-
-        return exec_(
+        return run(
             aws,
             stack,
             args.task,
-            command=args.command_line,
-            container=args.container,
-            task_id=args.task_id,
-            profile=args.profile,
+            command=shlex.split(args.command_line) if args.command_line is not None else None,
+            env=env,
+            network=network,
+            input=run_input if args.run_input is not None else NO_INPUT,
+            wait=not args.no_wait,
+            out=sys.stdout,
             err=sys.stderr,
         )
-    except lookups.OpsError as error:
-        print(f"serverless-fargate: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # before anything started: nothing to say but stop
-        return 130
-    except Exception as error:  # botocore's errors: say what AWS said, without a traceback
-        if type(error).__module__.startswith("botocore"):
-            print(f"serverless-fargate: AWS said: {error}", file=sys.stderr)
-            return 1
-        raise
+    if args.command == "logs":
+        from .ops.logs import logs
+
+        assert since is not None
+        return logs(
+            aws,
+            stack,
+            args.task,
+            since=since,
+            follow=args.follow,
+            run=args.run,
+            last=args.last,
+            json_lines=args.format == "json",
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    from .ops.exec_command import exec_
+
+    return exec_(
+        aws,
+        stack,
+        args.task,
+        command=args.command_line,
+        container=args.container,
+        task_id=args.task_id,
+        profile=args.profile,
+        err=sys.stderr,
+    )
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -306,14 +370,21 @@ def _parameters(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C at any moment: no traceback, the shell's status
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args, extra = _parser().parse_known_args(argv)
-    parser = args.subparser
+    parser = args.subparser  # argument errors show the subcommand's usage
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "migrate":
         return _migrate(args)
     if args.command in OPS_COMMANDS:
-        return _operate(args, parser)
+        return _operate(args)
     if args.command == "lint-setup":
         from .lint import config
 

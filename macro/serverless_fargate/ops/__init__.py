@@ -1,3 +1,5 @@
 """Day-two commands over a deployed stack: status, run, logs and exec (README: "Operating your
-tasks"). Each command is a thin module over `stack.py`, the one place that finds a stack's
-tasks and talks to AWS; boto3 is imported only here, never by the macro."""
+tasks"), each a thin module that acts and prints. Beneath them, one job a module: `aws` (the
+client wrapper: retries, errors with what to do), `model` (the stack's tasks, found from its
+name), `lookups` (every read, bounded and concurrent), `errors` (exit codes). boto3 is
+imported only here, never by the macro."""

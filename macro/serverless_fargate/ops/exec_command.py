@@ -13,7 +13,10 @@ import subprocess
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from . import stack as lookups
+from . import lookups
+from .aws import Aws
+from .errors import AWS_FAILED, NOT_FOUND, STACK_PROBLEM, USAGE, OpsError
+from .model import Stack, Task
 
 PLUGIN = "session-manager-plugin"
 INSTALL = (
@@ -25,28 +28,32 @@ LAST_PLUGIN_WITHOUT_ENV = (1, 2, 497, 0)
 SESSION_ENV = "AWS_SSM_START_SESSION_RESPONSE"
 
 
-def target(aws: lookups.Aws, task: lookups.Task, task_id: str | None) -> tuple[str, dict[str, Any]]:
+def target(aws: Aws, task: Task, task_id: str | None) -> tuple[str, dict[str, Any]]:
     """(cluster, running ECS task) to open a session in; OpsError when ECS Exec cannot."""
     if task.kind != "service" or not task.service or not task.cluster:
-        raise lookups.OpsError(
+        raise OpsError(
             f"task {task.key!r} is a {task.kind} task: exec opens a shell in a running task of a "
-            "service. For a one-off look, `serverless-fargate run` it with --command."
+            "service. For a one-off look, `serverless-fargate run` it with --command.",
+            USAGE,
         )
     described = lookups.services(aws, [task])
     spot = described.get(task.service, {})
     if not spot.get("enableExecuteCommand"):
-        raise lookups.OpsError(
+        raise OpsError(
             f"the service of {task.key!r} does not allow ECS Exec. Set "
             "`Service: {EnableExecuteCommand: true}` on the task, deploy, and try again once its "
-            "new tasks run."
+            "new tasks run.",
+            STACK_PROBLEM,
         )
     running = lookups.service_tasks(aws, task, described)
     if task_id:
         running = [arn for arn in running if arn.rsplit("/", 1)[-1].startswith(task_id)]
     if not running:
         which = f"task {task_id} of " if task_id else "task of "
-        raise lookups.OpsError(
-            f"no running {which}{task.key!r}: see `serverless-fargate status {task.stack}`."
+        raise OpsError(
+            f"no running {which}{task.key!r}: see `serverless-fargate status {task.stack} "
+            "--tasks`.",
+            NOT_FOUND,
         )
     return task.cluster, lookups.ecs_tasks(aws, task.cluster, running[:1])[0]
 
@@ -64,8 +71,8 @@ def cli_line(
 
 
 def exec_(
-    aws: lookups.Aws,
-    stack: lookups.Stack,
+    aws: Aws,
+    stack: Stack,
     key: str,
     *,
     command: str = "sh",
@@ -79,25 +86,36 @@ def exec_(
     which = which or shutil.which
     call = call or subprocess.call
     task = stack.task(key)
+    if container and task.containers and container not in task.containers:  # the template's
+        raise OpsError(
+            f"task {task.label!r} has no container {container!r}; its containers are: "
+            f"{', '.join(task.containers)}. Pass one of these to --container.",
+            NOT_FOUND,
+        )
     cluster, ecs_task = target(aws, task, task_id)
     name = container or task.key
-    line = cli_line(aws.region, profile, cluster, ecs_task["taskArn"], name, command)
-    plugin = which(PLUGIN)
-    if plugin is None:
-        err.write(
-            f"The Session Manager plugin ({PLUGIN}) is not installed: ECS Exec needs it on this "
-            f"machine.\nInstall it ({INSTALL}), then run this again, or use the AWS CLI:\n"
-            f"  {line}\n"
-        )
-        return 1
-    answer = aws("ecs").execute_command(
-        cluster=cluster, task=ecs_task["taskArn"], container=name, interactive=True, command=command
-    )
     runtime = next(
         (c.get("runtimeId") for c in ecs_task.get("containers", []) if c["name"] == name), None
     )
     if runtime is None:
-        raise lookups.OpsError(f"task {ecs_task['taskArn']} has no running container {name!r}.")
+        known = ", ".join(c["name"] for c in ecs_task.get("containers", []))
+        raise OpsError(
+            f"task {ecs_task['taskArn'].rsplit('/', 1)[-1]} of {task.label!r} has no running "
+            f"container {name!r}; its containers are: {known}. Pass one of these to --container.",
+            NOT_FOUND,
+        )
+    line = cli_line(aws.region, profile, cluster, ecs_task["taskArn"], name, command)
+    plugin = which(PLUGIN)
+    if plugin is None:
+        raise OpsError(
+            f"the Session Manager plugin ({PLUGIN}) is not installed: ECS Exec needs it on this "
+            f"machine.\nInstall it ({INSTALL}), then run this again, or use the AWS CLI:\n"
+            f"  {line}",
+            AWS_FAILED,
+        )
+    answer = aws("ecs").execute_command(
+        cluster=cluster, task=ecs_task["taskArn"], container=name, interactive=True, command=command
+    )
     task_part = ecs_task["taskArn"].rsplit("/", 1)[-1]
     parameters = {"Target": f"ecs:{cluster.rsplit('/', 1)[-1]}_{task_part}_{runtime}"}
     session = json.dumps(answer["session"])

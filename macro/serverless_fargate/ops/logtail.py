@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from . import stack as lookups
+from .aws import Aws
 
 
 class Tail:
     """Follows one task's main-container stream from its first line."""
 
-    def __init__(
-        self, aws: lookups.Aws, group: str, stream: str, out: TextIO, label: str = ""
-    ) -> None:
+    def __init__(self, aws: Aws, group: str, stream: str, out: TextIO, label: str = "") -> None:
         self.aws, self.group, self.stream, self.out, self.label = aws, group, stream, out, label
         self._token: str | None = None
 

@@ -24,21 +24,22 @@ from typing import Any, TextIO
 
 from ..declaration.model import WATCHED_KINDS
 from ..resources import workflow_contract as contract
-from . import stack as lookups
+from . import lookups
+from .aws import Aws
+from .errors import AWS_FAILED, ERROR_MARK, INTERRUPTED, TIMED_OUT, USAGE, OpsError
 from .logtail import Tail
+from .model import Stack, Task
 
 STARTED_BY = "serverless-fargate"
 NO_INPUT: Any = object()  # `--input` not given (JSON null is an input)
-TIMED_OUT = 124  # as timeout(1): the run was stopped at its Timeout
-INTERRUPTED = 130  # as a shell reports Ctrl-C
 LOG_DELAY = 2.0  # seconds; then a stopped task's last log lines have arrived
 
 
 class Runner:
     def __init__(
         self,
-        aws: lookups.Aws,
-        task: lookups.Task,
+        aws: Aws,
+        task: Task,
         out: TextIO,
         err: TextIO,
         poll: float = 5.0,
@@ -49,6 +50,7 @@ class Runner:
         self.poll, self.clock = poll, clock
         self.sleep = sleep or _sleep
         self.current = ""  # the run being watched: an execution's or a task's ARN
+        self.starting = False  # a StartExecution or RunTask was sent
 
     def say(self, text: str) -> None:
         self.err.write(f"{text}\n")
@@ -68,6 +70,7 @@ class Runner:
         }
         if given is not NO_INPUT:
             members[contract.INPUT] = given
+        self.starting = True
         started = self.aws("stepfunctions").start_execution(
             stateMachineArn=task.workflow, name=name, input=json.dumps(members)
         )
@@ -85,7 +88,7 @@ class Runner:
             found = lookups.execution_tasks(self.aws, task, name)
             for ecs_task in found:
                 task_id = ecs_task["taskArn"].rsplit("/", 1)[-1]
-                copy, attempt = contract.copy_and_attempt(str(ecs_task.get("group", ""))) or (1, 1)
+                copy, attempt = lookups.group_of(ecs_task)
                 if task_id not in tails:
                     where = ecs_task.get("capacityProviderName") or "FARGATE"
                     self.say(f"Task {task_id}: copy {copy}, attempt {attempt}, on {where}")
@@ -111,7 +114,12 @@ class Runner:
         self.say(
             f"Run {result['status'].lower()}{after}{exited}: {result['reason'] or 'no reason given'}"
         )
-        return code if isinstance(code, int) and code > 0 else 1
+        if not isinstance(code, int):
+            # No container exited: the run failed before (capacity, image, network): not a
+            # container's code, so the tool's failure, marked as such.
+            self.say(f"{ERROR_MARK} the run {arn} failed before its container exited.")
+            return AWS_FAILED
+        return code if code > 0 else 1  # failed although the container exited 0
 
     # --- started here -------------------------------------------------------------------------
 
@@ -153,6 +161,7 @@ class Runner:
         self.say(
             f"Starting {self.task.key} on {providers} in {settings.cluster.rsplit('/', 1)[-1]}..."
         )
+        self.starting = True
         try:
             answer = self.aws("ecs").run_task(
                 cluster=settings.cluster,
@@ -175,7 +184,7 @@ class Runner:
         if spot and settings.fallback and contract.capacity_short(reason):
             self.say("Fargate Spot has no capacity: starting on FARGATE instead (Fallback).")
             return self._start(settings, lookups.ON_DEMAND, overrides)
-        raise lookups.OpsError(f"ECS did not start {self.task.key}: {reason}")
+        raise OpsError(f"ECS did not start {self.task.key}: {reason}")
 
     def _watch(self, arn: str, settings: lookups.RunSettings) -> tuple[dict[str, Any], bool]:
         """The stopped task, and whether the Timeout stopped it."""
@@ -219,13 +228,16 @@ class Runner:
         if isinstance(code, int):
             self.say(f"Exit code {code}" + (f" ({reason})" if reason and code else ""))
             return code
-        self.say(f"The task stopped without an exit code: {reason or 'no reason given'}")
-        return 1
+        self.say(
+            f"{ERROR_MARK} the task stopped without an exit code (its container never ran to "
+            f"an end): {reason or 'no reason given'}"
+        )
+        return AWS_FAILED
 
     def _tail(self, task_id: str) -> Tail:
         task = self.task
         if not task.log_group:
-            raise lookups.OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.")
+            raise OpsError(f"cannot find the log group of {task.key!r} in {task.stack!r}.")
         return Tail(self.aws, task.log_group, task.stream_prefix + task_id, self.out)
 
 
@@ -233,7 +245,7 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up when called, so a test's clock can stand in
 
 
-def overrides(task: lookups.Task, command: list[str] | None, env: dict[str, str]) -> dict[str, Any]:
+def overrides(task: Task, command: list[str] | None, env: dict[str, str]) -> dict[str, Any]:
     container: dict[str, Any] = {"name": task.key}
     if command is not None:
         container["command"] = command
@@ -243,8 +255,8 @@ def overrides(task: lookups.Task, command: list[str] | None, env: dict[str, str]
 
 
 def run(
-    aws: lookups.Aws,
-    stack: lookups.Stack,
+    aws: Aws,
+    stack: Stack,
     key: str,
     *,
     command: list[str] | None = None,
@@ -270,7 +282,7 @@ def run(
             else "--input goes through the task's workflow, which takes no --command, --env "
             "or network: give --input alone"
         )
-        raise lookups.OpsError(why)
+        raise OpsError(why, USAGE)
     try:
         if watched and not changes and network is None and task.workflow:
             return runner.through_workflow(wait, input)
@@ -284,4 +296,31 @@ def run(
         if not runner.current:
             raise
         runner.say(f"\nStopped watching; the run goes on: {runner.current}")
+        runner.say(follow(stack, task, runner.current))
         return INTERRUPTED
+    except OpsError as error:
+        if not runner.current:
+            if error.connection and runner.starting:
+                # The request may have reached AWS before the answer was lost.
+                raise OpsError(
+                    f"{error}\nThe run may have started before the connection was lost: see "
+                    f"`serverless-fargate status {stack.name} --tasks` once AWS is reachable.",
+                    error.code,
+                ) from None
+            raise
+        # Lost the network (or AWS failed a call) while watching: the run does not depend on
+        # this process, so say which it is and how to follow it.
+        raise OpsError(
+            f"{error}\nStopped watching; the run goes on: {runner.current}\n"
+            f"{follow(stack, task, runner.current)}",
+            error.code,
+        ) from None
+
+
+def follow(stack: Stack, task: Task, arn: str) -> str:
+    """How to follow a run from elsewhere."""
+    run_id = arn.rsplit(":", 1)[-1] if ":execution:" in arn else arn.rsplit("/", 1)[-1]
+    return (
+        f"Follow it: serverless-fargate logs {stack.name} {task.label} --run {run_id} --follow; "
+        f"its result: serverless-fargate status {stack.name} {task.label}"
+    )

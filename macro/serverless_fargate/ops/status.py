@@ -15,35 +15,145 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..declaration.model import WATCHED_KINDS
-from . import stack as lookups
+from . import lookups
+from .aws import Aws
+from .model import Stack, Task
 from .schedules import next_run, utc_now
 
 LAST_RUNS = 5
+LAST_STOPPED = 3  # a service's last stopped tasks shown with --tasks
 
 
-def collect(aws: lookups.Aws, stack: lookups.Stack, now: datetime | None = None) -> dict[str, Any]:
+def collect(
+    aws: Aws,
+    stack: Stack,
+    now: datetime | None = None,
+    *,
+    per_task: bool = False,
+    only: str | None = None,
+) -> dict[str, Any]:
+    """The state of the stack's tasks (or of `only`) in a bounded number of calls: each
+    lookup made once for all tasks (services 10 at a time, a cluster's tasks 100 at a time,
+    a workflow's executions once, a schedule group once), concurrently. With `per_task`, each
+    service's tasks; with `only`, each last run described in full."""
     now = now or utc_now()
-    described = lookups.services(aws, [t for t in stack.tasks if t.kind == "service"])
+    chosen = [stack.task(only)] if only else stack.tasks
+    services = [t for t in chosen if t.kind == "service"]
+    scheduled = [t for t in chosen if t.kind in WATCHED_KINDS]
+    described = lookups.services(aws, services)
+    # One task per workflow: its definition holds every task's settings (asked of AWS only
+    # when the deployed template does not hold them).
+    with_workflow = list({t.workflow: t for t in scheduled if t.workflow}.values())
+    unknown = [t for t in with_workflow if _capacity(t) is None]
+    lookups.concurrently(lambda t: lookups.workflow_settings(aws, t), unknown)
+    desired = ["RUNNING"] if per_task or len(services) < len(chosen) else []
+    if scheduled or (per_task and services):
+        desired.append("STOPPED")
+    clusters = sorted(
+        {lookups.cluster_of(aws, t) for t in chosen if t.cluster or t.kind in WATCHED_KINDS}
+    )
+    ecs = lookups.cluster_tasks(aws, clusters, desired) if desired else {}
+    workflows = [t.workflow for t in with_workflow if t.workflow]
+    single = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) == 1}
+    listed = lookups.executions(aws, workflows, single, LAST_RUNS)
+    runs = lookups.runs_by_task(aws, scheduled, listed, LAST_RUNS)
+    if only and scheduled:
+        runs[scheduled[0].key] = lookups.concurrently(
+            lambda run: lookups.execution_result(aws, run["executionArn"]),
+            runs[scheduled[0].key],
+        )
+    found_schedules = lookups.schedules(aws, scheduled)
     rows = []
-    for task in stack.tasks:
+    for task in chosen:
         row: dict[str, Any] = {
             "declaration": task.declaration,
             "task": task.key,
             "label": task.label,
             "kind": task.kind,
         }
+        cluster = ecs.get(task.cluster or "") if task.cluster else None
         if task.kind == "service":
             row.update(_service(task, described))
+            if per_task and row.get("service"):
+                row.update(_service_tasks(task, described, cluster))
         elif task.kind in WATCHED_KINDS:  # scheduled, or invoked by events and callers
-            row.update(_schedule(aws, task, now))
+            cluster = ecs.get(lookups.cluster_of(aws, task))
+            row.update(_schedule(aws, task, now, found_schedules))
+            family = [
+                t for t in (cluster.tasks if cluster else []) if lookups.family_of(t) == task.family
+            ]
+            row["lastRuns"] = [
+                lookups.with_tasks(run, task.key, lookups.of_execution(family, run["execution"]))
+                for run in runs[task.key]
+            ]
+            executions = listed.get(task.workflow or "")
+            if not row["lastRuns"] and executions and not executions.complete:
+                row["lookedAt"] = len(executions.items)  # "none in the last N executions"
         else:
             row["taskDefinition"] = task.task_definition
-            row["running"] = len(lookups.running_tasks(aws, task))
+            if cluster is None:
+                row["running"] = None
+            else:
+                row["running"] = sum(
+                    1
+                    for t in cluster.tasks
+                    if t.get("lastStatus") != "STOPPED"
+                    and t.get("desiredStatus") == "RUNNING"
+                    and lookups.family_of(t) == task.family
+                    and not str(t.get("group", "")).startswith("service:")
+                )
+                row["runningAtLeast"] = not cluster.complete
         rows.append(row)
     return {"stack": stack.name, "region": stack.region, "tasks": rows}
 
 
-def _service(task: lookups.Task, described: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _service_tasks(
+    task: Task, described: dict[str, dict[str, Any]], cluster: lookups.ClusterTasks | None
+) -> dict[str, Any]:
+    """Each running task of the Spot service and its on-demand twin, and the last stopped."""
+    groups = {}
+    for arn, role in ((task.service, "spot"), (task.fallback_service, "fallback")):
+        if arn and arn in described:
+            groups[f"service:{described[arn]['serviceName']}"] = role
+    mine = [t for t in (cluster.tasks if cluster else []) if t.get("group") in groups]
+    running = [t for t in mine if t.get("desiredStatus") != "STOPPED"]
+    stopped = [t for t in mine if t.get("desiredStatus") == "STOPPED"]
+    stopped.sort(key=lambda t: t.get("stoppedAt") or t.get("createdAt") or 0, reverse=True)
+    return {
+        "tasks": [
+            {
+                "id": lookups.task_id(t["taskArn"]),
+                "status": t.get("lastStatus"),
+                "started": _iso(t.get("startedAt")),
+                "capacity": t.get("capacityProviderName") or "FARGATE",
+                "fallback": groups[t["group"]] == "fallback",
+                "health": t.get("healthStatus", "UNKNOWN"),
+                "revision": t.get("taskDefinitionArn", "").rsplit(":", 1)[-1],
+            }
+            for t in sorted(running, key=lambda t: t.get("startedAt") or t.get("createdAt") or 0)
+        ],
+        "stopped": [
+            {
+                "id": lookups.task_id(t["taskArn"]),
+                "stopped": _iso(t.get("stoppedAt")),
+                "stopCode": t.get("stopCode"),
+                "reason": t.get("stoppedReason"),
+                "exitCode": next(
+                    (c.get("exitCode") for c in t.get("containers", []) if c["name"] == task.key),
+                    None,
+                ),
+            }
+            for t in stopped[:LAST_STOPPED]
+        ],
+        "tasksComplete": cluster.complete if cluster else False,
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _service(task: Task, described: dict[str, dict[str, Any]]) -> dict[str, Any]:
     spot = described.get(task.service or "")
     if spot is None or spot.get("status") == "INACTIVE":  # ECS keeps a deleted one a while
         return {
@@ -86,10 +196,12 @@ def _service(task: lookups.Task, described: dict[str, dict[str, Any]]) -> dict[s
     }
 
 
-def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, Any]:
+def _schedule(
+    aws: Aws, task: Task, now: datetime, found: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    if task.schedule:
-        s = lookups.schedule(aws, task)
+    s = found.get(task.schedule or "")
+    if s:
         # rate() counts from the schedule's StartDate (an Override) or else its creation.
         start = s.get("StartDate") or s.get("CreationDate")
         upcoming = next_run(
@@ -99,7 +211,7 @@ def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, 
             upcoming = None
         row.update(
             {
-                "schedule": s["Name"],
+                "schedule": task.schedule,
                 "group": s.get("GroupName", "default"),
                 "expression": s["ScheduleExpression"],
                 "timezone": s.get("ScheduleExpressionTimezone", "UTC"),
@@ -110,10 +222,20 @@ def _schedule(aws: lookups.Aws, task: lookups.Task, now: datetime) -> dict[str, 
             }
         )
     if task.workflow:
-        capacity = lookups.workflow_settings(aws, task).get("capacity", [])
+        capacity = _capacity(task) or lookups.workflow_settings(aws, task).get("capacity", [])
         row["spot"] = any(c.get("CapacityProvider") == "FARGATE_SPOT" for c in capacity)
-    row["lastRuns"] = lookups.last_runs(aws, task, LAST_RUNS)
     return row
+
+
+def _capacity(task: Task) -> list[dict[str, Any]] | None:
+    """The task's capacity strategy as the deployed template's workflow holds it, when it is
+    written out there (not computed by CloudFormation)."""
+    capacity = task.settings.get("capacity")
+    if isinstance(capacity, list) and all(
+        isinstance(c, dict) and isinstance(c.get("CapacityProvider"), str) for c in capacity
+    ):
+        return capacity
+    return None
 
 
 # --- Rendering (pure) -----------------------------------------------------------------------
@@ -162,7 +284,7 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
         )
         if r.get("execEnabled"):
             second += "; exec enabled"
-        return [first, second]
+        return [first, second, *_task_lines(r, paint)]
     if r["kind"] in WATCHED_KINDS:
         if r["kind"] == "schedule":
             first = f"{r.get('expression', '?')} {r.get('timezone', '')}, {r.get('state', '?')}"
@@ -173,7 +295,9 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
                 f"{r['label']} --input JSON"
             )
         lines = [first]
-        if not r["lastRuns"]:
+        if not r["lastRuns"] and r.get("lookedAt"):
+            lines.append(paint(f"no runs in the workflow's last {r['lookedAt']} executions", DIM))
+        elif not r["lastRuns"]:
             lines.append(paint("no runs yet", DIM))
         for i, run in enumerate(r["lastRuns"]):
             label = "last runs: " if i == 0 else "           "
@@ -181,14 +305,42 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
         return lines
     start = f"start it: serverless-fargate run {stack} {r['label']}"
     if r.get("running"):
-        return [paint(f"{r['running']} running now", GREEN) + f"; {start}"]
+        many = f"{'at least ' if r.get('runningAtLeast') else ''}{r['running']} running now"
+        return [paint(many, GREEN) + f"; {start}"]
     return [start]
+
+
+def _task_lines(r: dict[str, Any], paint: Any) -> list[str]:
+    """--tasks: each running task of the service, then the last stopped ones and why."""
+    if "tasks" not in r:
+        return []
+    lines = []
+    for t in r["tasks"]:
+        health = t["health"]
+        colour = {"HEALTHY": GREEN, "UNHEALTHY": RED}.get(health, DIM)
+        where = "on-demand twin" if t["fallback"] else t["capacity"]
+        since = _utc(t["started"]) if t["started"] else "not started"
+        lines.append(
+            f"  {t['id']}  {t['status']:<12} since {since}  {where}  {paint(health, colour)}"
+            f"  revision {t['revision']}"
+        )
+    if not r["tasks"]:
+        lines.append(paint("  no running tasks", DIM))
+    for t in r["stopped"]:
+        why = t["reason"] or t["stopCode"] or "no reason given"
+        code = f"exit {t['exitCode']}, " if t["exitCode"] is not None else ""
+        when = _utc(t["stopped"]) if t["stopped"] else "stopping"
+        lines.append(f"  {t['id']}  {paint('STOPPED', YELLOW):<12} {when}  {code}{why}")
+    return lines
+
+
+def _utc(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
     colour = {"SUCCEEDED": GREEN, "RUNNING": YELLOW}.get(run["status"], RED)
-    started = datetime.fromisoformat(run["started"]).astimezone(UTC)
-    parts = [paint(f"{run['status']:<9}", colour), started.strftime("%Y-%m-%d %H:%M UTC")]
+    parts = [paint(f"{run['status']:<9}", colour), _utc(run["started"])]
     if run["exitCode"] is not None:
         parts.append(f"exit {run['exitCode']}")
     if run["seconds"] is not None:
@@ -199,6 +351,8 @@ def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
         parts.append("Spot" if spot else "on-demand")
     if run["reason"] and run["status"] != "SUCCEEDED":
         parts.append(str(run["reason"]))
+    if run.get("tasks"):
+        parts.append("task " + ",".join(run["tasks"]))
     return "  ".join(parts)
 
 
