@@ -377,7 +377,9 @@ def test_a_delete_about_to_time_out_still_succeeds(cloudformation, monkeypatch):
     lookups.make_helper(ssl_verify=cafile)(event, ShortContext())
     assert received[0]["body"]["Status"] == "SUCCESS"
     assert received[0]["body"]["PhysicalResourceId"] == event["PhysicalResourceId"]
-    assert time.monotonic() - started < 5  # and no two-minute sleep on delete
+    # and no sleep before answering a delete (crhelper's default waits 120 s for logs): the
+    # bound is half that, so only the sleep, not a slow machine, can miss it
+    assert time.monotonic() - started < 60
 
 
 def test_two_hundred_images_answer_within_the_limit_and_each_task_gets_its_own(cloudformation):

@@ -64,7 +64,7 @@ def plugin_template(service: Path, tmp_path: Path) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,  # a hang guard (it runs offline), far beyond a slow machine's time
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
