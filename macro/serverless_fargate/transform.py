@@ -50,6 +50,7 @@ def transform(
     ]
     if not declarations:
         return fragment
+    _refuse_certainly_too_many(resources, declarations)
 
     pseudo = {"AWS::Region": region, "AWS::AccountId": account}
     values = {k: v for k, v in pseudo.items() if v} | _parameters(fragment, parameters or {})
@@ -133,9 +134,38 @@ def _parameter_value(value: Any) -> bool:
     )
 
 
+def _refuse_certainly_too_many(resources: dict[str, Any], declarations: list[str]) -> None:
+    """Refuse before any per-task work a template that must exceed the resource limit: every
+    task generates at least its task definition. Thousands of tasks then cost a count, not a
+    validation and expansion of each (which could outlast the macro function's timeout)."""
+    tasks = 0
+    for logical_id in declarations:
+        properties = resources[logical_id].get("Properties")
+        given = properties.get("Tasks") if isinstance(properties, dict) else None
+        if isinstance(given, dict):
+            tasks += sum(isinstance(t, dict) for t in given.values())
+    least = len(resources) - len(declarations) + tasks
+    if least > MAX_RESOURCES:
+        raise InvalidTemplate(
+            [
+                Problem(
+                    _where(declarations),
+                    f"the processed template would have at least {least} resources (one task "
+                    f"definition per task), {least - MAX_RESOURCES} over CloudFormation's limit "
+                    f"of {MAX_RESOURCES}: split the tasks over several stacks (nested stacks work)",
+                )
+            ]
+        )
+
+
+def _where(declarations: list[str]) -> str:
+    """Where a template-wide limit is reported: the declaration, when there is only one."""
+    return "Resources." + declarations[0] if len(declarations) == 1 else "Template"
+
+
 def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
     """CloudFormation's quotas, checked on the result so a deploy does not fail later."""
-    where = "Resources." + declarations[0] if len(declarations) == 1 else "Template"
+    where = _where(declarations)
     problems = []
     count = len(template["Resources"])
     if count > MAX_RESOURCES:

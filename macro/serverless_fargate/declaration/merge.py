@@ -59,6 +59,7 @@ class DeclarationInput:
     resources: dict[str, Any]  # the template's resources, to check references
     parameters: dict[str, Any]  # parameter values (and pseudo parameters) known now
     inherited: dict[str, Any]  # task defaults from SAM Globals.Function (InheritGlobals)
+    names: frozenset[str]  # every task's PascalCase name, so a rule need not rebuild it per task
 
 
 def merge_task(
