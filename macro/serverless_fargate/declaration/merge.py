@@ -19,6 +19,10 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from .model import Kind
 
 
+# Each task field's default (None when it has none): rules read them for every task.
+_TASK_DEFAULTS = {n: f.default if f.has_default else None for n, f in fields.TASK.items()}
+
+
 @record
 class TaskInput:
     """One task's merged values, with where each was written."""
@@ -33,10 +37,8 @@ class TaskInput:
 
     def get(self, name: str) -> Any:
         """The merged value, else the field table's default (None when it has none)."""
-        if name in self.values:
-            return self.values[name]
-        field = fields.TASK[name]
-        return field.default if field.has_default else None
+        values = self.values
+        return values[name] if name in values else _TASK_DEFAULTS[name]
 
     def given(self, name: str) -> bool:
         return name in self.values

@@ -81,10 +81,11 @@ def _role(
 def _unique(values: list[Any]) -> list[Any]:
     """Flattened, first occurrence kept; linear (items are JSON values, compared by content)."""
     out: list[Any] = []
-    seen: set[str] = set()
+    seen: set[Any] = set()
     for value in values:
         for item in value if isinstance(value, list) else [value]:
-            key = json.dumps(item, sort_keys=True)
+            # Most items are ARN strings: compared as they are, without a JSON dump each.
+            key = item if type(item) is str else (json.dumps(item, sort_keys=True),)
             if key not in seen:
                 seen.add(key)
                 out.append(item)
