@@ -211,9 +211,9 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
                 "or split it",
             )
         )
-    # check_circular=False: parsed templates have no cycles (scan bounds their depth), and
-    # the check's bookkeeping is a good part of this whole-template dump's time.
-    size = len(json.dumps(template, separators=(",", ":"), check_circular=False).encode())
+    # check_circular=False: parsed templates have no cycles (scan bounds their depth). The
+    # dump is ASCII (ensure_ascii), so its length is its size in bytes: no encoding needed.
+    size = len(json.dumps(template, separators=(",", ":"), check_circular=False))
     if size > MAX_TEMPLATE_BYTES:
         problems.append(
             Problem(

@@ -48,6 +48,25 @@ def _is_type(value: Any, name: str) -> bool:
     raise ValueError(f"unsupported type {name!r}")
 
 
+_PYTHON_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
+
+
+def _types(names: list[str]) -> Check:
+    """Any of several JSON types, in _is_type's terms: an isinstance for the plain ones, then
+    the numbers (never a bool)."""
+    plain = tuple(_PYTHON_TYPES[n] for n in names if n in _PYTHON_TYPES)
+    numeric = [n for n in names if n not in _PYTHON_TYPES]
+    for n in numeric:
+        _is_type(0, n)  # an unsupported name fails here, at compile time, as before at use
+
+    def check(x: Any) -> bool:
+        if isinstance(x, plain):
+            return True
+        return any(_is_type(x, n) for n in numeric) if numeric else False
+
+    return check
+
+
 def _equal(a: Any, b: Any) -> bool:
     """JSON equality: true is not 1, and containers compare element by element."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -103,7 +122,7 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
         names = value if isinstance(value, list) else [value]
         if len(names) == 1 and names[0] in _SINGLE_TYPE:
             return _SINGLE_TYPE[names[0]]
-        return lambda x: any(_is_type(x, n) for n in names)
+        return _types(names)
     if keyword == "enum":
         if all(type(v) is str for v in value):
             # _equal of two strings: same type and equal, so a set lookup of exact strs.
@@ -162,7 +181,15 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
         return lambda x: not isinstance(x, list) or len(x) >= value
     if keyword == "items":
         item = _compile(value, refs)
-        return lambda x: not isinstance(x, list) or all(item(v) for v in x)
+
+        def items(x: Any) -> bool:
+            if isinstance(x, list):
+                for v in x:  # noqa: SIM110 - no generator per call, as above
+                    if not item(v):
+                        return False
+            return True
+
+        return items
     if keyword == "minimum":
         return lambda x: not _is_type(x, "number") or x >= value
     if keyword == "maximum":

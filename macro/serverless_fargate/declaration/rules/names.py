@@ -28,8 +28,9 @@ def pascal_case(key: str) -> str:
 def distinct_task_names(d: DeclarationInput) -> Iterator[Problem]:
     tasks = d.properties.get("Tasks")
     seen: dict[str, str] = {}
+    merged = {t.key: t.name for t in d.tasks}  # names already made, not made again
     for key in tasks if isinstance(tasks, dict) else {}:
-        name = pascal_case(key)
+        name = merged.get(key) or pascal_case(key)
         if name in seen:
             yield Problem(
                 join_path(d.path, "Tasks", key),
@@ -50,7 +51,10 @@ def logical_ids(d: DeclarationInput) -> Iterator[Problem]:
         )
         return
     tasks = d.properties.get("Tasks")
+    room = MAX_LOGICAL_ID - len(d.logical_id) - LONGEST_SUFFIX
     for key in tasks if isinstance(tasks, dict) else {}:
+        if len(key) <= room:
+            continue  # a name is never longer than its key: no need to make it
         length = len(d.logical_id) + len(pascal_case(key)) + LONGEST_SUFFIX
         if length > MAX_LOGICAL_ID:
             yield Problem(
