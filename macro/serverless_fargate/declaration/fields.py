@@ -622,15 +622,17 @@ def values(table: dict[str, Field], given: dict[str, Any]) -> dict[str, Any]:
     return {attr: given.get(name, default) for name, attr, default in _rows(table)}
 
 
-# Each table's (key, attribute, default) rows, made once per table rather than once per task.
-_ROWS: dict[int, tuple[dict[str, Field], list[tuple[str, str, Any]]]] = {}
+# Each table's (key, attribute, default) rows, made once per table rather than once per task,
+# and made again if the table's fields change (compared by identity: a cheap check).
+_ROWS: dict[int, tuple[tuple[tuple[str, Field], ...], list[tuple[str, str, Any]]]] = {}
 
 
 def _rows(table: dict[str, Field]) -> list[tuple[str, str, Any]]:
+    now = tuple(table.items())
     cached = _ROWS.get(id(table))
-    if cached is None or cached[0] is not table:
+    if cached is None or cached[0] != now:
         rows = [(n, attribute(f), f.default if f.has_default else None) for n, f in table.items()]
-        cached = _ROWS[id(table)] = (table, rows)
+        cached = _ROWS[id(table)] = (now, rows)
     return cached[1]
 
 

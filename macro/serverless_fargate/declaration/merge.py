@@ -19,10 +19,6 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from .model import Kind
 
 
-# Each task field's default (None when it has none): rules read them for every task.
-_TASK_DEFAULTS = {n: f.default if f.has_default else None for n, f in fields.TASK.items()}
-
-
 @record
 class TaskInput:
     """One task's merged values, with where each was written."""
@@ -38,7 +34,10 @@ class TaskInput:
     def get(self, name: str) -> Any:
         """The merged value, else the field table's default (None when it has none)."""
         values = self.values
-        return values[name] if name in values else _TASK_DEFAULTS[name]
+        if name in values:
+            return values[name]
+        default = fields.TASK[name].default  # read live: the table is the one source
+        return None if default is fields.NO_DEFAULT else default
 
     def given(self, name: str) -> bool:
         return name in self.values
