@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 
 import pytest
-from conftest import lint
+from conftest import least_cpu_time, lint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from serverless_fargate.handler import handler
@@ -74,6 +73,7 @@ def test_mutated_declarations(properties):
     check_answer(with_declaration(properties))
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated_declarations())
 def test_generated_declarations_and_lint_a_sample(properties):
@@ -179,15 +179,6 @@ def deep_declaration(where, depth):
     return {"Resources": {"Workers": {"Type": "Fargate::Tasks", "Properties": properties}}}
 
 
-def fastest(fragment, times=5):
-    best = float("inf")
-    for _ in range(times):
-        start = time.perf_counter()
-        failure(fragment)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize("where", ["Overrides", "Environment", "Resource"])
 def test_very_deep_input_fails_clearly_and_fast(where):
     message = failure(deep_declaration(where, 5000))
@@ -195,7 +186,8 @@ def test_very_deep_input_fails_clearly_and_fast(where):
     assert "nested deeper than" in message
     # Refused at the depth bound: 5,000 levels cost about what 100 do (a ratio in one run,
     # not an absolute time). Both are far past the bound, so both stop at it.
-    ratio = fastest(deep_declaration(where, 5000)) / fastest(deep_declaration(where, 100))
+    deep, deeper = deep_declaration(where, 100), deep_declaration(where, 5000)
+    ratio = least_cpu_time(failure, deeper, 5) / least_cpu_time(failure, deep, 5)
     assert ratio < 10, f"5,000 levels took {ratio:.1f}x the time of 100"
 
 
