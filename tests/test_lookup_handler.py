@@ -174,6 +174,7 @@ def test_image_digests_update_keeps_the_physical_id_while_the_digests_stay(cloud
     assert moved["PhysicalResourceId"] != created["PhysicalResourceId"]
 
 
+@pytest.mark.slow
 def test_a_tag_deleted_since_does_not_stop_a_rollback(cloudformation):
     """The images asked for are those of the last answer: a failed lookup gets it again."""
     ecr = boto3.client("ecr", region_name="us-east-1")
@@ -229,6 +230,7 @@ def test_image_digests_delete_always_succeeds(cloudformation):
     }
 
 
+@pytest.mark.slow
 def test_capacity_providers_create_recheck_and_delete_keeps_them(cloudformation):
     ecs = boto3.client("ecs", region_name="us-east-1")
     arn = ecs.create_cluster(clusterName="shared")["cluster"]["clusterArn"]
@@ -315,6 +317,7 @@ def test_capacity_providers_delete_with_cluster_gone_succeeds(cloudformation):
     assert body["Status"] == "SUCCESS" and body["PhysicalResourceId"] == event["PhysicalResourceId"]
 
 
+@pytest.mark.slow
 def test_default_network(cloudformation):
     ec2 = boto3.client("ec2", region_name="us-east-1")
     vpc = internet_gateway_for_default_vpc(ec2)
@@ -337,6 +340,7 @@ class ShortContext(Context):
         return 1_500
 
 
+@pytest.mark.slow
 def test_a_lookup_about_to_time_out_still_answers(cloudformation, monkeypatch):
     """crhelper answers FAILED half a second before Lambda's timeout: no hour-long hang."""
     import time
@@ -382,6 +386,7 @@ def test_a_delete_about_to_time_out_still_succeeds(cloudformation, monkeypatch):
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.slow
 def test_two_hundred_images_answer_within_the_limit_and_each_task_gets_its_own(cloudformation):
     """200 tasks, each with its own repository, under a stack name of the longest kind: every
     lookup's answer (envelope included) stays under CloudFormation's 4,096 bytes."""

@@ -18,6 +18,9 @@ from serverless_fargate import cfn_yaml
 from serverless_fargate.cli import expand_template
 from serverless_fargate.migrate import migrate
 
+# Each test runs the Serverless Framework (node) and cfn-lint: minutes on a small machine.
+pytestmark = pytest.mark.slow
+
 PARITY = ROOT / "tests" / "parity"
 SERVERLESS = PARITY / "node_modules" / ".bin" / "serverless"
 SERVICES = sorted((PARITY / "services").glob("*.yml"))

@@ -198,6 +198,7 @@ def test_a_forged_twin_tag_moves_nothing(aws):
     assert "update_service" not in recording.names() and count(aws, twin["serviceName"]) == 0
 
 
+@pytest.mark.slow
 def test_twins_of_different_stacks_are_not_a_pair(aws):
     primary, twin = setup_services(aws)
     aws.tag_resource(

@@ -42,6 +42,7 @@ def resources(**props):
         ),
     ],
 )
+@pytest.mark.slow
 def test_every_strategy_shape_on_services_and_schedules_lints_clean(spot, expected):
     service = resources(Spot=spot, Architecture="ARM64")
     assert service["WorkersWorkerService"]["Properties"]["CapacityProviderStrategy"] == expected
@@ -100,6 +101,7 @@ def test_the_spot_service_names_itself_for_its_twin_to_point_back():
     assert "serverless-fargate:service" not in twin
 
 
+@pytest.mark.slow
 def test_the_fallback_rule_hears_exactly_this_declarations_spot_services():
     from conftest import declaration
 
