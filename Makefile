@@ -20,11 +20,13 @@ export PYENV_VERSION
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install test lint format demo golden docs timezones bench sam-check security deploy publish clean
+.PHONY: install test check lint format demo golden docs timezones bench sam-check security deploy publish clean
 
+# First runs install; pip shows each package as it goes (a few minutes on a small machine).
 $(STAMP): pyproject.toml macro/requirements.txt custom_resource/requirements.txt
+	@echo "==> $(VENV): the project and its development tools (first run only)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,11 +40,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Everything, as CI runs it: the slow end-to-end tests too (marker `slow`, see pyproject.toml).
 test: lint sam-check security $(PARITY_STAMP) $(MERMAID_STAMP)
 	$(BIN)/pytest
 
+# The quick loop while developing: lint and every test not marked slow (no installs beyond .venv).
+check: lint
+	$(BIN)/pytest -m "not slow"
+
 # The Serverless Framework and the original plugin, pinned, for tests/test_parity.py (needs npm).
 $(PARITY_STAMP): $(PARITY)/package.json $(PARITY)/package-lock.json
+	@echo "==> $(PARITY): serverless@3 and serverless-fargate@1, pinned (first run only)"
 	cd $(PARITY) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(PARITY_STAMP)
 
@@ -53,8 +61,9 @@ $(MERMAID_STAMP): $(MERMAID)/package.json $(MERMAID)/package-lock.json
 	touch $(MERMAID_STAMP)
 
 $(CHECKOV_STAMP): requirements-checkov.txt
+	@echo "==> $(CHECKOV_VENV): checkov (first run only)"
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off -r requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
 # checkov over every expanded example and the SAM application; accepted checks: .checkov.yaml.
@@ -67,8 +76,9 @@ security: $(STAMP) $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -d $(OUT)/security
 
 $(SAM_STAMP): requirements-sam.txt
+	@echo "==> $(SAM_VENV): the SAM CLI (first run only)"
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	$(SAM_VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off -r requirements-sam.txt
 	touch $(SAM_STAMP)
 
 # `sam validate --lint` and `sam build` of the application (offline; no Docker).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,26 @@ def internet_gateway_for_default_vpc(ec2: Any) -> str:
         RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway
     )
     return vpc
+
+
+def least_cpu_time(run: Any, argument: Any, times: int) -> float:
+    """The least CPU time of a few runs of `run(argument)`: this process's own time, so other
+    processes' load on a shared machine does not count; the least, as the run disturbed least.
+    Tests compare two of these (a ratio in one run), never one with a number of seconds."""
+    best = float("inf")
+    for _ in range(times):
+        start = time.process_time()
+        run(argument)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+# Tests on a simulated deployed stack (moto CloudFormation, ECS, Step Functions executions):
+# each stands one up, so they are end-to-end and slow. `make check` leaves them out.
+SLOW_FIXTURES = {"stack", "world"}
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -141,7 +141,10 @@ def mutated_declarations(draw):
             for part in path:
                 target = target[part]
             if isinstance(target, dict):
-                target[draw(KEYS)] = draw(JSON)
+                # A copy, not the map in place: after a replace, `target` may be one of the
+                # strategies' own constants ({"Fn::Sub": 5}, ...); adding a key to it changed
+                # later draws (hypothesis: FlakyStrategyDefinition, seen in `make check`).
+                properties = _replace(properties, path, {**target, draw(KEYS): draw(JSON)})
     return properties
 
 

@@ -297,6 +297,7 @@ def test_existing_cluster(cluster, arn):
     assert task_settings(definition)["worker"]["cluster"] == arn
 
 
+@pytest.mark.slow
 def test_existing_cluster_given_by_intrinsic_name_or_arn():
     template = task()
     template["Resources"]["Workers"]["Properties"]["Cluster"] = {
@@ -317,6 +318,7 @@ def test_existing_cluster_given_by_intrinsic_name_or_arn():
     assert [m for m in lint(out) if not m.startswith("W6001")] == []
 
 
+@pytest.mark.slow
 def test_existing_cluster_arn_from_a_parameter():
     template = task(Schedule="rate(1 day)", Spot={"Fallback": False})
     template["Parameters"] = {
@@ -490,6 +492,7 @@ def test_spot_on_schedules():
 # --- cfn-lint on representative templates -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_generated_templates_pass_cfn_lint():
     template = declaration(
         {

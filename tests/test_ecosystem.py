@@ -15,6 +15,9 @@ from conftest import EXAMPLES, ROOT, lint, load, sam_translate
 from serverless_fargate.cli import main
 from serverless_fargate.transform import expand_template
 
+# Fresh venvs, pre-commit installs, a clone, SAM's transform and cfn-lint: minutes.
+pytestmark = pytest.mark.slow
+
 SAM_BUILT = EXAMPLES / "sam-built-image" / "template.yaml"
 PUSHED = "123456789012.dkr.ecr.us-east-1.amazonaws.com/samapp7427/api:v1"
 

@@ -35,6 +35,7 @@ def test_example_matches_golden_file(path):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_example_passes_cfn_lint(path):
     assert lint(expanded(path)) == []

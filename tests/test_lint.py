@@ -16,6 +16,9 @@ from serverless_fargate.cli import main
 from serverless_fargate.lint.rule import split_path
 from test_invalid import CASES
 
+# cfn-lint, as a user runs it, over every example and invalid case.
+pytestmark = pytest.mark.slow
+
 CFN_LINT = str(Path(sys.executable).with_name("cfn-lint"))
 
 

@@ -51,6 +51,7 @@ def push(ecr, repository: str, tag: str, layer: str) -> str:
 # --- image digests --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @mock_aws
 def test_digest_pin_follows_the_tag_and_only_the_tag():
     ecr = boto3.client("ecr", region_name=REGION)
@@ -102,6 +103,7 @@ def test_missing_repository_names_task_repository_and_tag():
     )
 
 
+@pytest.mark.slow
 @mock_aws
 def test_missing_tag_names_task_repository_and_tag():
     ecr = boto3.client("ecr", region_name=REGION)

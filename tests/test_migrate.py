@@ -54,6 +54,7 @@ def every_option():
     return template, notes, result
 
 
+@pytest.mark.slow
 def test_every_option_expands_and_lints_clean(every_option):
     _, _, result = every_option
     assert lint(result) == []
@@ -400,6 +401,7 @@ fargate:
     assert lint(result) == []
 
 
+@pytest.mark.slow
 def test_depends_on_the_plugins_id_of_another_task_is_mapped_to_ours():
     template, notes = migrate_text(
         BASE

@@ -18,6 +18,9 @@ from serverless_fargate.migrate import migrate, run, to_serverless
 from serverless_fargate.transform import expand_template
 from test_parity import STAGE, documented, plugin_tasks, plugin_template, tasks_of
 
+# End to end (the Serverless Framework or a simulated stack): `make check` leaves it out.
+pytestmark = pytest.mark.slow
+
 CORPUS = sorted((ROOT / "tests" / "migrations" / "corpus").glob("*.yml"))
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 # What the file needs to be a whole service for the pinned plugin: a fragment's service and

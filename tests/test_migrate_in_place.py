@@ -20,6 +20,9 @@ from serverless_fargate.transform import expand_template
 from stack_harness import strict_updates
 from test_parity import PARITY, STAGE, plugin_template
 
+# End to end (the Serverless Framework or a simulated stack): `make check` leaves it out.
+pytestmark = pytest.mark.slow
+
 SERVICES = [ROOT / "tests" / "migrations" / "in-place.yml", PARITY / "services" / "jobs.yml"]
 
 

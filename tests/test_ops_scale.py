@@ -24,6 +24,9 @@ from serverless_fargate.resources import workflow_contract as contract
 from test_ops import network
 from workflow_harness import Ecs, patch_moto
 
+# End to end (the Serverless Framework or a simulated stack): `make check` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = 50
 # Scheduled tasks: each has a state machine of its own (#23, about 22 KB of definition), so 50

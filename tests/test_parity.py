@@ -19,6 +19,9 @@ from serverless_fargate.migrate import migrate
 from serverless_fargate.resources.workflow_contract import task_settings
 from serverless_fargate.transform import expand_template
 
+# Each test runs the Serverless Framework (node) and cfn-lint: minutes on a small machine.
+pytestmark = pytest.mark.slow
+
 PARITY = ROOT / "tests" / "parity"
 SERVERLESS = PARITY / "node_modules" / ".bin" / "serverless"
 SERVICES = sorted((PARITY / "services").glob("*.yml"))
@@ -68,7 +71,7 @@ def plugin_template(service: Path, tmp_path: Path, files: dict[str, str] | None 
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,  # a hang guard (it runs offline), far beyond a slow machine's time
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr

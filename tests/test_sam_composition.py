@@ -9,6 +9,9 @@ from conftest import EXAMPLES, lint, load, problems, sam_translate
 from serverless_fargate.cfn_yaml import load as load_text
 from serverless_fargate.transform import expand_template
 
+# SAM's transform and cfn-lint on whole examples, in both orders.
+pytestmark = pytest.mark.slow
+
 BLOG = EXAMPLES / "lambda-and-worker.yaml"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import EXAMPLES, declaration, expand, lint, load, problems, task
 from serverless_fargate.transform import expand_template
 
@@ -266,6 +267,7 @@ def test_volumes_merge_key_by_key():
     assert names == ["shared", "own"]
 
 
+@pytest.mark.slow
 def test_production_example_lints_clean():
     result = expand_template(load(EXAMPLES / "production-services.yaml"))
     assert lint(result) == []

@@ -41,6 +41,7 @@ def resources(**props):
         ),
     ],
 )
+@pytest.mark.slow
 def test_every_strategy_shape_on_services_and_schedules_lints_clean(spot, expected):
     service = resources(Spot=spot, Architecture="ARM64")
     assert service["WorkersWorkerService"]["Properties"]["CapacityProviderStrategy"] == expected

@@ -56,6 +56,7 @@ COMBINATIONS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", COMBINATIONS)
 def test_every_combination_lints_clean_and_carries_its_settings(name):
     props, expected = COMBINATIONS[name]

@@ -28,12 +28,18 @@ def record(cls: type[T]) -> type[T]:
 
     fields = frozenset(names)
 
+    count = len(names)
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        # The model makes several records per task: the common shapes take short paths.
         if args:
-            if len(args) > len(names) or any(n in kwargs for n in names[: len(args)]):
+            if len(args) == count and not kwargs:
+                self.__dict__.update(zip(names, args, strict=True))
+                return
+            if len(args) > count or any(n in kwargs for n in names[: len(args)]):
                 raise TypeError(f"{cls.__name__}: too many or repeated arguments")
             kwargs.update(zip(names, args, strict=False))
-        values = {**defaults, **kwargs}
+        values = {**defaults, **kwargs} if defaults else kwargs
         if values.keys() != fields:
             missing = sorted(fields - values.keys())
             unexpected = sorted(values.keys() - fields)

@@ -6,6 +6,7 @@ is replaced, at its place among the resources, by what it generates.
 
 from __future__ import annotations
 
+import gc
 import json
 
 from . import RESOURCE_TYPE, TRANSFORM_NAME
@@ -40,6 +41,25 @@ def transform(
     deploy (the macro passes CloudFormation's request ID) so that lookups run again. `region`
     and `account` resolve the pseudo parameters for validation.
     """
+    # Templates are trees: the cyclic garbage collector finds nothing to free here, yet runs
+    # again and again while thousands of small maps are made. Paused, expansion is faster.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _transform(fragment, parameters, service_token, nonce, region, account)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _transform(
+    fragment: Any,
+    parameters: dict[str, Any] | None,
+    service_token: Any,
+    nonce: str,
+    region: str | None,
+    account: str | None,
+) -> dict[str, Any]:
     if not isinstance(fragment, dict):
         raise InvalidTemplate([Problem("Template", "must be a map (a JSON object)")])
     resources = fragment.get("Resources")
@@ -53,6 +73,7 @@ def transform(
         raise InvalidTemplate(near)
     if not declarations:
         return fragment
+    _refuse_certainly_too_many(resources, declarations)
 
     pseudo = {"AWS::Region": region, "AWS::AccountId": account}
     values = {k: v for k, v in pseudo.items() if v} | parameter_values(fragment, parameters or {})
@@ -292,9 +313,38 @@ def _parameter_value(value: Any) -> bool:
     )
 
 
+def _refuse_certainly_too_many(resources: dict[str, Any], declarations: list[str]) -> None:
+    """Refuse before any per-task work a template that must exceed the resource limit: every
+    task generates at least its task definition. Thousands of tasks then cost a count, not a
+    validation and expansion of each (which could outlast the macro function's timeout)."""
+    tasks = 0
+    for logical_id in declarations:
+        properties = resources[logical_id].get("Properties")
+        given = properties.get("Tasks") if isinstance(properties, dict) else None
+        if isinstance(given, dict):
+            tasks += sum(isinstance(t, dict) for t in given.values())
+    least = len(resources) - len(declarations) + tasks
+    if least > MAX_RESOURCES:
+        raise InvalidTemplate(
+            [
+                Problem(
+                    _where(declarations),
+                    f"the processed template would have at least {least} resources (one task "
+                    f"definition per task), {least - MAX_RESOURCES} over CloudFormation's limit "
+                    f"of {MAX_RESOURCES}: split the tasks over several stacks (nested stacks work)",
+                )
+            ]
+        )
+
+
+def _where(declarations: list[str]) -> str:
+    """Where a template-wide limit is reported: the declaration, when there is only one."""
+    return "Resources." + declarations[0] if len(declarations) == 1 else "Template"
+
+
 def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
     """CloudFormation's quotas, checked on the result so a deploy does not fail later."""
-    where = "Resources." + declarations[0] if len(declarations) == 1 else "Template"
+    where = _where(declarations)
     problems = []
     count = len(template["Resources"])
     if count > MAX_RESOURCES:
@@ -317,7 +367,9 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
                 "or split it",
             )
         )
-    size = len(json.dumps(template, separators=(",", ":")).encode())
+    # check_circular=False: parsed templates have no cycles (scan bounds their depth). The
+    # dump is ASCII (ensure_ascii), so its length is its size in bytes: no encoding needed.
+    size = len(json.dumps(template, separators=(",", ":"), check_circular=False))
     if size > MAX_TEMPLATE_BYTES:
         problems.append(
             Problem(

@@ -48,6 +48,25 @@ def _is_type(value: Any, name: str) -> bool:
     raise ValueError(f"unsupported type {name!r}")
 
 
+_PYTHON_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
+
+
+def _types(names: list[str]) -> Check:
+    """Any of several JSON types, in _is_type's terms: an isinstance for the plain ones, then
+    the numbers (never a bool)."""
+    plain = tuple(_PYTHON_TYPES[n] for n in names if n in _PYTHON_TYPES)
+    numeric = [n for n in names if n not in _PYTHON_TYPES]
+    for n in numeric:
+        _is_type(0, n)  # an unsupported name fails here, at compile time, as before at use
+
+    def check(x: Any) -> bool:
+        if isinstance(x, plain):
+            return True
+        return any(_is_type(x, n) for n in numeric) if numeric else False
+
+    return check
+
+
 def _equal(a: Any, b: Any) -> bool:
     """JSON equality: true is not 1, and containers compare element by element."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -67,11 +86,32 @@ def _compile(schema: dict[str, Any], refs: dict[str, Check]) -> Check:
         if keyword in _ANNOTATIONS:
             continue
         checks.append(_keyword(keyword, value, schema, refs))
+    # Every task runs these closures: one or two checks are called directly, not through all().
+    if not checks:
+        return lambda x: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda x: first(x) and second(x)
 
     def check(instance: Any) -> bool:
-        return all(c(instance) for c in checks)
+        # A loop, not all(...): no generator made per call, and this runs per value.
+        for c in checks:  # noqa: SIM110
+            if not c(instance):
+                return False
+        return True
 
     return check
+
+
+# One JSON type each: isinstance straight away (bool is an int in Python, not in JSON).
+_SINGLE_TYPE: dict[str, Check] = {
+    "string": lambda x: isinstance(x, str),
+    "object": lambda x: isinstance(x, dict),
+    "array": lambda x: isinstance(x, list),
+    "boolean": lambda x: isinstance(x, bool),
+}
 
 
 def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, Check]) -> Check:
@@ -80,23 +120,43 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
         return lambda x: refs[name](x)
     if keyword == "type":
         names = value if isinstance(value, list) else [value]
-        return lambda x: any(_is_type(x, n) for n in names)
+        if len(names) == 1 and names[0] in _SINGLE_TYPE:
+            return _SINGLE_TYPE[names[0]]
+        return _types(names)
     if keyword == "enum":
+        if all(type(v) is str for v in value):
+            # _equal of two strings: same type and equal, so a set lookup of exact strs.
+            strings = frozenset(value)
+            return lambda x: type(x) is str and x in strings
         return lambda x: any(_equal(x, v) for v in value)
     if keyword == "const":
         return lambda x: _equal(x, value)
     if keyword == "anyOf":
         options = [_compile(s, refs) for s in value]
-        return lambda x: any(o(x) for o in options)
+
+        def any_of(x: Any) -> bool:
+            for option in options:  # noqa: SIM110 - no generator per call, as above
+                if option(x):
+                    return True
+            return False
+
+        return any_of
     if keyword == "properties":
         known = {k: _compile(s, refs) for k, s in value.items()}
-        return lambda x: (
-            not isinstance(x, dict) or all(known[k](v) for k, v in x.items() if k in known)
-        )
+
+        def properties(x: Any) -> bool:
+            if isinstance(x, dict):
+                for k, v in x.items():
+                    check = known.get(k)
+                    if check is not None and not check(v):
+                        return False
+            return True
+
+        return properties
     if keyword == "additionalProperties":
         known_names = set(schema.get("properties", {}))
         if value is False:
-            return lambda x: not isinstance(x, dict) or all(k in known_names for k in x)
+            return lambda x: not isinstance(x, dict) or known_names.issuperset(x)
         extra = _compile(value, refs)
         return lambda x: (
             not isinstance(x, dict) or all(extra(v) for k, v in x.items() if k not in known_names)
@@ -121,7 +181,15 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
         return lambda x: not isinstance(x, list) or len(x) >= value
     if keyword == "items":
         item = _compile(value, refs)
-        return lambda x: not isinstance(x, list) or all(item(v) for v in x)
+
+        def items(x: Any) -> bool:
+            if isinstance(x, list):
+                for v in x:  # noqa: SIM110 - no generator per call, as above
+                    if not item(v):
+                        return False
+            return True
+
+        return items
     if keyword == "minimum":
         return lambda x: not _is_type(x, "number") or x >= value
     if keyword == "maximum":

@@ -68,8 +68,16 @@ def snake(name: str) -> str:
     return out
 
 
+_SNAKE: dict[str, str] = {}  # snake() per name, once: it runs for every field of every task
+
+
 def attribute(f: Field) -> str:
-    return f.attribute or snake(f.name)
+    if f.attribute:
+        return f.attribute
+    name = _SNAKE.get(f.name)
+    if name is None:
+        name = _SNAKE[f.name] = snake(f.name)
+    return name
 
 
 def object_shape(
@@ -740,10 +748,21 @@ def values(table: dict[str, Field], given: dict[str, Any]) -> dict[str, Any]:
 
     Unknown keys were reported by the schema, so they are left out here.
     """
-    return {
-        attribute(f): given.get(name, f.default if f.has_default else None)
-        for name, f in table.items()
-    }
+    return {attr: given.get(name, default) for name, attr, default in _rows(table)}
+
+
+# Each table's (key, attribute, default) rows, made once per table rather than once per task,
+# and made again if the table's fields change (compared by identity: a cheap check).
+_ROWS: dict[int, tuple[tuple[tuple[str, Field], ...], list[tuple[str, str, Any]]]] = {}
+
+
+def _rows(table: dict[str, Field]) -> list[tuple[str, str, Any]]:
+    now = tuple(table.items())
+    cached = _ROWS.get(id(table))
+    if cached is None or cached[0] != now:
+        rows = [(n, attribute(f), f.default if f.has_default else None) for n, f in table.items()]
+        cached = _ROWS[id(table)] = (now, rows)
+    return cached[1]
 
 
 def default_size() -> tuple[int, int]:

@@ -33,10 +33,11 @@ class TaskInput:
 
     def get(self, name: str) -> Any:
         """The merged value, else the field table's default (None when it has none)."""
-        if name in self.values:
-            return self.values[name]
-        field = fields.TASK[name]
-        return field.default if field.has_default else None
+        values = self.values
+        if name in values:
+            return values[name]
+        default = fields.TASK[name].default  # read live: the table is the one source
+        return None if default is fields.NO_DEFAULT else default
 
     def given(self, name: str) -> bool:
         return name in self.values
@@ -59,6 +60,7 @@ class DeclarationInput:
     resources: dict[str, Any]  # the template's resources, to check references
     parameters: dict[str, Any]  # parameter values (and pseudo parameters) known now
     inherited: dict[str, Any]  # task defaults from SAM Globals.Function (InheritGlobals)
+    names: frozenset[str]  # every task's PascalCase name, so a rule need not rebuild it per task
 
 
 def merge_task(

@@ -97,7 +97,14 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
         if isinstance(own, dict)
     )
     d = DeclarationInput(
-        logical_id, path, properties, merged, context.resources, context.parameters, inherited
+        logical_id,
+        path,
+        properties,
+        merged,
+        context.resources,
+        context.parameters,
+        inherited,
+        frozenset(t.name for t in merged),
     )
     problems += rules.run("declaration", d)
     refused = tuple(p.path for p in shape)

@@ -88,77 +88,92 @@ INTRINSICS: dict[str, tuple[Any, str]] = {
 def scan(value: Any, base: str) -> list[Problem]:
     """Every bound the value breaks, each with its path (at most MAX_PROBLEMS)."""
     problems: list[Problem] = []
-    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 0, ())]
+    # Each entry links to its parent's (parent, key), so a node costs no copy of its path; the
+    # path is spelled out only for a problem.
+    stack: list[tuple[Any, int, Any]] = [(value, 0, None)]
     while stack and len(problems) < MAX_PROBLEMS:
-        item, depth, parts = stack.pop()
+        item, depth, at = stack.pop()
         if depth > MAX_DEPTH:
             problems.append(
                 Problem(
-                    join_path(base, *parts[:6]),
+                    join_path(base, *_parts(at)[:6]),
                     f"nested deeper than {MAX_DEPTH} levels: no declaration needs that; "
                     "simplify it",
                 )
             )
             break
-        if isinstance(item, dict):
-            problem = _intrinsic_problem(item, base, parts)
-            if problem is not None:
-                problems.append(problem)
-                continue
+        elif isinstance(item, str):
+            if len(item) > MAX_STRING:
+                problems.append(
+                    Problem(
+                        join_path(base, *_parts(at)),
+                        f"a string of {len(item)} characters; the most any property takes "
+                        f"is {MAX_STRING}",
+                    )
+                )
+        elif isinstance(item, dict):
+            if len(item) == 1:
+                problem = _intrinsic_problem(item, base, at)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
             for key, child in item.items():
                 if not isinstance(key, str):
                     problems.append(
                         Problem(
-                            join_path(base, *parts, show(key)),
+                            join_path(base, *_parts(at), show(key)),
                             f"map keys must be strings; {show(key)} is a {_kind(key)} "
                             "(quote it in YAML)",
                         )
                     )
                     continue
-                stack.append((child, depth + 1, (*parts, key)))
+                stack.append((child, depth + 1, (at, key)))
         elif isinstance(item, list):
-            stack.extend((child, depth + 1, (*parts, i)) for i, child in enumerate(item))
+            stack.extend((child, depth + 1, (at, i)) for i, child in enumerate(item))
         elif isinstance(item, bool) or item is None:
             continue
         elif isinstance(item, int):
             if not -MAX_NUMBER <= item <= MAX_NUMBER:
                 problems.append(
-                    Problem(join_path(base, *parts), f"a number too large (over {MAX_NUMBER})")
+                    Problem(join_path(base, *_parts(at)), f"a number too large (over {MAX_NUMBER})")
                 )
         elif isinstance(item, float):
             if item != item or item in (float("inf"), float("-inf")) or abs(item) > MAX_NUMBER:
                 problems.append(
-                    Problem(join_path(base, *parts), f"{item!r} is not a usable number")
-                )
-        elif isinstance(item, str):
-            if len(item) > MAX_STRING:
-                problems.append(
-                    Problem(
-                        join_path(base, *parts),
-                        f"a string of {len(item)} characters; the most any property takes "
-                        f"is {MAX_STRING}",
-                    )
+                    Problem(join_path(base, *_parts(at)), f"{item!r} is not a usable number")
                 )
         else:
-            problems.append(Problem(join_path(base, *parts), f"{show(item)} is not a JSON value"))
+            problems.append(
+                Problem(join_path(base, *_parts(at)), f"{show(item)} is not a JSON value")
+            )
     return problems
 
 
-def _intrinsic_problem(item: dict[Any, Any], base: str, parts: tuple[Any, ...]) -> Problem | None:
-    if len(item) != 1:
-        return None
+def _parts(at: Any) -> list[Any]:
+    """The keys and indexes from the root to a node, from its (parent, key) links."""
+    parts = []
+    while at is not None:
+        at, key = at
+        parts.append(key)
+    parts.reverse()
+    return parts
+
+
+def _intrinsic_problem(item: dict[Any, Any], base: str, at: Any) -> Problem | None:
     ((name, argument),) = item.items()
     if not isinstance(name, str) or not (name == "Ref" or name.startswith("Fn::")):
         return None
-    where = join_path(base, *parts, name)
     if name not in INTRINSICS:
         return Problem(
-            where,
+            join_path(base, *_parts(at), name),
             "is not a CloudFormation intrinsic function (known: " + ", ".join(INTRINSICS) + ")",
         )
     check, expected = INTRINSICS[name]
     if not check(argument):
-        return Problem(where, f"{show(argument)} is not valid: {name} takes {expected}")
+        return Problem(
+            join_path(base, *_parts(at), name),
+            f"{show(argument)} is not valid: {name} takes {expected}",
+        )
     return None
 
 

@@ -110,9 +110,8 @@ def _decorate(
     out: dict[str, Any] = {"Type": resource["Type"]}
     if d.condition is not None:
         out["Condition"] = d.condition
-    wanted = list(dict.fromkeys(d.depends_on + depends_on))
-    if wanted:
-        out["DependsOn"] = wanted
+    if d.depends_on or depends_on:
+        out["DependsOn"] = list(dict.fromkeys(d.depends_on + depends_on))
     if metadata is not None or "Metadata" in resource:
         # The builder's own key (task definitions: METADATA_KEY) beside the declaration's.
         out["Metadata"] = {**(metadata or {}), **resource.get("Metadata", {})}

@@ -79,13 +79,27 @@ def _role(
     return {"Type": "AWS::IAM::Role", "Properties": with_tags(properties, tags)}
 
 
+def _key(item: Any) -> Any:
+    """What an item is compared by. Most are ARN strings or a Ref or GetAtt of strings: those
+    as they are (their repr is as exact as their JSON); anything else by its JSON, keys sorted."""
+    if type(item) is str:
+        return item
+    if type(item) is dict and len(item) == 1:
+        ((name, argument),) = item.items()
+        if type(argument) is str or (
+            type(argument) is list and all(type(a) is str for a in argument)
+        ):
+            return (name, repr(argument))
+    return (json.dumps(item, sort_keys=True),)
+
+
 def _unique(values: list[Any]) -> list[Any]:
     """Flattened, first occurrence kept; linear (items are JSON values, compared by content)."""
     out: list[Any] = []
-    seen: set[str] = set()
+    seen: set[Any] = set()
     for value in values:
         for item in value if isinstance(value, list) else [value]:
-            key = json.dumps(item, sort_keys=True)
+            key = _key(item)
             if key not in seen:
                 seen.add(key)
                 out.append(item)

@@ -42,7 +42,21 @@ def rule(rule_id: str, description: str, scope: str = "task") -> Callable[[Any],
 
 def run(scope: str, *args: Any) -> list[Problem]:
     """Every problem the rules of `scope` find in `args`."""
-    return [p for r in RULES if r.scope == scope for p in r.check(*args)]
+    checks = _checks(scope)
+    if len(checks) == 1:
+        return list(checks[0](*args))
+    return [p for check in checks for p in check(*args)]
+
+
+# Each scope's checks, in registration order; task rules run once per task.
+_BY_SCOPE: dict[str, tuple[int, list[Callable[..., Iterable[Problem]]]]] = {}
+
+
+def _checks(scope: str) -> list[Callable[..., Iterable[Problem]]]:
+    cached = _BY_SCOPE.get(scope)
+    if cached is None or cached[0] != len(RULES):  # a rule registered since
+        cached = _BY_SCOPE[scope] = (len(RULES), [r.check for r in RULES if r.scope == scope])
+    return cached[1]
 
 
 # Registration happens on import; the order here is the order problems are found in.

@@ -29,8 +29,10 @@ def function(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     function_id = value["Function"]
     at = join_path(t.where("Image"), "Function")
     resource = d.resources.get(function_id) if isinstance(function_id, str) else None
-    functions = images.image_functions(d.resources)
     if not isinstance(resource, dict):
+        # Listing every image function reads the whole template: only for a message, never
+        # per valid task (that would be quadratic in a template of many tasks and functions).
+        functions = images.image_functions(d.resources)
         hint = did_you_mean(str(function_id), functions)
         yield Problem(
             at, f"no resource {function_id!r} in this template{hint or _listing(functions)}"
@@ -38,6 +40,7 @@ def function(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         return
     found = images.function_image(resource)
     if found is None:
+        functions = images.image_functions(d.resources)
         yield Problem(
             at,
             f"{function_id!r} is not an image function (it needs PackageType: Image and "

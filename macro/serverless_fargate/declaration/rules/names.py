@@ -24,8 +24,9 @@ MAX_LOGICAL_ID = 255
 def distinct_task_names(d: DeclarationInput) -> Iterator[Problem]:
     tasks = d.properties.get("Tasks")
     seen: dict[str, str] = {}
+    merged = {t.key: t.name for t in d.tasks}  # names already made, not made again
     for key in tasks if isinstance(tasks, dict) else {}:
-        name = pascal_case(key)
+        name = merged.get(key) or pascal_case(key)
         if name in seen:
             yield Problem(
                 join_path(d.path, "Tasks", key),
@@ -46,7 +47,10 @@ def logical_ids(d: DeclarationInput) -> Iterator[Problem]:
         )
         return
     tasks = d.properties.get("Tasks")
+    room = MAX_LOGICAL_ID - len(d.logical_id) - LONGEST_SUFFIX
     for key in tasks if isinstance(tasks, dict) else {}:
+        if len(key) <= room:
+            continue  # a name is never longer than its key: no need to make it
         length = len(d.logical_id) + len(pascal_case(key)) + LONGEST_SUFFIX
         if length > MAX_LOGICAL_ID:
             yield Problem(
@@ -64,22 +68,33 @@ _GENERATED = ("TaskDefinition", "Service", "Schedule")
 @rule("names.depends-on", "DependsOn names resources of this template or of another task")
 def depends_on(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     targets = t.get("DependsOn")
+    if not isinstance(targets, list):
+        return
     own = {f"{d.logical_id}{t.name}{suffix}" for suffix in _GENERATED}
-    others = {
-        f"{d.logical_id}{other.name}{suffix}"
-        for other in d.tasks
-        if other.key != t.key
-        for suffix in _GENERATED
-    }
-    for index, target in enumerate(targets if isinstance(targets, list) else []):
+    for index, target in enumerate(targets):
         if target in own:
             yield Problem(
                 join_path(t.where("DependsOn"), index),
                 f"{target!r} is this task's own resource: it cannot wait for itself",
             )
-        elif isinstance(target, str) and target not in d.resources and target not in others:
+        elif (
+            isinstance(target, str)
+            and target not in d.resources
+            and not _generated_by_a_task(target, d)
+        ):
             hint = did_you_mean(target, list(d.resources))
             yield Problem(
                 join_path(t.where("DependsOn"), index),
                 f"no resource {target!r} in this template{hint}",
             )
+
+
+def _generated_by_a_task(target: str, d: DeclarationInput) -> bool:
+    """Whether `target` is a resource some task of `d` generates: a lookup in the set of task
+    names, not a set of every task's resources built per task (quadratic in task count)."""
+    if not target.startswith(d.logical_id):
+        return False
+    middle = target[len(d.logical_id) :]
+    return any(
+        middle.endswith(suffix) and middle[: -len(suffix)] in d.names for suffix in _GENERATED
+    )
