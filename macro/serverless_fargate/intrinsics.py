@@ -63,3 +63,18 @@ def escape(text: str) -> str:
     """A literal string made safe inside Fn::Sub: `${` is written `${!` (user text pasted into
     a Fn::Sub template must never become a variable)."""
     return text.replace("${", "${!")
+
+
+def unique(values: list[Any]) -> list[Any]:
+    """`values` without repeats, first occurrence kept; linear. Items may be intrinsics (maps),
+    which are not hashable, so they are compared by their JSON text."""
+    import json  # stdlib, loaded by the handler anyway
+
+    out: list[Any] = []
+    seen: set[str] = set()
+    for item in values:
+        key = json.dumps(item, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out

@@ -10,11 +10,9 @@
 
 from __future__ import annotations
 
-import json
-
 from ..declaration import grants
 from ..declaration.model import Declaration, Task
-from ..intrinsics import escape, get_att, is_intrinsic, ref, sub
+from ..intrinsics import escape, get_att, is_intrinsic, ref, sub, unique
 from ..settings import ROLE_PATH
 from . import cluster, names
 from .common import policy_document, with_tags
@@ -79,16 +77,10 @@ def _role(
 
 
 def _unique(values: list[Any]) -> list[Any]:
-    """Flattened, first occurrence kept; linear (items are JSON values, compared by content)."""
-    out: list[Any] = []
-    seen: set[str] = set()
-    for value in values:
-        for item in value if isinstance(value, list) else [value]:
-            key = json.dumps(item, sort_keys=True)
-            if key not in seen:
-                seen.add(key)
-                out.append(item)
-    return out
+    """Flattened, first occurrence kept (items are JSON values, compared by content)."""
+    return unique(
+        [item for value in values for item in (value if isinstance(value, list) else [value])]
+    )
 
 
 def execution_role(d: Declaration) -> dict[str, Any]:
