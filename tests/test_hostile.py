@@ -823,17 +823,20 @@ def test_kms_key_from_an_attribute_is_granted_not_a_crash():
     assert decrypt["Resource"] == [{"Fn::GetAtt": ["Key", "Arn"]}]
 
 
-def test_ssm_secret_name_from_fn_sub_is_granted_on_its_arn():
+@pytest.mark.parametrize(
+    "text, separator",
+    [("/app/${Env}/db", ""), ("app/${Env}/db", "/"), ("${Env}/db", "/"), ("${Root}/db", "")],
+)
+def test_ssm_secret_name_from_fn_sub_is_granted_on_its_arn(text, separator):
     """`!Sub /app/${Env}/db` is a parameter NAME: the grant is its ARN, not the name."""
-    template = task(Secrets={"DB": {"Fn::Sub": "/app/${Env}/db"}})
-    template["Parameters"] = {"Env": {"Type": "String", "Default": "prod"}}
+    template = task(Secrets={"DB": {"Fn::Sub": text}})
+    template["Parameters"] = {
+        "Env": {"Type": "String", "Default": "prod"},
+        "Root": {"Type": "String", "Default": "/prod"},
+    }
     role = expand(template)["Resources"]["WorkersExecutionRole"]
     (read,) = [s for s in _statements(role) if s["Action"] == "ssm:GetParameters"]
+    prefix = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
     assert read["Resource"] == [
-        {
-            "Fn::Sub": [
-                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${Name}",
-                {"Name": {"Fn::Sub": "/app/${Env}/db"}},
-            ]
-        }
+        {"Fn::Sub": [prefix + separator + "${Name}", {"Name": {"Fn::Sub": text}}]}
     ]
