@@ -840,3 +840,19 @@ def test_ssm_secret_name_from_fn_sub_is_granted_on_its_arn(text, separator):
     assert read["Resource"] == [
         {"Fn::Sub": [prefix + separator + "${Name}", {"Name": {"Fn::Sub": text}}]}
     ]
+
+
+def test_tags_given_through_overrides_keep_what_the_transform_marks():
+    """Overrides.TaskDefinition.Tags replaces the user's tags, never the transform's marks: the
+    managed tag (IAM conditions) and a standalone task's timeout (what `run` reads)."""
+    template = task(
+        Service=False,
+        Timeout="10m",
+        Overrides={"TaskDefinition": {"Tags": [{"Key": "team", "Value": "a"}]}},
+    )
+    tags = expand(template)["Resources"]["WorkersWorkerTaskDefinition"]["Properties"]["Tags"]
+    assert tags == [
+        {"Key": "team", "Value": "a"},
+        {"Key": "serverless-fargate:managed", "Value": "true"},
+        {"Key": "serverless-fargate:timeout", "Value": "600"},
+    ]
