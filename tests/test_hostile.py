@@ -553,6 +553,31 @@ CASES = [
         [(f"{T}.Overrides.Schedule.Tags", "cannot be checked before deploy")],
     ),
     (
+        "a whole Overrides section chosen by a condition",
+        task(Overrides={"TaskDefinition": {"Fn::If": ["C", {"PidMode": "host"}, {}]}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition", "cannot be checked before deploy")],
+    ),
+    (
+        "a schedule target chosen by a condition",
+        task(
+            Schedule="rate(1 day)",
+            Overrides={
+                "Schedule": {
+                    "Target": {
+                        "Fn::If": [
+                            "C",
+                            {"Arn": "arn:aws:lambda:us-east-1:1:function:x", "RoleArn": "x"},
+                            {"Ref": "AWS::NoValue"},
+                        ]
+                    }
+                }
+            },
+        ),
+        None,
+        [(f"{T}.Overrides.Schedule.Target", "cannot be checked before deploy")],
+    ),
+    (
         "SAM Globals tags spoofing what the transform marks",
         {
             "Globals": {"Function": {"Tags": {"serverless-fargate:fallback-for": "x"}}},
