@@ -220,6 +220,9 @@ RULE_CASES = {
     "resources.task-definition": task(Overrides={"TaskDefinition": {"NetworkMode": "host"}}),
     "resources.service": task(Overrides={"Service": {"LaunchType": "EC2"}}),
     "overrides.owned": task(Overrides={"TaskDefinition": {"TaskRoleArn": "arn:aws:iam::1:role/r"}}),
+    "overrides.decidable": task(
+        Overrides={"Container": {"Fn::If": ["C", {"Privileged": True}, {}]}}
+    ),
     "wildcards.grants": task(Secrets={"DB": "prod/*"}),
     "tags.globals": {
         "Globals": {"Function": {"Tags": {"serverless-fargate:managed": "x"}}},

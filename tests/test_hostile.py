@@ -429,6 +429,155 @@ CASES = [
         [(f"{T}.SecretsKmsKeyArns[0]", "is a wildcard")],
     ),
     (
+        "a secret whose Fn::Sub variable is a parameter that is every secret",
+        task(Secrets={"DB": {"Fn::Sub": "${SecretArn}:password::"}}),
+        {"SecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"},
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret whose Fn::Sub variable is a parameter that is every parameter",
+        task(Secrets={"DB": {"Fn::Sub": "arn:${AWS::Partition}:ssm:us-east-1:1:parameter/${P}"}}),
+        {"P": "*"},
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret whose Fn::Sub variable map refers to a wildcard parameter",
+        task(
+            Secrets={
+                "DB": {"Fn::Sub": ["arn:aws:ssm:us-east-1:1:parameter/${X}", {"X": {"Ref": "P"}}]}
+            }
+        ),
+        {"P": "*"},
+        [(f"{T}.Secrets.DB", "is a wildcard")],
+    ),
+    (
+        "a secret joined from parts",
+        task(Secrets={"DB": {"Fn::Join": ["", ["arn:aws:ssm:us-east-1:1:parameter/", "*"]]}}),
+        None,
+        [(f"{T}.Secrets.DB", "cannot be checked before deploy")],
+    ),
+    (
+        "a secret selected from a list",
+        task(Secrets={"DB": {"Fn::Select": [0, ["arn:aws:ssm:us-east-1:1:parameter/*"]]}}),
+        None,
+        [(f"{T}.Secrets.DB", "cannot be checked before deploy")],
+    ),
+    (
+        "a secret whose Fn::Sub variable is chosen by a condition",
+        task(Secrets={"DB": {"Fn::Sub": ["${X}", {"X": {"Fn::If": ["C", "*", "db"]}}]}}),
+        None,
+        [(f"{T}.Secrets.DB", "cannot be checked before deploy")],
+    ),
+    (
+        "an EFS file system chosen by a condition",
+        task(Volumes={"data": {"FileSystemId": {"Fn::If": ["C", "*", "fs-1"]}, "MountPath": "/d"}}),
+        None,
+        [(f"{T}.Volumes.data.FileSystemId", "cannot be checked before deploy")],
+    ),
+    (
+        "a KMS key from a parameter that is every key",
+        task(
+            Secrets={"DB": "db"},
+            SecretsKmsKeyArns=[{"Fn::Sub": "arn:aws:kms:us-east-1:1:key/${K}"}],
+        ),
+        {"K": "*"},
+        [(f"{T}.SecretsKmsKeyArns[0]", "is a wildcard")],
+    ),
+    (
+        "an Overrides volume chosen by a condition",
+        task(
+            Overrides={
+                "TaskDefinition": {
+                    "Volumes": [
+                        {
+                            "Fn::If": [
+                                "C",
+                                {"Name": "root", "Host": {"SourcePath": "/"}},
+                                {"Ref": "AWS::NoValue"},
+                            ]
+                        }
+                    ]
+                }
+            }
+        ),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.Volumes[0]", "cannot be checked before deploy")],
+    ),
+    (
+        "Overrides with compatibilities chosen by a condition",
+        task(
+            Overrides={
+                "TaskDefinition": {
+                    "RequiresCompatibilities": {"Fn::If": ["C", ["EC2"], ["FARGATE"]]}
+                }
+            }
+        ),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.RequiresCompatibilities", "cannot be checked")],
+    ),
+    (
+        "Overrides with EC2 compatibility besides Fargate",
+        task(Overrides={"TaskDefinition": {"RequiresCompatibilities": ["EC2", "FARGATE"]}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.RequiresCompatibilities", "exactly [FARGATE]")],
+    ),
+    (
+        "an Overrides tag chosen by a condition",
+        task(
+            Overrides={
+                "TaskDefinition": {
+                    "Tags": [
+                        {
+                            "Fn::If": [
+                                "C",
+                                {"Key": "serverless-fargate:timeout", "Value": "1"},
+                                {"Ref": "AWS::NoValue"},
+                            ]
+                        }
+                    ]
+                }
+            }
+        ),
+        None,
+        [(f"{T}.Overrides.TaskDefinition.Tags[0]", "cannot be checked before deploy")],
+    ),
+    (
+        "Overrides tags chosen by a condition",
+        task(
+            Overrides={
+                "Schedule": {"Tags": {"Fn::If": ["C", [{"Key": "serverless-fargate:timeout"}], []]}}
+            },
+            Schedule="rate(1 day)",
+        ),
+        None,
+        [(f"{T}.Overrides.Schedule.Tags", "cannot be checked before deploy")],
+    ),
+    (
+        "a whole Overrides section chosen by a condition",
+        task(Overrides={"TaskDefinition": {"Fn::If": ["C", {"PidMode": "host"}, {}]}}),
+        None,
+        [(f"{T}.Overrides.TaskDefinition", "cannot be checked before deploy")],
+    ),
+    (
+        "a schedule target chosen by a condition",
+        task(
+            Schedule="rate(1 day)",
+            Overrides={
+                "Schedule": {
+                    "Target": {
+                        "Fn::If": [
+                            "C",
+                            {"Arn": "arn:aws:lambda:us-east-1:1:function:x", "RoleArn": "x"},
+                            {"Ref": "AWS::NoValue"},
+                        ]
+                    }
+                }
+            },
+        ),
+        None,
+        [(f"{T}.Overrides.Schedule.Target", "cannot be checked before deploy")],
+    ),
+    (
         "SAM Globals tags spoofing what the transform marks",
         {
             "Globals": {"Function": {"Tags": {"serverless-fargate:fallback-for": "x"}}},
@@ -689,3 +838,46 @@ def test_wide_access_written_as_a_policy_statement_is_granted_as_written():
     }
     role = expand(task(Policies=[statement]))["Resources"]["WorkersWorkerTaskRole"]
     assert statement in _statements(role)
+
+
+def test_kms_key_from_an_attribute_is_granted_not_a_crash():
+    template = task(Secrets={"DB": "db"}, SecretsKmsKeyArns=[{"Fn::GetAtt": ["Key", "Arn"]}] * 2)
+    template["Resources"]["Key"] = {"Type": "AWS::KMS::Key", "Properties": {}}
+    role = expand(template)["Resources"]["WorkersExecutionRole"]
+    (decrypt,) = [s for s in _statements(role) if s["Action"] == "kms:Decrypt"]
+    assert decrypt["Resource"] == [{"Fn::GetAtt": ["Key", "Arn"]}]
+
+
+@pytest.mark.parametrize(
+    "text, separator",
+    [("/app/${Env}/db", ""), ("app/${Env}/db", "/"), ("${Env}/db", "/"), ("${Root}/db", "")],
+)
+def test_ssm_secret_name_from_fn_sub_is_granted_on_its_arn(text, separator):
+    """`!Sub /app/${Env}/db` is a parameter NAME: the grant is its ARN, not the name."""
+    template = task(Secrets={"DB": {"Fn::Sub": text}})
+    template["Parameters"] = {
+        "Env": {"Type": "String", "Default": "prod"},
+        "Root": {"Type": "String", "Default": "/prod"},
+    }
+    role = expand(template)["Resources"]["WorkersExecutionRole"]
+    (read,) = [s for s in _statements(role) if s["Action"] == "ssm:GetParameters"]
+    prefix = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+    assert read["Resource"] == [
+        {"Fn::Sub": [prefix + separator + "${Name}", {"Name": {"Fn::Sub": text}}]}
+    ]
+
+
+def test_tags_given_through_overrides_keep_what_the_transform_marks():
+    """Overrides.TaskDefinition.Tags replaces the user's tags, never the transform's marks: the
+    managed tag (IAM conditions) and a standalone task's timeout (what `run` reads)."""
+    template = task(
+        Service=False,
+        Timeout="10m",
+        Overrides={"TaskDefinition": {"Tags": [{"Key": "team", "Value": "a"}]}},
+    )
+    tags = expand(template)["Resources"]["WorkersWorkerTaskDefinition"]["Properties"]["Tags"]
+    assert tags == [
+        {"Key": "team", "Value": "a"},
+        {"Key": "serverless-fargate:managed", "Value": "true"},
+        {"Key": "serverless-fargate:timeout", "Value": "600"},
+    ]

@@ -63,3 +63,32 @@ def escape(text: str) -> str:
     """A literal string made safe inside Fn::Sub: `${` is written `${!` (user text pasted into
     a Fn::Sub template must never become a variable)."""
     return text.replace("${", "${!")
+
+
+def unique(values: list[Any]) -> list[Any]:
+    """`values` without repeats, first occurrence kept; linear. Items may be intrinsics (maps),
+    which are not hashable, so they are compared by content (`_identity`)."""
+    out: list[Any] = []
+    seen: set[Any] = set()
+    for item in values:
+        key = _identity(item)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _identity(item: Any) -> Any:
+    """What an item is compared by. Most are ARN strings or a Ref or GetAtt of strings: those
+    as they are (their repr is as exact as their JSON); anything else by its JSON, keys sorted."""
+    if type(item) is str:
+        return item
+    if type(item) is dict and len(item) == 1:
+        ((name, argument),) = item.items()
+        if type(argument) is str or (
+            type(argument) is list and all(type(a) is str for a in argument)
+        ):
+            return (name, repr(argument))
+    import json  # stdlib, loaded by the handler anyway
+
+    return (json.dumps(item, sort_keys=True),)

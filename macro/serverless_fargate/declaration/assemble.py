@@ -7,7 +7,7 @@ Defaults come from the field table through the merged view (`TaskInput.get`) and
 from __future__ import annotations
 
 from ..errors import join_path
-from ..intrinsics import is_intrinsic
+from ..intrinsics import is_intrinsic, unique
 from . import callers, durations, fargate, fields, grants, images
 from .model import (
     Autoscaling,
@@ -57,7 +57,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         entry_point=t.get("EntryPoint"),
         environment=strings(t.get("Environment")),
         secrets=t.get("Secrets"),
-        secrets_kms_key_arns=list(dict.fromkeys(_list(t.get("SecretsKmsKeyArns")))),
+        secrets_kms_key_arns=unique(_list(t.get("SecretsKmsKeyArns"))),
         policies=_list(t.get("Policies")),
         task_role_arn=t.get("TaskRoleArn"),
         execution_role_arn=t.get("ExecutionRoleArn"),
@@ -72,7 +72,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         port_mappings=[_port(p) for p in _list(t.get("PortMappings"))],
         health_check=t.get("HealthCheck"),
         sidecars=sidecars,
-        depends_on=list(dict.fromkeys(_list(t.get("DependsOn")))),
+        depends_on=unique(_list(t.get("DependsOn"))),
         network=network(t.get("Network"), d),
         timeout=_timeout(t.get("Timeout")),
         service=_service(t, flags) if t.kind == "service" else None,

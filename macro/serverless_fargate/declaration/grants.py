@@ -40,6 +40,10 @@ def secret_grant(
             text, variables = (argument, None) if isinstance(argument, str) else argument
             if text.startswith("arn:"):
                 return _from_text(text, value, variables)
+            name_text = _parameter_name(text, variables, parameters)
+            if name_text is not None:
+                # "/app/${Env}/db" is an SSM parameter's name, not an ARN: IAM takes the ARN.
+                return _from_text(name_text, value)
             head = _LEADING_VARIABLE.match(text)
             if head and not (variables and head.group(1) in variables):
                 # "${Secret}:password::": the secret is the variable; the rest picks a key.
@@ -48,6 +52,23 @@ def secret_grant(
 
 
 _LEADING_VARIABLE = re.compile(r"^\$\{([A-Za-z0-9]+)\}(?::|$)")
+
+
+def _parameter_name(text: str, variables: Any, parameters: dict[str, Any]) -> str | None:
+    """A Fn::Sub's text with its first variable read, when it is an SSM parameter's name (an
+    ARN starts with `arn:`): literal text first, or a template parameter whose value is known
+    and no ARN. None when it may be an ARN."""
+    first = _FIRST_VARIABLE.match(text)
+    if first is None:
+        return None if text.startswith("${") else text
+    name = first.group(1)
+    known = None if variables and name in variables else parameters.get(name)
+    if isinstance(known, str) and not known.startswith("arn:"):
+        return known + text[first.end() :]
+    return None
+
+
+_FIRST_VARIABLE = re.compile(r"^\$\{([A-Za-z0-9]+)\}")
 
 
 def _from_variable(

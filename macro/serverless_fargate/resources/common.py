@@ -21,10 +21,12 @@ def with_tags(properties: dict[str, Any], tags: dict[str, Any]) -> dict[str, Any
 
 
 def with_managed_tags(
-    properties: dict[str, Any], tags: dict[str, Any], *extra: dict[str, Any]
+    properties: dict[str, Any], tags: dict[str, Any] | list[Any], *extra: dict[str, Any]
 ) -> dict[str, Any]:
-    """The user's tags plus the one marking what this project created (for IAM conditions)."""
-    properties["Tags"] = [*tag_list(tags), {"Key": MANAGED_TAG, "Value": "true"}, *extra]
+    """The user's tags (a map, or already [{Key, Value}]) plus the one marking what this
+    project created (for IAM conditions)."""
+    given = tags if isinstance(tags, list) else tag_list(tags)
+    properties["Tags"] = [*given, {"Key": MANAGED_TAG, "Value": "true"}, *extra]
     return properties
 
 

@@ -11,11 +11,9 @@
 
 from __future__ import annotations
 
-import json
-
 from ..declaration import grants
 from ..declaration.model import Declaration, Task
-from ..intrinsics import escape, get_att, is_intrinsic, ref, sub
+from ..intrinsics import escape, get_att, is_intrinsic, ref, sub, unique
 from ..settings import ROLE_PATH
 from . import cluster, names
 from .common import policy_document, with_tags
@@ -79,31 +77,11 @@ def _role(
     return {"Type": "AWS::IAM::Role", "Properties": with_tags(properties, tags)}
 
 
-def _key(item: Any) -> Any:
-    """What an item is compared by. Most are ARN strings or a Ref or GetAtt of strings: those
-    as they are (their repr is as exact as their JSON); anything else by its JSON, keys sorted."""
-    if type(item) is str:
-        return item
-    if type(item) is dict and len(item) == 1:
-        ((name, argument),) = item.items()
-        if type(argument) is str or (
-            type(argument) is list and all(type(a) is str for a in argument)
-        ):
-            return (name, repr(argument))
-    return (json.dumps(item, sort_keys=True),)
-
-
 def _unique(values: list[Any]) -> list[Any]:
-    """Flattened, first occurrence kept; linear (items are JSON values, compared by content)."""
-    out: list[Any] = []
-    seen: set[Any] = set()
-    for value in values:
-        for item in value if isinstance(value, list) else [value]:
-            key = _key(item)
-            if key not in seen:
-                seen.add(key)
-                out.append(item)
-    return out
+    """Flattened, first occurrence kept (items are JSON values, compared by content)."""
+    return unique(
+        [item for value in values for item in (value if isinstance(value, list) else [value])]
+    )
 
 
 def execution_role(d: Declaration) -> dict[str, Any]:

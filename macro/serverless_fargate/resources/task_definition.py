@@ -82,10 +82,13 @@ def resources(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[
         properties["Volumes"] = [volume(name, v) for name, v in t.volumes.items()]
     if t.ephemeral_storage is not None:
         properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
-    properties = deep_merge(
-        with_managed_tags(properties, t.tags, *standalone_tags(t)),
-        t.overrides.get("TaskDefinition", {}),
-    )
+    override = t.overrides.get("TaskDefinition", {})
+    given = override.get("Tags", t.tags)
+    properties = deep_merge(properties, override)
+    if isinstance(given, (dict, list)):
+        # Tags given in Overrides replace the user's tags, never the transform's marks (the
+        # managed tag, a standalone task's timeout); the rules refuse reserved keys there.
+        with_managed_tags(properties, given, *standalone_tags(t))
     return {
         names.task_definition(d, t): {
             "Type": "AWS::ECS::TaskDefinition",

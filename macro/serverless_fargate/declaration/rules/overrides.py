@@ -10,6 +10,8 @@ which watches the run to its end; another target or role would start runs nobody
 from __future__ import annotations
 
 from ...errors import Problem, join_path
+from ...intrinsics import is_intrinsic
+from ..messages import show
 from . import rule
 
 TYPE_CHECKING = False
@@ -89,3 +91,30 @@ def owned(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     for keys, why in OWNED:
         if keys[0] in applying and dig(overrides, keys) is not None:
             yield Problem(origin(t, d, *keys), f"cannot be overridden: {why}")
+
+
+# Maps the transform writes keys of its own into: an intrinsic there would be merged in as a
+# key (`Fn::If` beside `Arn`), and what it chooses is past every check of the keys above.
+MERGED_MAPS: tuple[tuple[str, ...], ...] = (
+    ("TaskDefinition",),
+    ("Container",),
+    ("Service",),
+    ("Schedule",),
+    ("Schedule", "Target"),
+)
+
+
+@rule("overrides.decidable", "Overrides sections and schedule targets are written out as maps")
+def decidable(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    overrides = t.get("Overrides")
+    if not isinstance(overrides, dict):
+        return
+    applying = sections(t)
+    for keys in MERGED_MAPS:
+        value = dig(overrides, keys)
+        if keys[0] in applying and is_intrinsic(value):
+            yield Problem(
+                origin(t, d, *keys),
+                f"{show(value)} cannot be checked before deploy: it is merged into settings "
+                "the transform writes and checks; write the map out",
+            )

@@ -179,10 +179,14 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
         "Fargate tasks share no host process namespace (only 'task')",
     )
     compatibilities = props.get("RequiresCompatibilities")
-    if isinstance(compatibilities, list) and "FARGATE" not in compatibilities:
+    where = join_path(at, "RequiresCompatibilities")
+    yield from _undecided(compatibilities, where, "these tasks run on Fargate only")
+    if not is_intrinsic(compatibilities) and compatibilities != ["FARGATE"]:
+        # The workflow, the capacity providers and these checks are Fargate's: a task
+        # definition also valid on EC2 could be run there, with what Fargate refuses.
         yield Problem(
-            join_path(at, "RequiresCompatibilities"),
-            "must include FARGATE: these tasks run on Fargate",
+            where,
+            f"{show(compatibilities)}: must be exactly [FARGATE]: these tasks run on Fargate",
         )
     for key in TASK_NOT_ON_FARGATE:
         if key in props:
@@ -190,9 +194,10 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
     volumes = props.get("Volumes")
     yield from _undecided(volumes, join_path(at, "Volumes"), "Fargate mounts no host path")
     for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
-        if not isinstance(volume, dict):
-            continue
         where = join_path(at, "Volumes", index)
+        yield from _undecided(volume, where, "Fargate mounts no host path")
+        if not isinstance(volume, dict) or is_intrinsic(volume):
+            continue
         host = volume.get("Host")
         if isinstance(host, dict) and host.get("SourcePath") is not None:
             yield Problem(

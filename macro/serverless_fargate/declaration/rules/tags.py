@@ -6,7 +6,7 @@ refuse them wherever else a tag reaches a generated resource: Overrides and SAM 
 from __future__ import annotations
 
 from ...errors import Problem, join_path
-from ...intrinsics import UNKNOWN, resolve
+from ...intrinsics import UNKNOWN, is_intrinsic, resolve
 from ..messages import show
 from . import rule
 from .overrides import dig, origin, sections
@@ -44,18 +44,27 @@ def reserved_tags(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         return
     for section in sections(t):
         tags = dig(overrides, (section, "Tags"))
-        entries: list[tuple[Any, Any]] = []
+        at = origin(t, d, section, "Tags")  # a list is replaced whole
+        if is_intrinsic(tags):  # a map of tags would read Fn::If as a tag key
+            yield _undecidable(tags, at)
+            continue
         if isinstance(tags, list):  # ECS: [{Key, Value}]
-            entries = [
-                (index, tag.get("Key")) for index, tag in enumerate(tags) if isinstance(tag, dict)
-            ]
+            for index, tag in enumerate(tags):
+                if is_intrinsic(tag):
+                    yield _undecidable(tag, join_path(at, index))
+                elif isinstance(tag, dict):
+                    yield from _reserved(tag.get("Key"), join_path(at, index, "Key"), d)
         elif isinstance(tags, dict):  # resources that take a map
-            entries = [(key, key) for key in tags]
-        for where, key in entries:
-            at = join_path(origin(t, d, section, "Tags"), where)  # a list is replaced whole
-            if isinstance(where, int):
-                at = join_path(at, "Key")
-            yield from _reserved(key, at, d)
+            for key in tags:
+                yield from _reserved(key, join_path(at, key), d)
+
+
+def _undecidable(value: Any, at: str) -> Problem:
+    return Problem(
+        at,
+        f"{show(value)} cannot be checked before deploy: write the tags out, so the "
+        "transform can tell no key is reserved",
+    )
 
 
 @rule(

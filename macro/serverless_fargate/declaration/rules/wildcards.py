@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ...errors import Problem, join_path
-from ...intrinsics import resolve
+from ...intrinsics import is_intrinsic, resolve
 from ..messages import show
 from . import rule
 
@@ -24,27 +24,57 @@ if TYPE_CHECKING:
 
     from ..merge import DeclarationInput, TaskInput
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
+# `${Name}` in a Fn::Sub; `${!Name}` is literal text, not a variable.
+_VARIABLE = re.compile(r"\$\{(?!!)([^}]*)\}")
+# Intrinsics whose value is one resource's (an attribute, another stack's export): no
+# wildcard the transform could see. Any other (Fn::Join, Fn::Select, Fn::If, ...) could
+# assemble one, so it is refused as undecidable (docs/decisions.md, #24).
+_OPAQUE = ("Fn::GetAtt", "Fn::ImportValue")
+
+
+class _Undecidable(Exception):
+    def __init__(self, function: str) -> None:
+        self.function = function
 
 
 def wildcard(value: Any, parameters: dict[str, Any]) -> str | None:
     """The text of `value` when it holds an IAM wildcard (`*` or `?`) that would reach a grant:
-    a literal, a parameter's value, or a Fn::Sub's literal text or literal variables."""
-    known = resolve(value, parameters)
-    if isinstance(known, str):
-        return known if _wild(known) else None
-    sub = value.get("Fn::Sub") if isinstance(value, dict) else None
-    if isinstance(sub, str):
-        sub = [sub, {}]
-    if not (isinstance(sub, list) and sub and isinstance(sub[0], str)):
-        return None
-    variables = sub[1] if len(sub) > 1 and isinstance(sub[1], dict) else {}
-    texts = [_VARIABLE.sub("", sub[0])] + [v for v in variables.values() if isinstance(v, str)]
-    return sub[0] if any(_wild(text) for text in texts) else None
+    a literal, a parameter's value, or a Fn::Sub's text with its variables and the parameters
+    it names replaced by their values. Raises _Undecidable for a value built by an intrinsic
+    whose result cannot be seen now."""
+    text = _text(value, parameters)
+    return text if "*" in text or "?" in text else None
 
 
-def _wild(text: str) -> bool:
-    return "*" in text or "?" in text
+def _text(value: Any, parameters: dict[str, Any]) -> str:
+    """`value`'s text as far as it can be known now; what only deploy time knows (a resource's
+    Ref or attribute, a pseudo parameter) counts as empty: it names one thing."""
+    if isinstance(value, str):
+        return value
+    if not is_intrinsic(value):
+        return ""  # not text: the schema refuses it
+    ((function, argument),) = value.items()
+    if function == "Ref":
+        known = resolve(value, parameters)
+        return known if isinstance(known, str) else ""
+    if function in _OPAQUE:
+        return ""
+    if function != "Fn::Sub":
+        raise _Undecidable(function)
+    if isinstance(argument, str):
+        argument = [argument, {}]
+    text, variables = (argument + [{}])[:2] if isinstance(argument, list) else (None, None)
+    if not (isinstance(text, str) and isinstance(variables, dict)):
+        return ""  # malformed: the intrinsic checks refuse it
+
+    def variable(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in variables:
+            return _text(variables[name], parameters)
+        known = parameters.get(name)  # a template parameter used as a variable
+        return known if isinstance(known, str) else ""
+
+    return _VARIABLE.sub(variable, text)
 
 
 @rule("wildcards.grants", "Secrets, EFS volumes and KMS keys name one thing, never a wildcard")
@@ -69,10 +99,19 @@ def no_wildcards(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     for index, arn in enumerate(keys if isinstance(keys, list) else []):
         found.append((join_path(t.where("SecretsKmsKeyArns"), index), arn, "key"))
     for at, value, kind in found:
-        text = wildcard(value, d.parameters)
-        if text is None:
+        try:
+            text = wildcard(value, d.parameters)
+        except _Undecidable as undecidable:
+            yield Problem(
+                at,
+                f"{show(value)} cannot be checked before deploy: {undecidable.function} can "
+                "build any text, a wildcard too, and the grant would follow it. Write the "
+                "value out, a Ref to a template parameter, or a Fn::Sub of parameters and "
+                "attributes",
+            )
             continue
-        yield Problem(at, f"{show(text)} is a wildcard: {_WHY[kind]}")
+        if text is not None:
+            yield Problem(at, f"{show(text)} is a wildcard: {_WHY[kind]}")
 
 
 _WHY = {
