@@ -391,8 +391,8 @@ def test_a_check_puts_every_twin_right_without_any_event(world):
 @pytest.mark.parametrize("error", ["ThrottlingException", "ServerException"])
 def test_a_throttled_or_failed_ecs_call_is_retried(world, monkeypatch, error):
     """One throttled UpdateService during a Spot crunch must not lose the fallback."""
-    from moto.ecs.models import EC2ContainerServiceBackend
     from moto.ecs.exceptions import ECSException
+    from moto.ecs.models import EC2ContainerServiceBackend
 
     deliver, count, _ = world
     failures = {"describe_services": 2, "update_service": 2}
