@@ -255,6 +255,7 @@ def reference() -> str:
         "| service | `AWS::ECS::Service` | `{D}{T}Service` | service tasks |",
         "| on-demand twin | `AWS::ECS::Service` | `{D}{T}FallbackService` | Spot services with `Fallback` |",
         "| fallback events | `AWS::Events::Rule`, `AWS::IAM::Role` | `{D}SpotFallbackRule`, `{D}SpotFallbackRuleRole` | any Spot service with `Fallback`: ECS's events of exactly those services, this account and region, to the fallback workflow |",
+        "| fallback check | `AWS::Events::Rule` | `{D}SpotFallbackCheck` | any Spot service with `Fallback`: every 10 minutes, starts the fallback workflow for every Spot service of the declaration |",
         "| fallback workflow | `AWS::StepFunctions::StateMachine`, `AWS::IAM::Role` | `{D}SpotFallback`, `{D}SpotFallbackRole` | any Spot service with `Fallback`: sets the twins' desired count (its role may update only the twins) |",
         "| scalable target | `AWS::ApplicationAutoScaling::ScalableTarget` | `{D}{T}ScalableTarget` | `Autoscaling` |",
         "| scaling policies | `AWS::ApplicationAutoScaling::ScalingPolicy` | `{D}{T}CpuScalingPolicy`, `{D}{T}MemoryScalingPolicy`, `{D}{T}QueueScalingPolicy`, `{D}{T}FromZeroScalingPolicy` | per target |",

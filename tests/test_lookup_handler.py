@@ -502,6 +502,7 @@ def _refused(cloudformation, caplog, event):
 
 
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop/5b9bd3a0"
+PATH_URL = "https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1"
 OTHER = "arn:aws:cloudformation:us-east-1:210987654321:stack/theirs/5b9bd3a0"
 
 
@@ -520,6 +521,13 @@ OTHER = "arn:aws:cloudformation:us-east-1:210987654321:stack/theirs/5b9bd3a0"
         # go to that stack.
         f"https://{CFN_HOST}/" + quote(f"{OTHER}|WorkersCapacityProviders|3d1f4e77", safe="/"),
         f"https://{CFN_HOST}/" + quote(f"{STACK}0|WorkersCapacityProviders|3d1f", safe="/"),
+        # The key starts right, then climbs out of it: S3 or a proxy may resolve the dots.
+        f"{CFN_URL}/" + quote(f"{STACK}|", safe="/") + "/../../../../evil/k",
+        f"{PATH_URL}/" + quote(f"{STACK}|", safe="/") + "/../../../../evil/k",
+        f"{CFN_URL}/" + quote(f"{STACK}|", safe="/") + "/./k",
+        f"{CFN_URL}/" + quote(f"{STACK}|", safe="/") + "/..",
+        f"{CFN_URL}/" + quote(f"{STACK}|", safe="/") + "/%2e%2e/%2E%2E/evil",
+        f"{CFN_URL}/" + quote(f"{STACK}|", safe="/") + "%2f..%2Fevil",
         "",
     ],
 )
@@ -549,6 +557,28 @@ def test_requests_for_a_stack_of_another_account_or_region_are_refused(
     event["ResponseURL"] = response_url(event)  # consistent with the stack it names
     record = _refused(cloudformation, caplog, event)
     assert "stack" in record.why
+
+
+class InAnotherPartition(Context):
+    invoked_function_arn = (
+        "arn:aws-iso:lambda:us-east-1:123456789012:function:ServerlessFargate-resources"
+    )
+
+
+@pytest.mark.parametrize("partition", ["aws", "aws-iso"])
+def test_the_partition_is_the_functions_own_not_guessed_from_the_region(
+    cloudformation, caplog, partition
+):
+    """A function of partition aws-iso answers no `arn:aws:` stack, and no stack of a
+    partition whose response URL form is not known (refused, so the deploy fails visibly)."""
+    url, received, cafile = cloudformation
+    event = json.loads((EVENTS / "capacity-providers-create.json").read_text())
+    event["StackId"] = STACK.replace("arn:aws:", f"arn:{partition}:")
+    event["ResponseURL"] = response_url(event)
+    lookups.make_helper(ssl_verify=cafile)(event, InAnotherPartition())
+    assert received == []
+    (record,) = [r for r in caplog.records if r.getMessage() == "request refused"]
+    assert "partition" in record.why or "stack" in record.why
 
 
 @pytest.mark.parametrize(

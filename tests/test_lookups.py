@@ -182,6 +182,41 @@ def test_providers_already_there_are_not_added_again():
     ]
 
 
+class RacingEcs:
+    """ECS where another stack writes the cluster's providers right after this call's put
+    (PutClusterCapacityProviders replaces the whole list; no conditional write exists)."""
+
+    def __init__(self, ecs, theirs):
+        self.ecs, self.theirs = ecs, theirs
+
+    def __getattr__(self, name):
+        return getattr(self.ecs, name)
+
+    def put_cluster_capacity_providers(self, **kwargs):
+        answer = self.ecs.put_cluster_capacity_providers(**kwargs)
+        self.ecs.put_cluster_capacity_providers(
+            cluster=kwargs["cluster"],
+            capacityProviders=self.theirs,
+            defaultCapacityProviderStrategy=[],
+        )
+        return answer
+
+
+@mock_aws
+def test_a_provider_dropped_by_a_concurrent_change_fails_with_what_is_missing():
+    ecs = boto3.client("ecs", region_name=REGION)
+    ecs.create_cluster(clusterName="shared", capacityProviders=["FARGATE_SPOT"])
+    # Another stack's stale write lands after ours: FARGATE_SPOT, there before, is gone.
+    racing = RacingEcs(ecs, ["FARGATE"])
+    with pytest.raises(capacity_providers.ConcurrentChange) as caught:
+        capacity_providers.ensure(
+            racing, "shared", ["FARGATE", "FARGATE_SPOT"], sleep=lambda s: None
+        )
+    message = str(caught.value)
+    assert "['FARGATE_SPOT']" in message and "shared" in message
+    assert "deploy again" in message
+
+
 @mock_aws
 def test_missing_cluster_fails_with_advice():
     ecs = boto3.client("ecs", region_name=REGION)

@@ -34,6 +34,7 @@ REFS = {
     "WorkersSpotFallbackRuleRole.Arn": f"arn:aws:iam::{ACCOUNT}:role/rule",
     "WorkersSpotFallbackRole.Arn": f"arn:aws:iam::{ACCOUNT}:role/fallback",
 }
+EACH = "Each Spot service"
 
 
 def template():
@@ -160,7 +161,7 @@ FAILURE, STEADY = "ecs-service-placement-failure.json", "ecs-service-steady-stat
 def test_the_rule_passes_on_spot_placement_failures_and_steady_states_of_its_services():
     rule = resources()["WorkersSpotFallbackRule"]
     assert delivered(rule, event(FAILURE)) == {
-        "service": SERVICE_A,
+        "services": [SERVICE_A],
         "event": "SERVICE_TASK_PLACEMENT_FAILURE",
     }
     # A strategy with an on-demand base: ECS names both providers; FARGATE_SPOT is among them.
@@ -169,7 +170,7 @@ def test_the_rule_passes_on_spot_placement_failures_and_steady_states_of_its_ser
     ]
     assert delivered(rule, event(FAILURE, detail={"capacityProviderArns": both})) is not None
     assert delivered(rule, event(STEADY, SERVICE_D)) == {
-        "service": SERVICE_D,
+        "services": [SERVICE_D],
         "event": "SERVICE_STEADY_STATE",
     }
 
@@ -252,11 +253,14 @@ def world(monkeypatch, fake_aws):
             roleArn=REFS["WorkersSpotFallbackRole.Arn"],
         )["stateMachineArn"]
         rule = out["WorkersSpotFallbackRule"]
+        check = evaluate(out["WorkersSpotFallbackCheck"]["Properties"]["Targets"][0], REFS)
 
         def deliver(sent=None, *, raw=None):
             """Start the workflow as the rule's target would, or with `raw` input (someone
             allowed to start it by hand)."""
             given = raw if raw is not None else delivered(rule, sent)
+            if sent == "check":  # the scheduled check: the rule's constant input
+                given = json.loads(check["Input"])
             assert given is not None, "the rule does not match"
             # EventBridge names no execution: Step Functions makes a unique name (moto does not).
             execution = sfn.start_execution(
@@ -282,7 +286,7 @@ def test_spot_short_starts_the_missing_tasks_on_the_twin_then_back_to_spot(world
     deliver, count, ecs = world
     done, entered = deliver(event(FAILURE))
     assert done["status"] == "SUCCEEDED", done
-    assert entered[-1] == "Fall back to on-demand" and len(entered) == 5
+    assert entered[-1] == "Fall back to on-demand" and len(entered) == 6
     assert (count(TWIN_A), count(TWIN_D)) == (3, 0)
     # The same event again (EventBridge delivers at least once): nothing more.
     done, entered = deliver(event(FAILURE))
@@ -313,9 +317,9 @@ def test_a_twin_never_gets_fewer_tasks_on_a_placement_failure(world):
 @pytest.mark.parametrize(
     "given",
     [
-        {"service": INTRUDER, "event": "SERVICE_TASK_PLACEMENT_FAILURE"},
-        {"service": TWIN_A, "event": "SERVICE_TASK_PLACEMENT_FAILURE"},
-        {"service": "", "event": "SERVICE_TASK_PLACEMENT_FAILURE"},
+        {"services": [INTRUDER], "event": "SERVICE_TASK_PLACEMENT_FAILURE"},
+        {"services": [TWIN_A], "event": "SERVICE_TASK_PLACEMENT_FAILURE"},
+        {"services": [""], "event": "SERVICE_TASK_PLACEMENT_FAILURE"},
     ],
     ids=["intruder service", "a twin", "nothing"],
 )
@@ -323,7 +327,7 @@ def test_an_input_naming_no_spot_service_of_the_declaration_changes_nothing(worl
     deliver, count, _ = world
     done, entered = deliver(raw=given)
     assert done["status"] == "FAILED"
-    assert entered == ["Which service?", "Not a Spot service of this declaration"]
+    assert entered == [EACH, "Which service?", "Not a Spot service of this declaration"]
     assert (count(TWIN_A), count(TWIN_D), count(INTRUDER)) == (0, 0, 4)
 
 
@@ -340,5 +344,69 @@ def test_state_names_fit_step_functions_80_characters_whatever_the_task_keys():
     )
     states = out["Resources"]["WorkersSpotFallback"]["Properties"]["Definition"]["States"]
     assert max(len(name) for name in states) <= 80
-    assert len(states) == 9  # one Describe state per Spot service, names distinct
+    inner = states[EACH]["ItemProcessor"]["States"]
+    assert max(len(name) for name in inner) <= 80
+    assert len(inner) == 9  # one Describe state per Spot service, names distinct
     assert lint(out) == []
+
+
+# --- the scheduled check: no event is needed to put a twin right -------------------------------
+
+
+def test_a_check_every_ten_minutes_starts_the_workflow_for_every_spot_service():
+    out = template()
+    check = out["Resources"]["WorkersSpotFallbackCheck"]["Properties"]
+    assert check["ScheduleExpression"] == "rate(10 minutes)" and "EventPattern" not in check
+    (target,) = check["Targets"]
+    assert target["Arn"] == {"Ref": "WorkersSpotFallback"}
+    assert target["RoleArn"] == {"Fn::GetAtt": ["WorkersSpotFallbackRuleRole", "Arn"]}
+    assert json.loads(evaluate(target, REFS)["Input"]) == {
+        "services": [SERVICE_A, SERVICE_D],
+        "event": "CHECK",
+    }
+    assert lint(out) == []
+
+
+def test_a_check_puts_every_twin_right_without_any_event(world):
+    """CloudFormation creates each twin with one task (no DesiredCount: ECS's default is 1)
+    and ECS may send no event: the check sets each twin to what its Spot service misses."""
+    deliver, count, ecs = world
+    for twin in (TWIN_A, TWIN_D):
+        ecs.update_service(cluster="shop", service=twin, desiredCount=1)
+    ecs.update_service(cluster="shop", service=SERVICE_A, desiredCount=3)  # moto: 3 of 3 run
+    done, entered = deliver("check")
+    assert done["status"] == "SUCCEEDED", done
+    assert (count(TWIN_A), count(TWIN_D)) == (0, 3)  # A full: back to 0; D misses 3
+    # Still short, a twin set higher by an earlier event is never lowered.
+    ecs.update_service(cluster="shop", service=TWIN_D, desiredCount=5)
+    done, entered = deliver("check")
+    assert (count(TWIN_A), count(TWIN_D)) == (0, 5)
+    assert entered.count("Nothing to change") == 2
+    # D runs all its tasks again: its twin goes back to 0 with no event at all.
+    ecs.update_service(cluster="shop", service=SERVICE_D, desiredCount=3)
+    done, entered = deliver("check")
+    assert (count(TWIN_A), count(TWIN_D)) == (0, 0)
+
+
+@pytest.mark.parametrize("error", ["ThrottlingException", "ServerException"])
+def test_a_throttled_or_failed_ecs_call_is_retried(world, monkeypatch, error):
+    """One throttled UpdateService during a Spot crunch must not lose the fallback."""
+    from moto.ecs.exceptions import ECSException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    deliver, count, _ = world
+    failures = {"describe_services": 2, "update_service": 2}
+    for name in failures:
+        original = getattr(EC2ContainerServiceBackend, name)
+
+        def flaky(self, *args, _name=name, _original=original, **kwargs):
+            if failures[_name] > 0:
+                failures[_name] -= 1
+                raise ECSException(error, "Rate exceeded")
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(EC2ContainerServiceBackend, name, flaky)
+    done, entered = deliver(event(FAILURE))
+    assert done["status"] == "SUCCEEDED", done
+    assert failures == {"describe_services": 0, "update_service": 0}
+    assert count(TWIN_A) == 3

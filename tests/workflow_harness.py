@@ -22,6 +22,11 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   interruption, still running for a timeout, or no Spot capacity, which AWS reports as a
   RunTask failure "Capacity is unavailable at this time..." and which is raised here as an
   ECS error with that text; the workflow reads only the text).
+- Its aws-sdk integration names an ECS error `ecs.<Name>`; Step Functions names it
+  `Ecs.<Name>` ("ServiceName.ErrorName ... both in Pascal case",
+  https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html), so a
+  Retry on `Ecs.ServerException` would never match in moto. Here: `Ecs`. An error ECS does not
+  model is `Ecs.EcsException`, as in moto.
 - Waits are compressed: the definition's 60 s backoff and 130 s stop grace become 1 s.
 - A path of names and literal indices (`$.found.twin[0].DesiredCount`) selects one value in
   AWS (a Reference Path: "a path that identifies a single node"); moto 5.2.5 wraps it in a
@@ -99,6 +104,7 @@ def patch_moto(monkeypatch: Any) -> None:
     from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 
     _patch_reference_paths(monkeypatch)
+    monkeypatch.setitem(aws_sdk._SERVICE_ERROR_NAMES, "ecs", "Ecs")
     cls = ecs_service.StateTaskServiceEcs
     # moto's list is AWS's for ecs:runTask ("Run Amazon ECS or Fargate tasks with Step
     # Functions"), less CapacityProviderStrategy, which Step Functions passes to RunTask. Any

@@ -4,7 +4,9 @@ Unlike AWS::ECS::ClusterCapacityProviderAssociations, which replaces a cluster's
 this adds only what is missing and keeps the cluster's other providers and default strategy
 (read, merge, write). It runs on every deploy (the macro gives it a new Nonce), so providers
 someone else removed come back. It never removes them: they cost nothing, and another stack on
-the cluster may rely on them with no task running right now. The physical ID records what the
+the cluster may rely on them with no task running right now. ECS replaces the whole list on each
+write, so after its write it reads the list again and fails, naming them, if providers it kept or
+added were dropped by a concurrent write. The physical ID records what the
 first Create added, for the record only.
 """
 
@@ -22,10 +24,17 @@ PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 # ECS refuses concurrent updates of one cluster (two stacks deploying at once):
 # UpdateInProgressException. Waits between attempts, in seconds (about a minute in all).
 RETRY_WAITS = (1, 2, 4, 8, 16, 30)
+# Reads after the write before a missing provider counts as lost (ECS may answer a read
+# with the list before the write for a moment).
+CHECK_WAITS = (1, 2, 4)
 
 
 class ClusterNotFound(Exception):
     pass
+
+
+class ConcurrentChange(Exception):
+    """A provider this call meant to keep or add is not on the cluster after its write."""
 
 
 def check_asked(asked: Any) -> None:
@@ -45,8 +54,30 @@ def _describe(ecs: Any, cluster: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def ensure(ecs: Any, cluster: str, wanted: list[str]) -> tuple[str, list[str]]:
-    """(cluster ARN, providers this call added)."""
+def _lost(
+    ecs: Any, arn: str, kept: list[str], sleep: Callable[[float], None]
+) -> tuple[list[str], list[str]]:
+    """(providers of `kept` not on the cluster after the write, the cluster's providers)."""
+    for wait in (*CHECK_WAITS, None):
+        now = list((_describe(ecs, arn) or {}).get("capacityProviders", []))
+        lost = [p for p in kept if p not in now]
+        if not lost or wait is None:
+            return lost, now
+        sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def ensure(
+    ecs: Any, cluster: str, wanted: list[str], sleep: Callable[[float], None] = time.sleep
+) -> tuple[str, list[str]]:
+    """(cluster ARN, providers this call added).
+
+    PutClusterCapacityProviders replaces the cluster's list ("providers omitted ... will be
+    disassociated": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html)
+    and has no condition on what was read. So the list is read again after the write: a
+    provider that was there, or that this call added, and is gone was dropped by a concurrent
+    write (this one's or the other's), and the deploy fails saying which, rather than leaving
+    it dropped in silence."""
     found = _describe(ecs, cluster)
     if found is None:
         raise ClusterNotFound(
@@ -61,6 +92,14 @@ def ensure(ecs: Any, cluster: str, wanted: list[str]) -> tuple[str, list[str]]:
             capacityProviders=existing + missing,
             defaultCapacityProviderStrategy=found.get("defaultCapacityProviderStrategy", []),
         )
+        lost, now = _lost(ecs, found["clusterArn"], existing + missing, sleep)
+        if lost:
+            raise ConcurrentChange(
+                f"capacity providers {lost} are no longer on ECS cluster {cluster!r} (now "
+                f"{now}): another change of its capacity providers ran at the same time, and "
+                "ECS replaces the whole list on each change. Check what else changes this "
+                "cluster's capacity providers, put back any it needs, then deploy again"
+            )
     return found["clusterArn"], missing
 
 
@@ -70,7 +109,7 @@ def ensure_with_retries(
     """`ensure`, again from a fresh read while another update of the cluster is in progress."""
     for wait in (*RETRY_WAITS, None):
         try:
-            return ensure(ecs, cluster, wanted)
+            return ensure(ecs, cluster, wanted, sleep)
         except ecs.exceptions.UpdateInProgressException:
             if wait is None:
                 raise

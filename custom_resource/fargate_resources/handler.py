@@ -119,7 +119,9 @@ class Answer(CfnResource):  # type: ignore[misc]
     function's own account and region (origin.py)."""
 
     def __call__(self, event: dict[str, Any], context: Any) -> None:
-        why = origin.refusal(event, _region(), origin.account_of(context))
+        why = origin.refusal(
+            event, _region(), origin.account_of(context), origin.partition_of(context)
+        )
         if why is not None:
             logger.error(
                 "request refused",

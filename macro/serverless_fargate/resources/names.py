@@ -85,6 +85,10 @@ def spot_fallback_rule_role(d: Declaration) -> str:
     return f"{d.logical_id}SpotFallbackRuleRole"
 
 
+def spot_fallback_check(d: Declaration) -> str:
+    return f"{d.logical_id}SpotFallbackCheck"
+
+
 def spot_fallback(d: Declaration) -> str:
     return f"{d.logical_id}SpotFallback"
 

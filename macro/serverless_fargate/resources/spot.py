@@ -3,9 +3,10 @@
 - Services with `Fallback`: an on-demand twin service (same task definition, FARGATE only).
   The declaration's own rule and small workflow (no code shared between stacks) scale the
   twin up by the tasks the Spot service cannot place (SERVICE_TASK_PLACEMENT_FAILURE) and back
-  to zero once the Spot service is steady. Only that workflow's role may change the twins'
-  count, by ARN. The twin has no DesiredCount in the template, so a deploy never resets what
-  the workflow set.
+  to zero once the Spot service is steady; a second rule runs it every 10 minutes for every
+  Spot service (ECS may send no event: the twin's first task, waves of losses). Only that
+  workflow's role may change the twins' count, by ARN. The twin has no DesiredCount in the
+  template, so a deploy never resets what the workflow set.
 - Scheduled tasks: the workflow (resources/workflow.py) runs on Spot, runs again on FARGATE in
   the same execution when Spot capacity is short (`Fallback`), and reruns an interrupted run on
   FARGATE once it has stopped (`RerunOnInterruption`).
@@ -66,6 +67,27 @@ def primary_tags(d: Declaration, t: Task) -> list[dict[str, Any]]:
 # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html).
 PLACEMENT_FAILURE = "SERVICE_TASK_PLACEMENT_FAILURE"
 STEADY = "SERVICE_STEADY_STATE"
+# The scheduled check's own event name: both rules apply (raise to what Spot misses, back to 0
+# when Spot is full).
+CHECK = "CHECK"
+# ECS reports steady state only "periodically" and omits repeated service messages for up to
+# six hours, and the rule exists only after the Spot service is stable (its first event may be
+# missed): the check puts every twin right within this period whatever ECS sends.
+CHECK_EVERY = "rate(10 minutes)"
+# Retried on every ECS call: ServiceName.ErrorName is how the aws-sdk integration names an
+# error (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html);
+# ServerException is ECS's documented server error, ThrottlingException its common throttling
+# error; Ecs.EcsException is the name an error ECS does not model gets. Every call is
+# idempotent (a read, or setting a count), so a retry changes nothing twice.
+_RETRY = [
+    {
+        "ErrorEquals": ["Ecs.ThrottlingException", "Ecs.ServerException", "Ecs.EcsException"],
+        "IntervalSeconds": 1,
+        "BackoffRate": 2,
+        "MaxAttempts": 6,
+        "JitterStrategy": "FULL",
+    }
+]
 _UPDATE = "aws-sdk:ecs:updateService"
 _DESCRIBE = "aws-sdk:ecs:describeServices"
 
@@ -129,8 +151,25 @@ def fallback_rule(d: Declaration) -> dict[str, Any]:
                                 "event": "$.detail.eventName",
                             },
                             # In quotes: the values are inserted as text (an ARN, a name).
-                            "InputTemplate": '{"service": "<service>", "event": "<event>"}',
+                            "InputTemplate": '{"services": ["<service>"], "event": "<event>"}',
                         },
+                    }
+                ],
+            },
+        },
+        names.spot_fallback_check(d): {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Description": f"Every Spot service of {d.logical_id} checked against its "
+                "on-demand twin (ServerlessFargate)",
+                "ScheduleExpression": CHECK_EVERY,
+                "State": "ENABLED",
+                "Targets": [
+                    {
+                        "Id": "SpotFallback",
+                        "Arn": ref(names.spot_fallback(d)),
+                        "RoleArn": get_att(role, "Arn"),
+                        "Input": _check_input(d, services),
                     }
                 ],
             },
@@ -148,6 +187,17 @@ def fallback_rule(d: Declaration) -> dict[str, Any]:
             d.permissions_boundary,
             d.tags,
         ),
+    }
+
+
+def _check_input(d: Declaration, services: list[Task]) -> dict[str, Any]:
+    """`{"services": [<every Spot service's ARN>], "event": "CHECK"}`, as JSON text."""
+    arns = ", ".join(f'"${{S{i}}}"' for i in range(len(services)))
+    return {
+        "Fn::Sub": [
+            f'{{"services": [{arns}], "event": "{CHECK}"}}',
+            {f"S{i}": ref(names.service(d, t)) for i, t in enumerate(services)},
+        ]
     }
 
 
@@ -180,16 +230,21 @@ def _describe(d: Declaration, t: Task) -> dict[str, Any]:
         "Parameters": {"Cluster": cluster.reference(d), "Services": [spot, twin]},
         "ResultSelector": {"spot.$": only(spot), "twin.$": only(twin), "twinArn": twin},
         "ResultPath": "$.found",
+        "Retry": _RETRY,
         "Next": "Count",
     }
 
 
+EACH = "Each Spot service"
+
+
 def fallback_definition(d: Declaration) -> dict[str, Any]:
-    """The services' fallback, small on purpose (every state entered is paid for): five
-    states per event. A placement failure on Spot sets the twin to the tasks the Spot service
-    is missing, never fewer than the twin has; a steady Spot service with all its tasks
-    running sets the twin back to zero. Both are idempotent: the same event twice changes
-    nothing more."""
+    """The services' fallback, small on purpose (every state entered is paid for): one Map
+    state, then five states per service named in the input (one for an event, every Spot
+    service for the scheduled check). A placement failure on Spot sets the twin to the tasks
+    the Spot service is missing, never fewer than the twin has; a steady Spot service with
+    all its tasks running sets the twin back to zero; the check does both. All idempotent:
+    the same input twice changes nothing more."""
     services = _fallback_services(d)
     update = sub("arn:${AWS::Partition}:states:::" + _UPDATE)
     states: dict[str, Any] = {
@@ -214,14 +269,24 @@ def fallback_definition(d: Declaration) -> dict[str, Any]:
             "Choices": [
                 {
                     "And": [
-                        {"Variable": "$.event", "StringEquals": PLACEMENT_FAILURE},
+                        {
+                            "Or": [
+                                {"Variable": "$.event", "StringEquals": PLACEMENT_FAILURE},
+                                {"Variable": "$.event", "StringEquals": CHECK},
+                            ]
+                        },
                         {"Variable": "$.missing", "NumericGreaterThanPath": "$.twinCount"},
                     ],
                     "Next": "Fall back to on-demand",
                 },
                 {
                     "And": [
-                        {"Variable": "$.event", "StringEquals": STEADY},
+                        {
+                            "Or": [
+                                {"Variable": "$.event", "StringEquals": STEADY},
+                                {"Variable": "$.event", "StringEquals": CHECK},
+                            ]
+                        },
                         {"Variable": "$.running", "NumericGreaterThanEqualsPath": "$.desired"},
                         {"Variable": "$.twinCount", "NumericGreaterThan": 0},
                     ],
@@ -242,6 +307,7 @@ def fallback_definition(d: Declaration) -> dict[str, Any]:
                 "twin.$": "$.Service.ServiceName",
                 "count.$": "$.Service.DesiredCount",
             },
+            "Retry": _RETRY,
             "End": True,
         },
         "Back to Spot": {
@@ -256,6 +322,7 @@ def fallback_definition(d: Declaration) -> dict[str, Any]:
                 "twin.$": "$.Service.ServiceName",
                 "count.$": "$.Service.DesiredCount",
             },
+            "Retry": _RETRY,
             "End": True,
         },
         "Nothing to change": {"Type": "Succeed"},
@@ -268,8 +335,18 @@ def fallback_definition(d: Declaration) -> dict[str, Any]:
     return {
         "Comment": f"Spot services of {d.logical_id} fall back to their on-demand twins "
         "(ServerlessFargate)",
-        "StartAt": "Which service?",
-        "States": states,
+        "StartAt": EACH,
+        "States": {
+            EACH: {
+                "Type": "Map",
+                "ItemsPath": "$.services",
+                "ItemSelector": {"service.$": "$$.Map.Item.Value", "event.$": "$.event"},
+                "ItemProcessor": {"StartAt": "Which service?", "States": states},
+                # The execution's output: what each service's check ended with (no `ResultPath:
+                # null`: CloudFormation refuses null values in a template).
+                "End": True,
+            }
+        },
     }
 
 
