@@ -607,7 +607,9 @@ def test_sidecar_streams_belong_to_their_task_and_are_named_with_it():
 
 
 def test_since_takes_durations(stack, capsys):
-    assert main(["logs", STACK, "--since", "yesterday"]) == errors.USAGE
+    with pytest.raises(SystemExit) as exited:  # an argument error: the command's usage
+        main(["logs", STACK, "--since", "yesterday"])
+    assert exited.value.code == errors.USAGE
     assert "--since takes seconds or a number with s/m/h/d" in capsys.readouterr().err
 
 

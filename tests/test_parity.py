@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, lint
 from serverless_fargate import cfn_yaml
-from serverless_fargate.migrate import migrate
+from serverless_fargate.migrate import DECLARATION, migrate
 from serverless_fargate.resources.workflow_contract import task_settings
 from serverless_fargate.transform import expand_template
 
@@ -197,7 +197,7 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
         if runner:
             network = runner["NetworkConfiguration"]["AwsvpcConfiguration"]
         elif schedule:
-            definition = result[f"Fargate{name}Workflow"]["Properties"]["Definition"]
+            definition = result[f"{DECLARATION}{name}Workflow"]["Properties"]["Definition"]
             network = task_settings(definition)[key]["network"]["AwsvpcConfiguration"]
         else:
             network = None

@@ -117,7 +117,7 @@ def expand_declaration(fragment: dict) -> dict:
     gc.disable()
     try:
         model = parse_declaration("Workers", resource, context)
-        built, _ = build_declaration(model, "arn:token", "arn:spot", "nonce", None)
+        built, _ = build_declaration(model, "arn:token", "nonce", None)
     finally:
         if was_enabled:
             gc.enable()
