@@ -134,7 +134,7 @@ def test_a_failed_start_is_read_from_ecs_never_from_the_cause(world):
     assert message["attempts"] == 2 and message["exitCode"] is None
 
 
-@pytest.mark.parametrize("code", ["SpotInterruption", "TerminationNotice"])
+@pytest.mark.parametrize("code", ["SpotInterruption", "TerminationNotice", "InfrastructureHealth"])
 def test_every_platform_stop_is_an_interruption(world, code):
     stopped = {"interrupted": True, "code": code, "exit": 0}
     result = world.start([stopped], Spot=True)
