@@ -134,7 +134,7 @@ def test_a_failed_start_is_read_from_ecs_never_from_the_cause(world):
     assert message["attempts"] == 2 and message["exitCode"] is None
 
 
-@pytest.mark.parametrize("code", ["SpotInterruption", "TerminationNotice"])
+@pytest.mark.parametrize("code", ["SpotInterruption", "TerminationNotice", "InfrastructureHealth"])
 def test_every_platform_stop_is_an_interruption(world, code):
     stopped = {"interrupted": True, "code": code, "exit": 0}
     result = world.start([stopped], Spot=True)
@@ -172,3 +172,40 @@ def test_a_dead_letter_queue_that_refuses_the_message_still_fails_the_run_with_i
         "EssentialContainerExited",
         "States.TaskFailed",
     )
+
+
+def _busy_family(world, count=40):
+    """`count` other running tasks of the family, each description about 8 KB (an 8000-char
+    environment override): together more than Step Functions' 256 KiB payload."""
+    world.ecs.script[:] = [{"hang": True}] * count
+    family = world.refs["WorkersWorkerTaskDefinition"]
+    big = {
+        "containerOverrides": [
+            {"name": "worker", "environment": [{"name": "X", "value": "x" * 8000}]}
+        ]
+    }
+    for n in range(count):
+        world.client.run_task(
+            cluster="jobs",
+            taskDefinition=family,
+            group=f"other:{n}",
+            overrides=big,
+            launchType="FARGATE",
+            networkConfiguration={
+                "awsvpcConfiguration": {"subnets": [world.subnet], "securityGroups": [world.group]}
+            },
+        )
+    return count
+
+
+def test_a_busy_family_never_exceeds_the_payload_limit(world):
+    """ "Quotas" (Step Functions): state data is at most 256 KiB; more raises
+    States.DataLimitExceeded, which States.ALL does not catch. DescribeTasks over a whole page
+    of the family's tasks would exceed it: the attempt's task is found without holding them."""
+    others = _busy_family(world)
+    result = world.start([{"exit": 3}])
+    assert (result["status"], result.get("error")) == ("FAILED", "RunFailed"), result
+    assert world.messages()[0]["exitCode"] == 3
+    timed_out = world.start([{"hang": True}, {"exit": 0}], timeout=2, Schedule=dict(ONE_RETRY))
+    assert timed_out["status"] == "SUCCEEDED", timed_out
+    assert len(running(world)) == others

@@ -23,7 +23,9 @@ One copy of a run (`TaskCount` copies run side by side in a Map; one copy needs 
                         yes: wait 60 s, 120 s, ... then Run again; no: copy failed
 
 Every ECS call after a failure retries with backoff; the attempt's task is found by its
-group (<execution>:<copy>:<attempt>), unique per attempt.
+group (<execution>:<copy>:<attempt>), unique per attempt, describing one listed task at a time
+(a page of descriptions could pass the 256 KiB of state data: States.DataLimitExceeded is
+caught by nothing).
 A healthy run of one copy enters four states (Read the input, Run task, Interrupted?, Run
 succeeded). A run with a failed copy puts one JSON message on DeadLetterQueueArn and fails the
 execution, so it shows in the console and in the ExecutionsFailed metric. The README has the
@@ -430,35 +432,26 @@ def _stop_running_states(give_up: str) -> dict[str, Any]:
                 {
                     "Variable": "$.running.count",
                     "NumericGreaterThan": 0,
-                    "Next": "Describe the running tasks",
+                    "Next": "Stop this attempt's task",
                 }
             ],
             "Default": "Find the stopped task",
         },
-        "Describe the running tasks": _ecs_call(
-            "describeTasks",
-            {"Cluster.$": cluster_, "Tasks.$": "$.running.arns"},
-            {"tasks.$": "$.Tasks"},
-            "$.running",
-            "Could not describe running tasks",
-            "Stop this attempt's task",
-        ),
-        "Could not describe running tasks": _lost(
-            "DescribeTasks", "could not tell whether the task of this attempt still runs", give_up
-        ),
         "Stop this attempt's task": {
             "Type": "Map",
-            "ItemsPath": "$.running.tasks",
+            # One task described at a time: a page of descriptions (up to 100 tasks of several
+            # KB each) could exceed the 256 KiB of state data, and States.DataLimitExceeded is
+            # caught by nothing ("Handling errors in Step Functions workflows").
+            "ItemsPath": "$.running.arns",
             "ItemSelector": {
-                "arn.$": "$$.Map.Item.Value.TaskArn",
-                "group.$": "$$.Map.Item.Value.Group",
+                "arn.$": "$$.Map.Item.Value",
                 "wanted.$": GROUP,
                 "cluster.$": cluster_,
                 "checks": 0,
             },
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
-                "StartAt": "Ours?",
+                "StartAt": "Describe a running task",
                 "States": _stop_one_states(),
             },
             # Keeps the input (a null ResultPath may not appear in a template): a small
@@ -484,6 +477,39 @@ def _stop_running_states(give_up: str) -> dict[str, Any]:
     }
 
 
+def _describe_one(
+    name: str, read: str, next_: str, gone: str, unreadable: tuple[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """DescribeTasks of one task of a ListTasks page (`$.arn`) into `$.now.task`: a task ECS no
+    longer describes goes to `gone`; a call that fails after its retries to `unreadable`."""
+    return {
+        name: {
+            "Type": "Task",
+            "Resource": _service("aws-sdk:ecs:describeTasks"),
+            "Parameters": {"Cluster.$": "$.cluster", "Tasks.$": "States.Array($.arn)"},
+            "ResultSelector": {"tasks.$": "$.Tasks"},
+            "ResultPath": "$.now",
+            "Retry": ECS_RETRY,
+            "Catch": [
+                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": unreadable[0]}
+            ],
+            "Next": read + "?",
+        },
+        unreadable[0]: unreadable[1],
+        read + "?": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.now.tasks[0]", "IsPresent": True, "Next": read}],
+            "Default": gone,
+        },
+        read: {
+            "Type": "Pass",
+            "Parameters": {"task.$": "States.ArrayGetItem($.now.tasks, 0)"},
+            "ResultPath": "$.now",
+            "Next": next_,
+        },
+    }
+
+
 def _stop_one_states() -> dict[str, Any]:
     """One running task of the family: if it is this attempt's, StopTask, then DescribeTasks
     until ECS says STOPPED (or DEPROVISIONING: its containers have stopped)."""
@@ -492,9 +518,30 @@ def _stop_one_states() -> dict[str, Any]:
         return {"Type": "Fail", "Error": "LostControl", "CausePath": text}
 
     return {
+        **_describe_one(
+            "Describe a running task",
+            "A running task",
+            "Ours?",
+            "Not ours",
+            (
+                "Could not describe it",
+                fail(
+                    "States.Format('could not tell whether the task of this attempt still runs: "
+                    "DescribeTasks failed: {}', States.JsonToString($.lost))"
+                ),
+            ),
+        ),
         "Ours?": {
             "Type": "Choice",
-            "Choices": [{"Variable": "$.group", "StringEqualsPath": "$.wanted", "Next": "Stop it"}],
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.now.task.Group", "IsPresent": True},
+                        {"Variable": "$.now.task.Group", "StringEqualsPath": "$.wanted"},
+                    ],
+                    "Next": "Stop it",
+                }
+            ],
             "Default": "Not ours",
         },
         "Not ours": {"Type": "Succeed"},
@@ -618,19 +665,11 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
                 {
                     "Variable": "$.stopped.count",
                     "NumericGreaterThan": 0,
-                    "Next": "Describe the stopped tasks",
+                    "Next": "Pick this attempt's task",
                 }
             ],
             "Default": "Never started",
         },
-        "Describe the stopped tasks": _ecs_call(
-            "describeTasks",
-            {"Cluster.$": cluster_, "Tasks.$": "$.stopped.arns"},
-            {"tasks.$": "$.Tasks"},
-            "$.stopped",
-            "Could not read the stopped task",
-            "Pick this attempt's task",
-        ),
         # The task has stopped: the next attempt may start, but what happened is unknown.
         "Could not read the stopped task": _failed(
             {
@@ -639,20 +678,44 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
                 "error": "$.error.Error",
             }
         ),
+        # One task described at a time (as when stopping one): only this attempt's is kept.
         "Pick this attempt's task": {
             "Type": "Map",
-            "ItemsPath": "$.stopped.tasks",
-            "ItemSelector": {"task.$": "$$.Map.Item.Value", "wanted.$": GROUP},
+            "ItemsPath": "$.stopped.arns",
+            "ItemSelector": {
+                "arn.$": "$$.Map.Item.Value",
+                "wanted.$": GROUP,
+                "cluster.$": cluster_,
+            },
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
-                "StartAt": "This attempt's?",
+                "StartAt": "Describe a stopped task",
                 "States": {
+                    **_describe_one(
+                        "Describe a stopped task",
+                        "A stopped task",
+                        "This attempt's?",
+                        "Another's",
+                        (
+                            "Not described",
+                            {
+                                "Type": "Fail",
+                                "Error": "DescribeTasks",
+                                "CausePath": "States.JsonToString($.lost)",
+                            },
+                        ),
+                    ),
                     "This attempt's?": {
                         "Type": "Choice",
                         "Choices": [
                             {
-                                "Variable": "$.task.Group",
-                                "StringEqualsPath": "$.wanted",
+                                "And": [
+                                    {"Variable": "$.now.task.Group", "IsPresent": True},
+                                    {
+                                        "Variable": "$.now.task.Group",
+                                        "StringEqualsPath": "$.wanted",
+                                    },
+                                ],
                                 "Next": "This attempt's",
                             }
                         ],
@@ -660,13 +723,20 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
                     },
                     "This attempt's": {
                         "Type": "Pass",
-                        "Parameters": {"ours": True, "task.$": "$.task"},
+                        "Parameters": {"ours": True, "task.$": "$.now.task"},
                         "End": True,
                     },
                     "Another's": {"Type": "Pass", "Result": {"ours": False}, "End": True},
                 },
             },
             "ResultPath": "$.stopped.picked",
+            "Catch": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "ResultPath": "$.lost",
+                    "Next": "Could not read the stopped task",
+                }
+            ],
             "Next": "Keep this attempt's",
         },
         "Keep this attempt's": {

@@ -138,9 +138,10 @@ def copy_and_attempt(group: str) -> tuple[int, int] | None:
 
 # --- Interruptions ----------------------------------------------------------------------------
 # Stop codes with which ECS, not the task nor a person, stopped a task ("TaskStopCode", Amazon
-# ECS API reference): a Fargate Spot interruption, a task retired for maintenance. A run so
-# stopped did not finish its work, whatever its exit code.
-INTERRUPTED = ("SpotInterruption", "TerminationNotice")
+# ECS API reference): a Fargate Spot interruption, a task retired for maintenance, a task stopped
+# for the health of the infrastructure under it (InfrastructureHealth, in botocore's ECS model's
+# TaskStopCode). A run so stopped did not finish its work, whatever its exit code.
+INTERRUPTED = ("SpotInterruption", "TerminationNotice", "InfrastructureHealth")
 
 
 # --- Spot ------------------------------------------------------------------------------------
