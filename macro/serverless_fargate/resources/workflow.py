@@ -409,46 +409,71 @@ def _lost(call: str, what: str, give_up: str) -> dict[str, Any]:
     }
 
 
+# What each item of a Map over a ListTasks page starts with: the task's ARN, the group this
+# attempt's task has, and the cluster to describe it in.
+_LISTED_TASK = {"arn.$": "$$.Map.Item.Value", "wanted.$": GROUP, "cluster.$": "$.settings.cluster"}
+
+
+def _family_tasks(
+    status: str,
+    into: str,
+    states: tuple[str, str],
+    on_error: tuple[str, dict[str, Any] | None],
+    then: tuple[str, str],
+) -> dict[str, Any]:
+    """ListTasks of the task's family in `status` (RUNNING or STOPPED) into `into` (their ARNs
+    and how many), then a Choice: some (`then[0]`) or none (`then[1]`). A failed call goes to
+    `on_error[0]`, defined here when `on_error[1]` is given."""
+    find, any_ = states
+    failed = {on_error[0]: on_error[1]} if on_error[1] is not None else {}
+    return {
+        find: _ecs_call(
+            "listTasks",
+            {
+                "Cluster.$": "$.settings.cluster",
+                "Family.$": "$.settings.family",
+                "DesiredStatus": status,
+            },
+            {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
+            into,
+            on_error[0],
+            any_,
+        ),
+        **failed,
+        any_: {
+            "Type": "Choice",
+            "Choices": [{"Variable": f"{into}.count", "NumericGreaterThan": 0, "Next": then[0]}],
+            "Default": then[1],
+        },
+    }
+
+
 def _stop_running_states(give_up: str) -> dict[str, Any]:
     """After any failure the attempt's task may still run (a timeout, an unknown error): find
     it among the family's running tasks by its group, stop it, and wait until ECS says it
     stopped. Whatever cannot be confirmed ends the copy, with a reason that says so."""
-    cluster_ = "$.settings.cluster"
     return {
-        "Find the attempt's task": _ecs_call(
-            "listTasks",
-            {"Cluster.$": cluster_, "Family.$": "$.settings.family", "DesiredStatus": "RUNNING"},
-            {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
+        **_family_tasks(
+            "RUNNING",
             "$.running",
-            "Could not list running tasks",
-            "Any running?",
+            ("Find the attempt's task", "Any running?"),
+            (
+                "Could not list running tasks",
+                _lost(
+                    "ListTasks",
+                    "could not tell whether the task of this attempt still runs",
+                    give_up,
+                ),
+            ),
+            ("Stop this attempt's task", "Find the stopped task"),
         ),
-        "Could not list running tasks": _lost(
-            "ListTasks", "could not tell whether the task of this attempt still runs", give_up
-        ),
-        "Any running?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Variable": "$.running.count",
-                    "NumericGreaterThan": 0,
-                    "Next": "Stop this attempt's task",
-                }
-            ],
-            "Default": "Find the stopped task",
-        },
         "Stop this attempt's task": {
             "Type": "Map",
             # One task described at a time: a page of descriptions (up to 100 tasks of several
             # KB each) could exceed the 256 KiB of state data, and States.DataLimitExceeded is
             # caught by nothing ("Handling errors in Step Functions workflows").
             "ItemsPath": "$.running.arns",
-            "ItemSelector": {
-                "arn.$": "$$.Map.Item.Value",
-                "wanted.$": GROUP,
-                "cluster.$": cluster_,
-                "checks": 0,
-            },
+            "ItemSelector": {**_LISTED_TASK, "checks": 0},
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
                 "StartAt": "Describe a running task",
@@ -649,27 +674,14 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
     """What happened to the attempt, from ECS's own description of its task (found by group
     among the family's stopped tasks), never from the error's Cause: no task means it never
     started."""
-    cluster_ = "$.settings.cluster"
     return {
-        "Find the stopped task": _ecs_call(
-            "listTasks",
-            {"Cluster.$": cluster_, "Family.$": "$.settings.family", "DesiredStatus": "STOPPED"},
-            {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
+        **_family_tasks(
+            "STOPPED",
             "$.stopped",
-            "Could not read the stopped task",
-            "Any stopped?",
+            ("Find the stopped task", "Any stopped?"),
+            ("Could not read the stopped task", None),  # defined below
+            ("Pick this attempt's task", "Never started"),
         ),
-        "Any stopped?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Variable": "$.stopped.count",
-                    "NumericGreaterThan": 0,
-                    "Next": "Pick this attempt's task",
-                }
-            ],
-            "Default": "Never started",
-        },
         # The task has stopped: the next attempt may start, but what happened is unknown.
         "Could not read the stopped task": _failed(
             {
@@ -682,11 +694,7 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
         "Pick this attempt's task": {
             "Type": "Map",
             "ItemsPath": "$.stopped.arns",
-            "ItemSelector": {
-                "arn.$": "$$.Map.Item.Value",
-                "wanted.$": GROUP,
-                "cluster.$": cluster_,
-            },
+            "ItemSelector": _LISTED_TASK,
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
                 "StartAt": "Describe a stopped task",
