@@ -88,7 +88,8 @@ def test_each_scheduled_task_has_its_own_workflow_and_its_settings_only():
         )
     )
     machines = {k for k, r in template["Resources"].items() if r["Type"].endswith("::StateMachine")}
-    assert machines == {"WorkersNightlyWorkflow", "WorkersHourlyWorkflow"}
+    # One per watched task, and the declaration's Recovery machine (the failure path, once).
+    assert machines == {"WorkersNightlyWorkflow", "WorkersHourlyWorkflow", "WorkersRecovery"}
     assert set(template["Outputs"]) >= {"WorkersNightlyWorkflowArn", "WorkersHourlyWorkflowArn"}
     assert list(contract.task_settings(workflow(template, "nightly"))) == ["nightly"]
     run = workflow(template, "nightly")["States"]["Run task"]["Parameters"]
@@ -200,14 +201,27 @@ def test_workflow_role_runs_exactly_its_task_definitions_and_passes_exactly_thei
     assert role['"ecs:ListTasks"']["Condition"] == cluster
     assert role['"sqs:SendMessage"']["Resource"] == [queue]
     rule = role['["events:PutTargets", "events:PutRule", "events:DescribeRule"]']
-    assert rule["Resource"]["Fn::Sub"].endswith(":rule/StepFunctionsGetEventsForECSTaskRule")
+    # The managed rules of runTask.sync and of startExecution.sync:2, and nothing else.
+    assert [r["Fn::Sub"].rsplit(":rule/", 1)[1] for r in rule["Resource"]] == [
+        "StepFunctionsGetEventsForECSTaskRule",
+        "StepFunctionsGetEventsForStepFunctionsExecutionRule",
+    ]
     wildcard = [s for s in role.values() if s["Resource"] == "*"]
     assert [s["Action"] for s in wildcard] == ["ecs:ListTasks"]  # IAM names no resource for it
+    # It may start exactly the declaration's Recovery machine, and read or stop only its runs.
+    (start,) = role['"states:StartExecution"']["Resource"]
+    assert start["Fn::Sub"][0].endswith(":stateMachine:${Name}")
+    assert "WorkersRecovery" in json.dumps(start["Fn::Sub"][1])
+    runs = role['["states:DescribeExecution", "states:StopExecution"]']["Resource"]
+    assert runs["Fn::Sub"][0].endswith(":execution:${Name}:*")
+    assert "WorkersRecovery" in json.dumps(runs["Fn::Sub"][1])
     trust = template["Resources"]["WorkersWorkflowRole"]["Properties"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
-    # Exactly its state machine (tests/test_trust.py deploys it and compares the real ARN).
-    (arn,) = trust["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
-    assert arn["Fn::Sub"][0].endswith(":stateMachine:${Name}")
+    # Exactly its state machines: the task's and the Recovery machine (tests/test_trust.py
+    # deploys them and compares the real ARNs).
+    arns = trust["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert len(arns) == 2
+    assert all(arn["Fn::Sub"][0].endswith(":stateMachine:${Name}") for arn in arns)
 
 
 def test_given_roles_of_any_path_are_passed_by_the_workflow():

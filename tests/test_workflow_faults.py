@@ -162,10 +162,11 @@ def test_a_timed_out_run_stops_its_task_before_the_next_attempt(world):
 
 def test_a_dead_letter_queue_that_refuses_the_message_still_fails_the_run_with_its_cause(world):
     """The report's Catch keeps the state's input (its ResultPath names a member, as a null
-    ResultPath may not appear in a template): Run failed still gives the failed copy."""
+    ResultPath may not appear in a template): the execution still gives the failed copy, with
+    an error of its own, so that a message that never arrived is not a silent one."""
     boto3.client("sqs").delete_queue(QueueUrl=world.queue)
     result = world.start([{"exit": 3}])
-    assert (result["status"], result["error"]) == ("FAILED", "RunFailed"), result
+    assert (result["status"], result["error"]) == ("FAILED", "RunFailedNotReported"), result
     (outcome,) = json.loads(result["cause"])
     assert (outcome["ok"], outcome["exitCode"], outcome["taskArn"] is None) == (False, 3, False)
     assert (outcome["stopCode"], outcome["error"]) == (

@@ -233,6 +233,8 @@ def patch_moto(monkeypatch: Any) -> None:
     monkeypatch.setattr(sdk, "_normalise_parameters", sdk_normalise_parameters)
     monkeypatch.setattr(sdk, "_normalise_response", sdk_normalise_response)
 
+    _patch_sfn_integration(monkeypatch)
+
     # "Handling errors in Step Functions workflows": "A States.Runtime error isn't retriable,
     # and will always cause the execution to fail"; States.ALL does not catch it (nor
     # States.DataLimitExceeded). moto's Catch and Retry handle both.
@@ -259,6 +261,38 @@ OVERRIDES_LIMIT = 8192  # ECS: "A total of 8192 characters are allowed for overr
 
 
 _REFERENCE_PATH = re.compile(r"\$(?:\.[A-Za-z0-9_-]+|\[\d+\])*")
+
+
+def _patch_sfn_integration(monkeypatch: Any) -> None:
+    """states:startExecution.sync:2 ("Start workflow executions from a task state in Step
+    Functions"): the state's parameters are StartExecution's in PascalCase, and its result is
+    DescribeExecution's answer in PascalCase, `Output` parsed as JSON (`:2`). moto 5.2.5 hands
+    the PascalCase keys to boto3 (KeyError: 'StateMachineArn') and keeps boto3's camelCase
+    answer: both converted here, at the top level only (Input and Output are the executions'
+    own JSON). Its 1 s polling stays."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_service,
+    )
+
+    cls = sfn_service.StateTaskServiceSfn
+    parameters_of, response_of = cls._normalise_parameters, cls._normalise_response
+
+    def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+        parameters_of(self, parameters, boto_service_name, service_action_name)
+        for key in list(parameters):
+            parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
+
+    def normalise_response(self, response, boto_service_name=None, service_action_name=None):
+        response_of(self, response, boto_service_name, service_action_name)
+        if isinstance(response, dict):
+            for key in list(response):
+                value = response.pop(key)
+                if hasattr(value, "isoformat"):
+                    value = value.isoformat()
+                response[key[:1].upper() + key[1:]] = value
+
+    monkeypatch.setattr(cls, "_normalise_parameters", normalise_parameters)
+    monkeypatch.setattr(cls, "_normalise_response", normalise_response)
 
 
 def _patch_reference_paths(monkeypatch: Any) -> None:
@@ -599,10 +633,20 @@ class World:
             }
         }
         template = transform(declared, parameters=None, service_token="token", nonce="test")
+        sfn = boto3.client("stepfunctions")
+        # The declaration's Recovery machine first: the task's workflow starts it by ARN.
+        recovery = template["Resources"][contract.recovery_logical_id("Workers")]
+        recovery_body = compress_waits(
+            evaluate(recovery["Properties"]["Definition"], self.refs), timeout
+        )
+        self.refs["WorkersRecovery"] = sfn.create_state_machine(
+            name=f"r{len(self.ecs.calls)}{id(recovery_body)}",
+            definition=json.dumps(recovery_body),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
+        )["stateMachineArn"]
         logical_id = contract.workflow_logical_id("Workers", "Worker")
         body = template["Resources"][logical_id]["Properties"]["Definition"]
         body = compress_waits(evaluate(body, self.refs), timeout)
-        sfn = boto3.client("stepfunctions")
         machine = sfn.create_state_machine(
             name=f"w{len(self.ecs.calls)}{id(body)}",
             definition=json.dumps(body),

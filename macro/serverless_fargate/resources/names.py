@@ -39,6 +39,10 @@ def workflow(d: Declaration, t: Task) -> str:
     return workflow_contract.workflow_logical_id(d.logical_id, t.name)
 
 
+def recovery(d: Declaration) -> str:
+    return workflow_contract.recovery_logical_id(d.logical_id)
+
+
 def state_machine_name(logical_id: str) -> Any:
     """A state machine's name, known before it exists so that its role's trust can name its
     exact ARN (a Ref would be a cycle: the state machine names the role). Unique per stack and

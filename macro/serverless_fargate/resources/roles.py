@@ -228,12 +228,12 @@ def trusting(service: str, source_arns: list[Any]) -> dict[str, Any]:
     return _trust(service, {**_ACCOUNT, "ArnEquals": {"aws:SourceArn": source_arns}})
 
 
-def _arn(service: str, resource: str, name: Any) -> Any:
-    """arn:...:<service>:<region>:<account>:<resource><name>; literal names are escaped."""
+def _arn(service: str, resource: str, name: Any, tail: str = "") -> Any:
+    """arn:...:<service>:<region>:<account>:<resource><name><tail>; literal names are escaped."""
     head = "arn:${AWS::Partition}:" + service + ":${AWS::Region}:${AWS::AccountId}:" + resource
     if isinstance(name, str):
-        return sub(head + escape(name))
-    return sub(head + "${Name}", {"Name": name})
+        return sub(head + escape(name) + tail)
+    return sub(head + "${Name}" + tail, {"Name": name})
 
 
 def schedule_group_arns(d: Declaration) -> list[Any]:
@@ -333,12 +333,32 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             "Condition": on_cluster,
         },
         {
-            # How runTask.sync learns that a task stopped (a rule Step Functions manages).
+            # How runTask.sync learns that a task stopped, and startExecution.sync:2 that the
+            # Recovery execution ended: rules Step Functions manages ("IAM policies for Amazon
+            # ECS/Fargate" and "for AWS Step Functions" in the Step Functions developer guide).
             "Effect": "Allow",
             "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
-            "Resource": sub(
-                "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
-                "StepFunctionsGetEventsForECSTaskRule"
+            "Resource": [
+                sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + rule)
+                for rule in (
+                    "StepFunctionsGetEventsForECSTaskRule",
+                    "StepFunctionsGetEventsForStepFunctionsExecutionRule",
+                )
+            ],
+        },
+        {
+            # A task's workflow starts the declaration's Recovery machine after a failed attempt.
+            "Effect": "Allow",
+            "Action": "states:StartExecution",
+            "Resource": state_machine_arns([names.recovery(d)]),
+        },
+        {
+            # ... and, synchronously, reads it until it ends, or stops it if its own execution
+            # is stopped: exactly the Recovery machine's executions.
+            "Effect": "Allow",
+            "Action": ["states:DescribeExecution", "states:StopExecution"],
+            "Resource": _arn(
+                "states", "execution:", names.state_machine_name(names.recovery(d)), ":*"
             ),
         },
     ]
@@ -350,7 +370,7 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             # The state machine's exact ARN, spelt from its name (a Ref would be a cycle).
             trusting(
                 "states.amazonaws.com",
-                state_machine_arns([names.workflow(d, t) for t in d.watched]),
+                state_machine_arns([names.recovery(d)] + [names.workflow(d, t) for t in d.watched]),
             ),
             statements,
             d.permissions_boundary,

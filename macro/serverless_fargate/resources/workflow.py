@@ -1,35 +1,40 @@
-"""The workflow that watches every run of a task to its end: one Step Functions state machine
-per watched task (`{Declaration}{Task}Workflow`).
+"""The workflow that watches every run of a task to its end: one small Step Functions state
+machine per watched task (`{Declaration}{Task}Workflow`) for the healthy path, and one per
+declaration (`{Declaration}Recovery`) for everything after a failed attempt.
 
-Whoever starts it (EventBridge Scheduler, `serverless-fargate run`, a person in the console)
-gives one JSON object, every member optional (workflow_contract: `input` reaches the main
-container as JSON text in SERVERLESS_FARGATE_INPUT). Everything else, image, command, roles,
-network, capacity, is written in the definition: a starter chooses only the input.
-Scheduler names each execution after its own execution ID, so a delivery made twice starts one
-run (StartExecution is idempotent for a name and input).
+Whoever starts a task's workflow (EventBridge Scheduler, an EventBridge rule, a caller,
+`serverless-fargate run`, a person in the console) gives one JSON object, every member optional
+(workflow_contract: `input` reaches the main container as JSON text in
+SERVERLESS_FARGATE_INPUT). Everything else, image, command, roles, network, capacity, is written
+in the definition: a starter chooses only the input. Scheduler names each execution after its
+own execution ID, so a delivery made twice starts one run (StartExecution is idempotent for a
+name and input).
 
 One copy of a run (`TaskCount` copies run side by side in a Map; one copy needs none):
 
     Read the input ── not a JSON object, or names another task ──► Wrong input (fails)
       └─► Run task (ecs:runTask.sync, waits for the task to stop; times out after Timeout)
-            ├─ success (essential containers exit 0, not interrupted) ──────► run succeeded
-            └─ any failure, or interrupted ──► Settings ──► ask ECS (never the error's Cause):
-                 ├─ the attempt's task still runs ──► StopTask, DescribeTasks until STOPPED
-                 │     └─ cannot (after retries) ──► copy failed: "could not stop <ARN>: ..."
+            ├─ main container exited 0, not interrupted ───────────────────► run succeeded
+            └─ anything else ──► Recover: the declaration's Recovery machine, started with
+               states:startExecution.sync:2 and the task's settings, asks ECS (never the
+               error's Cause) what became of the attempt's task:
+                 ├─ it still runs (or is still stopping) ──► StopTask, DescribeTasks until
+                 │     STOPPED; cannot (after retries) ──► "could not stop <ARN>: ..."
                  ├─ it stopped ──► platform stop and RerunOnInterruption (once) ──► Run again
                  │               └─ otherwise: exit code / stop code / Timeout ─┐
-                 └─ it never started ──► on Spot with Fallback (once) ──► Run again
+                 └─ not found, twice, 30 s apart ──► on Spot with Fallback (once) ──► Run again
                                      └─ otherwise ─────────────────────────┴► retries left?
-                        yes: wait 60 s, 120 s, ... then Run again; no: copy failed
+                        yes: wait 60 s, 120 s, ... then Run again; no: the copy failed
+               and answers the copy's outcome; a failed one is reported (dead-letter queue)
+               and fails the execution.
 
-Every ECS call after a failure retries with backoff; the attempt's task is found by its
-group (<execution>:<copy>:<attempt>), unique per attempt, describing one listed task at a time
-(a page of descriptions could pass the 256 KiB of state data: States.DataLimitExceeded is
-caught by nothing).
-A healthy run of one copy enters four states (Read the input, Run task, Interrupted?, Run
-succeeded). A run with a failed copy puts one JSON message on DeadLetterQueueArn and fails the
-execution, so it shows in the console and in the ExecutionsFailed metric. The README has the
-diagram; tests/test_workflow.py executes it against moto's interpreter.
+Every ECS call after a failure retries with backoff; the attempt's task is found by its group
+(<execution>:<copy>:<attempt>), unique per attempt, among every page of the family's tasks,
+describing one listed task at a time (a page of descriptions could pass the 256 KiB of state
+data: States.DataLimitExceeded is caught by nothing). A healthy run of one copy enters four
+states (Read the input, Run task, Interrupted?, Run succeeded); the failure path lives once per
+declaration, so a task's own definition stays small (a template holds hundreds of them).
+The README has the diagram; tests/test_workflow.py executes both machines in moto's interpreter.
 """
 
 from __future__ import annotations
@@ -47,11 +52,12 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 NO_TIMEOUT = contract.NO_TIMEOUT
 FIRST_BACKOFF = 60  # seconds before the first retry; each later one waits 60 s more
 STOP_GRACE = 130  # StopTask's SIGTERM-to-SIGKILL time (StopTimeout, at most 120 s) and a margin
-GROUP = (
-    f"States.Format('{contract.GROUP_FORMAT}', $$.Execution.Name, $.state.copy, $.state.attempt)"
-)
+# In the Recovery machine: the parent execution's name, the copy, the attempt.
+GROUP = f"States.Format('{contract.GROUP_FORMAT}', $.execution, $.state.copy, $.state.attempt)"
 # The group of a single copy's first attempt (copy 1, attempt 0): no state to read yet.
 FIRST_GROUP = "States.Format('{}:1:0', $$.Execution.Name)"
+# The group of a copy's first attempt in a Map.
+COPY_GROUP = "States.Format('{}:{}:0', $$.Execution.Name, $.copy)"
 INTERRUPTED = contract.INTERRUPTED
 # Every ECS call after a failure retries throttling and server errors with backoff ("Handling
 # errors in Step Functions workflows": Retry); after that, the copy says it lost control.
@@ -60,11 +66,30 @@ ECS_RETRY = [
 ]
 STOP_CHECKS = 10  # DescribeTasks after StopTask, 30 s apart: then "could not confirm it stopped"
 STOP_CHECK_INTERVAL = 30
+# ListTasks is eventually consistent ("Amazon ECS API reference", eventual consistency): a task
+# not listed right after its attempt failed is looked for once more this long after.
+NOT_FOUND_RECHECK = 30
 # CloudFormation refuses a null anywhere in a template, a Definition included ("'null' values
 # are not allowed in templates"): a value that must be JSON null is made at run time.
 # States.StringToJson parses its text argument as JSON ("Intrinsic functions", JSON data
 # manipulation).
 NULL = "States.StringToJson('null')"
+# Starting the Recovery machine: retried when Step Functions refuses or throttles the call
+# (StepFunctions.<exception>, "Handling errors": service integration errors), never when the
+# recovery itself failed (States.TaskFailed): a second one could lose track of a later attempt.
+START_RETRY = [
+    {
+        "ErrorEquals": [
+            "StepFunctions.ExecutionLimitExceededException",
+            "StepFunctions.SdkClientException",
+            "StepFunctions.AWSStepFunctionsException",
+            "StepFunctions.ThrottlingException",
+        ],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 5,
+        "BackoffRate": 2,
+    }
+]
 
 
 def _service(action: str) -> Any:
@@ -102,8 +127,8 @@ def _family(task_definition: Any) -> Any:
 
 
 def settings(d: Declaration, t: Task) -> dict[str, Any]:
-    """Everything the workflow needs to run task `t`: the Result of its Settings state, which
-    ops reads too (workflow_contract.task_settings)."""
+    """Everything the Recovery machine needs to run task `t` again: given to it by the task's
+    own workflow (state Recover), which ops reads too (workflow_contract.task_settings)."""
     task_definition = ref(names.task_definition(d, t))
     out: dict[str, Any] = {
         "task": t.key,
@@ -163,7 +188,7 @@ def _state(**changes: Any) -> dict[str, Any]:
     """A Pass state's Parameters that rewrite $.state (attempt, backoff, capacity, ...)."""
     state: dict[str, Any] = {
         key + ".$": f"$.state.{key}"
-        for key in ("copy", "attempt", "backoff", "onDemand", "rerun", "capacity", "environment")
+        for key in ("copy", "attempt", "backoff", "onDemand", "rerun", "capacity")
     }
     for key, value in changes.items():
         state.pop(key + ".$", None)
@@ -171,28 +196,18 @@ def _state(**changes: Any) -> dict[str, Any]:
     return state
 
 
-def _environment(with_input: bool) -> list[dict[str, Any]]:
-    """The main container's extra environment: the run's input as JSON text, if given."""
-    if not with_input:
+def _environment(path: str | None) -> list[dict[str, Any]]:
+    """The main container's extra environment: the run's input (at `path`) as JSON text."""
+    if path is None:
         return []
-    return [
-        {
-            "Name": contract.INPUT_ENV,
-            "Value.$": f"States.JsonToString($.{contract.INPUT})",
-        }
-    ]
-
-
-def _timeout(t: Task) -> dict[str, Any]:
-    if single(t):
-        return {"TimeoutSeconds": NO_TIMEOUT if t.timeout is None else int(t.timeout)}
-    return {"TimeoutSecondsPath": "$.timeoutSeconds"}
+    return [{"Name": contract.INPUT_ENV, "Value.$": f"States.JsonToString({path})"}]
 
 
 def _run_task(
-    d: Declaration, t: Task, group: str, capacity: Any, environment: Any, next_: str
+    d: Declaration, t: Task, group: str, environment: Any, timeout: dict[str, Any]
 ) -> dict[str, Any]:
-    """ecs:runTask.sync: starts the task and waits until it stops (or the Timeout)."""
+    """ecs:runTask.sync of task `t` with its literal settings: starts it and waits until it
+    stops (or the Timeout). Only parameters AWS documents for the optimized integration."""
     overrides: dict[str, Any] = {"Name": t.key}
     if isinstance(environment, str):
         overrides["Environment.$"] = environment
@@ -207,20 +222,517 @@ def _run_task(
         # Unique per execution, copy and attempt: how the attempt's task is found.
         "Group.$": group,
         "Overrides": {"ContainerOverrides": [overrides]},
+        "CapacityProviderStrategy": spot.strategy(t),
     }
-    if isinstance(capacity, str):
-        parameters["CapacityProviderStrategy.$"] = capacity
-    else:
-        parameters["CapacityProviderStrategy"] = capacity
     return {
         "Type": "Task",
         "Comment": "Starts the task and waits until it stops",
         "Resource": _service("ecs:runTask.sync"),
         "Parameters": parameters,
-        **_timeout(t),
-        "ResultPath": "$.result",
-        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Settings"}],
-        "Next": next_,
+        **timeout,
+    }
+
+
+def _input_states(t: Task, with_input: str, without_input: str) -> dict[str, Any]:
+    """The input: a JSON object, every member optional; anything else fails before a task runs
+    (`[]` is read as `{}`: the states after this one write nothing into the input)."""
+    task = f"$.{contract.TASK}"
+    return {
+        "Read the input": {
+            "Type": "Choice",
+            "Choices": [
+                *(
+                    {"Variable": "$", test: True, "Next": "Wrong input"}
+                    for test in ("IsString", "IsNumeric", "IsBoolean", "IsNull")
+                ),
+                {"Variable": "$[0]", "IsPresent": True, "Next": "Wrong input"},
+                {
+                    "And": [
+                        {"Variable": task, "IsPresent": True},
+                        {"Not": {"Variable": task, "StringEquals": t.key}},
+                    ],
+                    "Next": "Wrong input",
+                },
+                {"Variable": f"$.{contract.INPUT}", "IsPresent": True, "Next": with_input},
+            ],
+            "Default": without_input,
+        },
+        "Wrong input": {
+            "Type": "Fail",
+            "Error": "WrongInput",
+            "Cause": contract.input_shape(t.key),
+        },
+    }
+
+
+def _main_exit(key: str) -> str:
+    """The main container's exit code in a task description (named after the task key,
+    task_definition.py): a filter, so a list of at most one number."""
+    return f"$.Containers[?(@.Name == '{key}')].ExitCode"
+
+
+def _ended_well(prefix: str, ok: str, failed: str) -> dict[str, Any]:
+    """After runTask.sync succeeded (`prefix`.result the stopped task, `prefix`.main the main
+    container's exit code): a success only if the main container exited 0 and ECS did not stop
+    the task itself. A container that handles SIGTERM may exit 0 after an interruption, and
+    `.sync`'s success is documented only as the task having stopped: the exit code is read."""
+    stop_code = f"{prefix}.result.StopCode"
+    main = f"{prefix}.main[0]"
+    return {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "And": [
+                    {"Variable": stop_code, "IsPresent": True},
+                    {"Variable": stop_code, "IsString": True},
+                    {"Or": [{"Variable": stop_code, "StringEquals": c} for c in INTERRUPTED]},
+                ],
+                "Next": failed,
+            },
+            {
+                "And": [
+                    {"Variable": main, "IsPresent": True},
+                    {"Variable": main, "IsNumeric": True},
+                    {"Variable": main, "NumericEquals": 0},
+                ],
+                "Next": ok,
+            },
+        ],
+        "Default": failed,
+    }
+
+
+_ENDED_BADLY = {
+    "Error": "RunEnded",
+    "Cause": "the task stopped, but its main container did not exit 0 or ECS stopped it",
+}
+
+
+def _recover(
+    d: Declaration, t: Task, copy: str | int, settings_value: Any, error: str
+) -> dict[str, Any]:
+    """The failed attempt's copy, handed to the Recovery machine with its settings, its error
+    and the execution's input; its answer, in $.recovered.outcome, is the copy's outcome."""
+    first: dict[str, Any] = {
+        "attempt": 0,
+        "backoff": FIRST_BACKOFF,
+        "onDemand": False,
+        "rerun": False,
+        "rechecked": False,
+        "capacity": spot.strategy(t),
+    }
+    if isinstance(copy, str):
+        first["copy.$"] = copy
+        name = f"States.Format('{{}}-{{}}', States.Hash($$.Execution.Id, 'SHA-256'), {copy})"
+    else:
+        first["copy"] = copy
+        name = f"States.Format('{{}}-{copy}', States.Hash($$.Execution.Id, 'SHA-256'))"
+    request: dict[str, Any] = {
+        "execution.$": "$$.Execution.Name",
+        "given.$": "$$.Execution.Input",
+        "error.$": error,
+        "state": first,
+        # Links the two executions in the console ("Start workflow executions from a task
+        # state in Step Functions": AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID).
+        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+    }
+    if isinstance(settings_value, str):
+        request["settings.$"] = settings_value
+    else:
+        request["settings"] = settings_value
+    return {
+        "Type": "Task",
+        "Comment": "Finds out from ECS what became of the attempt, then retries or gives up",
+        "Resource": _service("states:startExecution.sync:2"),
+        "Parameters": {
+            "StateMachineArn": ref(names.recovery(d)),
+            # One recovery per copy of a run: a retried call starts nothing new (StartExecution
+            # is idempotent for a name and input); 64 hex digits, a dash, the copy: < 80.
+            "Name.$": name,
+            "Input": request,
+        },
+        "ResultSelector": {"outcome.$": "$.Output"},
+        "ResultPath": "$.recovered",
+        "Retry": START_RETRY,
+        "Catch": [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Recovery failed"}
+        ],
+    }
+
+
+def _recovery_failed(copy: str | int, error: str) -> dict[str, Any]:
+    """The Recovery machine could not be started, or failed: the attempt's task may still run,
+    and the copy says so (no further attempt starts)."""
+    paths = {
+        "reason": "States.Format('could not find out what became of this attempt, whose task "
+        "may still run: its recovery failed: {}', States.JsonToString($.lost))",
+        "error": f"{error}.Error",
+    }
+    literals: dict[str, Any] = {"stopCode": "LostControl", "onDemand": False, "attempts": 1}
+    if isinstance(copy, str):
+        paths["copy"] = copy
+    else:
+        literals["copy"] = copy
+    return {"Type": "Pass", "Parameters": {"outcome": _outcome(False, paths, literals)}}
+
+
+def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
+    """One copy, no Map: a healthy run enters four states. The run keeps nothing of the input
+    but its result, and a failure replaces it with the error: an input given as `[]` has no
+    member to write into (the Recovery machine reads the input from the execution's own)."""
+    timeout = {"TimeoutSeconds": NO_TIMEOUT if t.timeout is None else int(t.timeout)}
+
+    def run(environment: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            **_run_task(d, t, FIRST_GROUP, environment, timeout),
+            "ResultSelector": {"result.$": "$", "main.$": _main_exit(t.key)},
+            "ResultPath": "$",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$", "Next": "Recover"}],
+            "Next": "Interrupted?",
+        }
+
+    report = _report_start(t)
+    return {
+        **_input_states(t, with_input="Run task with input", without_input="Run task"),
+        "Run task": run(_environment(None)),
+        "Run task with input": run(_environment(f"$.{contract.INPUT}")),
+        "Interrupted?": _ended_well("$", "Run succeeded", "Ended badly"),
+        "Ended badly": {
+            "Type": "Pass",
+            "Result": _ENDED_BADLY,
+            "ResultPath": "$",
+            "Next": "Recover",
+        },
+        "Run succeeded": {
+            "Type": "Pass",
+            "Parameters": _outcome(
+                True,
+                {"taskArn": "$.result.TaskArn"},
+                {"copy": 1, "attempts": 1, "onDemand": False, "exitCode": 0},
+            ),
+            "End": True,
+        },
+        "Recover": {**_recover(d, t, 1, settings(d, t), "$"), "Next": "Recovered?"},
+        "Recovery failed": {
+            **_recovery_failed(1, "$"),
+            "ResultPath": "$.recovered",
+            "Next": "Recovered?",
+        },
+        "Recovered?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": "$.recovered.outcome.ok",
+                    "BooleanEquals": True,
+                    "Next": "Succeeded after a retry",
+                }
+            ],
+            "Default": report,
+        },
+        "Succeeded after a retry": {
+            "Type": "Pass",
+            "OutputPath": "$.recovered.outcome",
+            "End": True,
+        },
+        **_report_states(
+            d, t, failed="States.Array($.recovered.outcome)", first="$.recovered.outcome"
+        ),
+    }
+
+
+def _copy_states(d: Declaration, t: Task) -> dict[str, Any]:
+    """One copy in the Map (its item: copy, settings, timeoutSeconds, environment)."""
+    return {
+        "Run copy": {
+            **_run_task(
+                d, t, COPY_GROUP, "$.environment", {"TimeoutSecondsPath": "$.timeoutSeconds"}
+            ),
+            "ResultSelector": {"result.$": "$", "main.$": _main_exit(t.key)},
+            "ResultPath": "$.run",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Recover"}],
+            "Next": "Interrupted?",
+        },
+        "Interrupted?": _ended_well("$.run", "Copy succeeded", "Ended badly"),
+        "Ended badly": {
+            "Type": "Pass",
+            "Result": _ENDED_BADLY,
+            "ResultPath": "$.error",
+            "Next": "Recover",
+        },
+        "Copy succeeded": {
+            "Type": "Pass",
+            "Parameters": _outcome(
+                True,
+                {"copy": "$.copy", "taskArn": "$.run.result.TaskArn"},
+                {"attempts": 1, "onDemand": False, "exitCode": 0},
+            ),
+            "End": True,
+        },
+        "Recover": {**_recover(d, t, "$.copy", "$.settings", "$.error"), "Next": "Recovered"},
+        "Recovered": {"Type": "Pass", "OutputPath": "$.recovered.outcome", "End": True},
+        "Recovery failed": {
+            **_recovery_failed("$.copy", "$.error"),
+            "OutputPath": "$.outcome",
+            "End": True,
+        },
+    }
+
+
+def _copies_definition(d: Declaration, t: Task) -> dict[str, Any]:
+    """Several copies (or numbers given by parameters): each copy in a Map, side by side."""
+    return {
+        **_input_states(t, with_input="With input", without_input="Without input"),
+        # Each replaces the input (which may be `[]`): only the environment is kept.
+        **{
+            name: {
+                "Type": "Pass",
+                "Parameters": {"environment": _environment(path)},
+                "ResultPath": "$",
+                "Next": contract.SETTINGS_STATE,
+            }
+            for name, path in (("With input", f"$.{contract.INPUT}"), ("Without input", None))
+        },
+        contract.SETTINGS_STATE: {
+            "Type": "Pass",
+            "Result": settings(d, t),
+            "ResultPath": "$.settings",
+            "Next": "Read the numbers",
+        },
+        "Read the numbers": {
+            "Type": "Pass",
+            "Parameters": {
+                "copies.$": "States.ArrayRange(1, States.StringToJson($.settings.copies), 1)",
+                "timeoutSeconds.$": "States.StringToJson($.settings.timeoutSeconds)",
+            },
+            "ResultPath": "$.counts",
+            "Next": "Run every copy",
+        },
+        "Run every copy": {
+            "Type": "Map",
+            "ItemsPath": "$.counts.copies",
+            "ItemSelector": {
+                "copy.$": "$$.Map.Item.Value",
+                "timeoutSeconds.$": "$.counts.timeoutSeconds",
+                "environment.$": "$.environment",
+                "settings.$": "$.settings",
+            },
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Run copy",
+                "States": _copy_states(d, t),
+            },
+            "ResultPath": "$.copies",
+            "Next": "Check the copies",
+        },
+        "Check the copies": {
+            "Type": "Pass",
+            "Parameters": {"anyFailed.$": "States.ArrayContains($.copies[*].ok, false)"},
+            "ResultPath": "$.verdict",
+            "Next": "Any failed?",
+        },
+        "Any failed?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": "$.verdict.anyFailed",
+                    "BooleanEquals": True,
+                    "Next": "Find the failed copies",
+                }
+            ],
+            "Default": "Run succeeded",
+        },
+        # Only reached with a failed copy: the filter never has to match nothing.
+        "Find the failed copies": {
+            "Type": "Pass",
+            "Parameters": {"failed.$": "$.copies[?(@.ok == false)]"},
+            "ResultPath": "$.verdict",
+            "Next": "First failure",
+        },
+        "First failure": {
+            "Type": "Pass",
+            "Parameters": {
+                "failed.$": "$.verdict.failed",
+                "first.$": "States.ArrayGetItem($.verdict.failed, 0)",
+            },
+            "ResultPath": "$.verdict",
+            "Next": _report_start(t),
+        },
+        "Run succeeded": {"Type": "Pass", "OutputPath": "$.copies", "End": True},
+        **_report_states(d, t, failed="$.verdict.failed", first="$.verdict.first"),
+    }
+
+
+REPORT = "Report to the dead-letter queue"
+
+
+def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str, Any]:
+    """A failed run: one message on the dead-letter queue (if any), then the execution fails
+    with the failed copies as its cause (ops reads it). A message that could not be sent
+    fails the execution with another error, RunFailedNotReported, and the same cause."""
+    cause = f"States.JsonToString({failed})"
+    out: dict[str, Any] = {}
+    if t.dead_letter_queue_arn is not None:
+        body: dict[str, Any] = {
+            "task": t.key,
+            "declaration": d.logical_id,
+            # The input as given (a schedule's ARN and time, or a caller's input): always there.
+            "executionInput.$": "$$.Execution.Input",
+            "execution.$": "$$.Execution.Id",
+        }
+        for key in ("taskArn", "exitCode", "stopCode", "reason", "attempts"):
+            body[key + ".$"] = f"{first}.{key}"
+        body["failedCopies.$"] = failed
+        out[REPORT] = {
+            "Type": "Task",
+            "Resource": _service("sqs:sendMessage"),
+            "Parameters": {
+                "QueueUrl": queue_url(t.dead_letter_queue_arn),
+                "MessageBody": body,
+            },
+            # Keeps the input for Run failed (which reads only the failed copies).
+            "ResultSelector": {"sent": True},
+            "ResultPath": "$.report",
+            "Retry": [
+                {
+                    "ErrorEquals": ["States.TaskFailed"],
+                    "IntervalSeconds": 5,
+                    "MaxAttempts": 3,
+                    "BackoffRate": 2,
+                }
+            ],
+            "Catch": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "ResultPath": "$.report",
+                    "Next": "Run failed, not reported",
+                }
+            ],
+            "Next": "Run failed",
+        }
+        out["Run failed, not reported"] = {
+            "Type": "Fail",
+            "Error": contract.RUN_FAILED_NOT_REPORTED,
+            "CausePath": cause,
+        }
+    out["Run failed"] = {"Type": "Fail", "Error": contract.RUN_FAILED, "CausePath": cause}
+    return out
+
+
+def _report_start(t: Task) -> str:
+    return REPORT if t.dead_letter_queue_arn else "Run failed"
+
+
+def definition(d: Declaration, t: Task) -> dict[str, Any]:
+    """The Amazon States Language definition of task `t`'s workflow (intrinsics inside are
+    resolved by CloudFormation)."""
+    return {
+        "Comment": f"Runs of {t.key} of {d.logical_id} (ServerlessFargate), watched to their end",
+        "StartAt": "Read the input",
+        "States": _single_definition(d, t) if single(t) else _copies_definition(d, t),
+    }
+
+
+# --- the Recovery machine: one per declaration -------------------------------------------------
+# Its input (written by _recover): settings (of the task), error (of the failed attempt), state
+# (copy, attempt 0, backoff, capacity...), execution (the task workflow's execution name, for
+# the groups of later attempts) and given (that execution's input). Its output: the copy's
+# outcome, ok or not; it fails only if something it cannot catch happens, which the task's
+# workflow reports as lost control.
+
+
+def _recovery_start_states() -> dict[str, Any]:
+    return {
+        "Read the limits": {
+            "Type": "Pass",
+            "Parameters": {
+                "retries.$": "States.StringToJson($.settings.retries)",
+                "timeoutSeconds.$": "States.StringToJson($.settings.timeoutSeconds)",
+                "blank": {"StopCode.$": NULL, "StoppedReason.$": NULL},
+            },
+            "ResultPath": "$.limits",
+            "Next": "Input given?",
+        },
+        # `given` is an object or `[]` (the task's workflow refused every other shape).
+        "Input given?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": f"$.given.{contract.INPUT}",
+                    "IsPresent": True,
+                    "Next": "With the input",
+                }
+            ],
+            "Default": "Without input",
+        },
+        "With the input": {
+            "Type": "Pass",
+            "Parameters": {"list": _environment(f"$.given.{contract.INPUT}")},
+            "ResultPath": "$.environment",
+            "Next": "Find the attempt's task",
+        },
+        "Without input": {
+            "Type": "Pass",
+            "Parameters": {"list": []},
+            "ResultPath": "$.environment",
+            "Next": "Find the attempt's task",
+        },
+    }
+
+
+def _run_again_states() -> dict[str, Any]:
+    """Every later attempt, from the settings; a task that ran to its end is read like a failed
+    attempt's (exit code, stop code), so success has one test."""
+    return {
+        "Run again": {
+            "Type": "Task",
+            "Comment": "Starts the task and waits until it stops",
+            "Resource": _service("ecs:runTask.sync"),
+            "Parameters": {
+                "Cluster.$": "$.settings.cluster",
+                "TaskDefinition.$": "$.settings.taskDefinition",
+                "NetworkConfiguration.$": "$.settings.network",
+                "PlatformVersion": "LATEST",
+                "PropagateTags": "TASK_DEFINITION",
+                "Group.$": GROUP,
+                "Overrides": {
+                    "ContainerOverrides": [
+                        {"Name.$": "$.settings.task", "Environment.$": "$.environment.list"}
+                    ]
+                },
+                "CapacityProviderStrategy.$": "$.state.capacity",
+            },
+            "TimeoutSecondsPath": "$.limits.timeoutSeconds",
+            "ResultSelector": {"found": {"task.$": "$"}},
+            "ResultPath": "$.stopped",
+            "Catch": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "ResultPath": "$.error",
+                    "Next": "Find the attempt's task",
+                }
+            ],
+            "Next": "Ran to its end",
+        },
+        "Ran to its end": {
+            "Type": "Pass",
+            "Result": {"Error": "Ran", "Cause": "runTask.sync succeeded"},
+            "ResultPath": "$.error",
+            "Next": "Read its end",
+        },
+        "Copy succeeded": {
+            "Type": "Pass",
+            "Parameters": _outcome(
+                True,
+                {
+                    **_ATTEMPT,
+                    "taskArn": "$.stopped.task.TaskArn",
+                    "exitCode": "$.main.container.ExitCode",
+                },
+                {},
+            ),
+            "End": True,
+        },
+        "Copy failed": {"Type": "Pass", "OutputPath": "$.outcome", "End": True},
     }
 
 
@@ -242,128 +754,6 @@ _STOPPED = {
     "reason": "$.stopped.task.StoppedReason",
     "error": "$.error.Error",
 }
-
-
-# --- one step of the diagram each ------------------------------------------------------------
-
-
-def _first_attempt_states(d: Declaration, t: Task) -> dict[str, Any]:
-    """A single copy's first attempt reads no state: its settings are literal, its group is
-    copy 1, attempt 0. With an input, the same state with the input in the environment."""
-    capacity = spot.strategy(t)
-    return {
-        "Run task": _run_task(d, t, FIRST_GROUP, capacity, _environment(False), "Interrupted?"),
-        "Run task with input": _run_task(
-            d, t, FIRST_GROUP, capacity, _environment(True), "Interrupted?"
-        ),
-        "Run succeeded": {
-            "Type": "Pass",
-            "Parameters": _outcome(
-                True,
-                {"taskArn": "$.result.TaskArn"},
-                {"copy": 1, "attempts": 1, "onDemand": False},
-            ),
-            "End": True,
-        },
-    }
-
-
-def _attempt_states(d: Declaration, t: Task, first_done: str) -> dict[str, Any]:
-    """Every later attempt (and every attempt of a copy in a Map): the state says what to run."""
-    return {
-        "Run again": _run_task(
-            d, t, GROUP, "$.state.capacity", "$.state.environment", "Interrupted?"
-        ),
-        # A container that handles SIGTERM may exit 0 after an interruption: the task still did
-        # not finish its work, so an interruption is never a success.
-        "Interrupted?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "And": [
-                        {"Variable": "$.result.StopCode", "IsPresent": True},
-                        {
-                            "Or": [
-                                {"Variable": "$.result.StopCode", "StringEquals": code}
-                                for code in INTERRUPTED
-                            ]
-                        },
-                    ],
-                    "Next": "Interrupted after a clean exit",
-                },
-                {"Variable": "$.state", "IsPresent": True, "Next": "Copy succeeded"},
-            ],
-            "Default": first_done,
-        },
-        "Interrupted after a clean exit": {
-            "Type": "Pass",
-            "Parameters": {
-                "Error": "Interrupted",
-                "Cause.$": "$.result.StopCode",
-            },
-            "ResultPath": "$.error",
-            "Next": "Settings",
-        },
-        "Copy succeeded": {
-            "Type": "Pass",
-            "Parameters": _outcome(True, {**_ATTEMPT, "taskArn": "$.result.TaskArn"}, {}),
-            "End": True,
-        },
-    }
-
-
-def _settings_states(d: Declaration, t: Task) -> dict[str, Any]:
-    """After a failure: the settings the failure path reads, and the state of a first attempt
-    (which had none: it read everything from the definition)."""
-    first = {
-        "copy": 1,
-        "attempt": 0,
-        "backoff": FIRST_BACKOFF,
-        "onDemand": False,
-        "rerun": False,
-        "capacity": spot.strategy(t),
-    }
-    return {
-        "Settings": {
-            "Type": "Pass",
-            "Result": settings(d, t),
-            "ResultPath": "$.settings",
-            "Next": "Read the retries",
-        },
-        "Read the retries": {
-            "Type": "Pass",
-            "Parameters": {
-                "retries.$": "States.StringToJson($.settings.retries)",
-                "blank": {"StopCode.$": NULL, "StoppedReason.$": NULL},
-            },
-            "ResultPath": "$.limits",
-            "Next": "Attempt known?",
-        },
-        "Attempt known?": {
-            "Type": "Choice",
-            "Choices": [
-                {"Variable": "$.state", "IsPresent": True, "Next": "Find the attempt's task"},
-                {
-                    "Variable": f"$.{contract.INPUT}",
-                    "IsPresent": True,
-                    "Next": "First attempt with input",
-                },
-            ],
-            "Default": "First attempt",
-        },
-        "First attempt": {
-            "Type": "Pass",
-            "Parameters": {**first, "environment": _environment(False)},
-            "ResultPath": "$.state",
-            "Next": "Find the attempt's task",
-        },
-        "First attempt with input": {
-            "Type": "Pass",
-            "Parameters": {**first, "environment": _environment(True)},
-            "ResultPath": "$.state",
-            "Next": "Find the attempt's task",
-        },
-    }
 
 
 def _ecs_call(
@@ -390,7 +780,7 @@ def _ecs_call(
     return state
 
 
-def _lost(call: str, what: str, give_up: str) -> dict[str, Any]:
+def _lost(call: str, what: str) -> dict[str, Any]:
     """The copy lost control: `call` failed after its retries. No further attempt starts."""
     return {
         "Type": "Pass",
@@ -405,50 +795,60 @@ def _lost(call: str, what: str, give_up: str) -> dict[str, Any]:
             {"stopCode": "LostControl"},
         ),
         "ResultPath": "$.outcome",
-        "Next": give_up,
+        "Next": "Copy failed",
     }
 
 
 # What each item of a Map over a ListTasks page starts with: the task's ARN, the group this
 # attempt's task has, and the cluster to describe it in.
 _LISTED_TASK = {"arn.$": "$$.Map.Item.Value", "wanted.$": GROUP, "cluster.$": "$.settings.cluster"}
+# A ListTasks page: its ARNs, how many, and the whole page (NextToken when there are more).
+_PAGE = {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)", "page.$": "$"}
 
 
 def _family_tasks(
-    status: str,
-    into: str,
-    states: tuple[str, str],
-    on_error: tuple[str, dict[str, Any] | None],
-    then: tuple[str, str],
+    status: str, into: str, names_: tuple[str, str, str], lost: str, then: tuple[str, str]
 ) -> dict[str, Any]:
-    """ListTasks of the task's family in `status` (RUNNING or STOPPED) into `into` (their ARNs
-    and how many), then a Choice: some (`then[0]`) or none (`then[1]`). A failed call goes to
-    `on_error[0]`, defined here when `on_error[1]` is given."""
-    find, any_ = states
-    failed = {on_error[0]: on_error[1]} if on_error[1] is not None else {}
+    """Every page of ListTasks of the task's family in `status` (RUNNING or STOPPED) into
+    `into`: names_ are the first call, the call for a further page and the Choice after
+    either: some tasks (`then[0]`), none on this page but more pages (the further call), or
+    none at all (`then[1]`). A failed call goes to `lost`."""
+    first, more, any_ = names_
+    listed = {
+        "Cluster.$": "$.settings.cluster",
+        "Family.$": "$.settings.family",
+        "DesiredStatus": status,
+    }
     return {
-        find: _ecs_call(
+        first: _ecs_call("listTasks", listed, _PAGE, into, lost, any_),
+        more: _ecs_call(
             "listTasks",
-            {
-                "Cluster.$": "$.settings.cluster",
-                "Family.$": "$.settings.family",
-                "DesiredStatus": status,
-            },
-            {"arns.$": "$.TaskArns", "count.$": "States.ArrayLength($.TaskArns)"},
+            {**listed, "NextToken.$": f"{into}.page.NextToken"},
+            _PAGE,
             into,
-            on_error[0],
+            lost,
             any_,
         ),
-        **failed,
         any_: {
             "Type": "Choice",
-            "Choices": [{"Variable": f"{into}.count", "NumericGreaterThan": 0, "Next": then[0]}],
+            "Choices": [
+                {"Variable": f"{into}.count", "NumericGreaterThan": 0, "Next": then[0]},
+                {"Variable": f"{into}.page.NextToken", "IsPresent": True, "Next": more},
+            ],
             "Default": then[1],
         },
     }
 
 
-def _stop_running_states(give_up: str) -> dict[str, Any]:
+def _more_pages(into: str, more: str, otherwise: str) -> dict[str, Any]:
+    return {
+        "Type": "Choice",
+        "Choices": [{"Variable": f"{into}.page.NextToken", "IsPresent": True, "Next": more}],
+        "Default": otherwise,
+    }
+
+
+def _stop_running_states() -> dict[str, Any]:
     """After any failure the attempt's task may still run (a timeout, an unknown error): find
     it among the family's running tasks by its group, stop it, and wait until ECS says it
     stopped. Whatever cannot be confirmed ends the copy, with a reason that says so."""
@@ -456,16 +856,12 @@ def _stop_running_states(give_up: str) -> dict[str, Any]:
         **_family_tasks(
             "RUNNING",
             "$.running",
-            ("Find the attempt's task", "Any running?"),
-            (
-                "Could not list running tasks",
-                _lost(
-                    "ListTasks",
-                    "could not tell whether the task of this attempt still runs",
-                    give_up,
-                ),
-            ),
+            ("Find the attempt's task", "Find more running tasks", "Any running?"),
+            "Could not list running tasks",
             ("Stop this attempt's task", "Find the stopped task"),
+        ),
+        "Could not list running tasks": _lost(
+            "ListTasks", "could not tell whether the task of this attempt still runs"
         ),
         "Stop this attempt's task": {
             "Type": "Map",
@@ -480,14 +876,17 @@ def _stop_running_states(give_up: str) -> dict[str, Any]:
                 "States": _stop_one_states(),
             },
             # Keeps the input (a null ResultPath may not appear in a template): a small
-            # result replaces $.running, which nothing reads after this state.
+            # result, beside the page (whose NextToken is read next).
             "ResultSelector": {"checked": True},
-            "ResultPath": "$.running",
+            "ResultPath": "$.stopping",
             "Catch": [
                 {"ErrorEquals": ["States.ALL"], "ResultPath": "$.lost", "Next": "Could not stop"}
             ],
-            "Next": "Find the stopped task",
+            "Next": "More running?",
         },
+        "More running?": _more_pages(
+            "$.running", "Find more running tasks", "Find the stopped task"
+        ),
         # The Map's error names the task and the call: its cause is the reason as written.
         "Could not stop": {
             "Type": "Pass",
@@ -497,7 +896,7 @@ def _stop_running_states(give_up: str) -> dict[str, Any]:
                 {"stopCode": "LostControl"},
             ),
             "ResultPath": "$.outcome",
-            "Next": give_up,
+            "Next": "Copy failed",
         },
     }
 
@@ -670,16 +1069,15 @@ def _stop_one_states() -> dict[str, Any]:
     }
 
 
-def _find_stopped_states(t: Task) -> dict[str, Any]:
+def _find_stopped_states() -> dict[str, Any]:
     """What happened to the attempt, from ECS's own description of its task (found by group
-    among the family's stopped tasks), never from the error's Cause: no task means it never
-    started."""
+    among every page of the family's stopped tasks), never from the error's Cause."""
     return {
         **_family_tasks(
             "STOPPED",
             "$.stopped",
-            ("Find the stopped task", "Any stopped?"),
-            ("Could not read the stopped task", None),  # defined below
+            ("Find the stopped task", "Find more stopped tasks", "Any stopped?"),
+            "Could not read the stopped task",
             ("Pick this attempt's task", "Never started"),
         ),
         # The task has stopped: the next attempt may start, but what happened is unknown.
@@ -749,7 +1147,10 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
         },
         "Keep this attempt's": {
             "Type": "Pass",
-            "Parameters": {"found.$": "$.stopped.picked[?(@.ours == true)]"},
+            "Parameters": {
+                "found.$": "$.stopped.picked[?(@.ours == true)]",
+                "page.$": "$.stopped.page",
+            },
             "ResultPath": "$.stopped",
             "Next": "Found it?",
         },
@@ -758,13 +1159,18 @@ def _find_stopped_states(t: Task) -> dict[str, Any]:
             "Choices": [
                 {"Variable": "$.stopped.found[0].task", "IsPresent": True, "Next": "Its end"}
             ],
-            "Default": "Never started",
+            "Default": "More stopped?",
         },
+        "More stopped?": _more_pages("$.stopped", "Find more stopped tasks", "Never started"),
     }
 
 
-def _ending_states(t: Task) -> dict[str, Any]:
-    """How the attempt's stopped task ended, from ECS's description of it."""
+_STOPPED_STATUSES = ("STOPPED", "DEPROVISIONING")  # its containers have stopped ("Task lifecycle")
+
+
+def _ending_states() -> dict[str, Any]:
+    """How the attempt's task ended, from ECS's description of it: a task whose desired status
+    is STOPPED may still be stopping (its containers running): it is stopped and awaited first."""
     return {
         "Its end": {
             "Type": "Pass",
@@ -779,12 +1185,68 @@ def _ending_states(t: Task) -> dict[str, Any]:
                 "task.$": "States.JsonMerge($.limits.blank, $.stopped.found.task, false)"
             },
             "ResultPath": "$.stopped",
-            "Next": "Main container",
+            "Next": "Has it stopped?",
         },
-        # The main container is named after the task key (task_definition.py).
-        "Main container": {
+        "Has it stopped?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.stopped.task.LastStatus", "IsPresent": True},
+                        {
+                            "Or": [
+                                {"Variable": "$.stopped.task.LastStatus", "StringEquals": s}
+                                for s in _STOPPED_STATUSES
+                            ]
+                        },
+                    ],
+                    "Next": "Main container",
+                }
+            ],
+            "Default": "Still stopping",
+        },
+        # Stopped and awaited like a running one (the same Map), then looked for again.
+        "Still stopping": {
             "Type": "Pass",
-            "Parameters": {"found.$": f"$.stopped.task.Containers[?(@.Name == '{t.key}')]"},
+            "Parameters": {"arns.$": "States.Array($.stopped.task.TaskArn)"},
+            "ResultPath": "$.running",
+            "Next": "Stop this attempt's task",
+        },
+        # The main container is named after the task key (task_definition.py): each container
+        # compared with it, one at a time (a JSONPath filter cannot read the key from the input).
+        "Main container": {
+            "Type": "Map",
+            "ItemsPath": "$.stopped.task.Containers",
+            "ItemSelector": {"container.$": "$$.Map.Item.Value", "main.$": "$.settings.task"},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "The main one?",
+                "States": {
+                    "The main one?": {
+                        "Type": "Choice",
+                        "Choices": [
+                            {
+                                "And": [
+                                    {"Variable": "$.container.Name", "IsPresent": True},
+                                    {
+                                        "Variable": "$.container.Name",
+                                        "StringEqualsPath": "$.main",
+                                    },
+                                ],
+                                "Next": "The main one",
+                            }
+                        ],
+                        "Default": "Another one",
+                    },
+                    "The main one": {
+                        "Type": "Pass",
+                        "Parameters": {"ours": True, "container.$": "$.container"},
+                        "End": True,
+                    },
+                    "Another one": {"Type": "Pass", "Result": {"ours": False}, "End": True},
+                },
+            },
+            "ResultSelector": {"found.$": "$[?(@.ours == true)]"},
             "ResultPath": "$.main",
             "Next": "Main container found?",
         },
@@ -795,7 +1257,7 @@ def _ending_states(t: Task) -> dict[str, Any]:
         },
         "Its exit": {
             "Type": "Pass",
-            "Parameters": {"container.$": "States.ArrayGetItem($.main.found, 0)"},
+            "Parameters": {"container.$": "$.main.found[0].container"},
             "ResultPath": "$.main",
             "Next": "How did it end?",
         },
@@ -819,6 +1281,33 @@ def _ending_states(t: Task) -> dict[str, Any]:
                     "Next": "Rerun on on-demand",
                 },
                 {
+                    # A later attempt that ran to its end: its main container exited 0 and ECS
+                    # did not stop it (an interruption is never a success).
+                    "And": [
+                        {"Variable": "$.error.Error", "StringEquals": "Ran"},
+                        {"Variable": "$.main.container.ExitCode", "IsPresent": True},
+                        {"Variable": "$.main.container.ExitCode", "IsNumeric": True},
+                        {"Variable": "$.main.container.ExitCode", "NumericEquals": 0},
+                        {
+                            "Not": {
+                                "And": [
+                                    {"Variable": "$.stopped.task.StopCode", "IsString": True},
+                                    {
+                                        "Or": [
+                                            {
+                                                "Variable": "$.stopped.task.StopCode",
+                                                "StringEquals": code,
+                                            }
+                                            for code in INTERRUPTED
+                                        ]
+                                    },
+                                ]
+                            }
+                        },
+                    ],
+                    "Next": "Copy succeeded",
+                },
+                {
                     "And": [
                         {"Variable": "$.main.container.ExitCode", "IsPresent": True},
                         {"Variable": "$.main.container.ExitCode", "IsNumeric": True},
@@ -834,11 +1323,17 @@ def _ending_states(t: Task) -> dict[str, Any]:
 
 
 def _never_started_states() -> dict[str, Any]:
-    """No task of this attempt: ECS never started it."""
+    """No task of this attempt in either list: looked for once more after a while (ListTasks
+    is eventually consistent), then taken as never started."""
     return {
         "Never started": {
             "Type": "Choice",
             "Choices": [
+                {
+                    "Variable": "$.state.rechecked",
+                    "BooleanEquals": False,
+                    "Next": "Look again later",
+                },
                 _TIMED_OUT,
                 {
                     "And": [
@@ -849,6 +1344,17 @@ def _never_started_states() -> dict[str, Any]:
                 },
             ],
             "Default": "Failed to start",
+        },
+        "Look again later": {
+            "Type": "Wait",
+            "Seconds": NOT_FOUND_RECHECK,
+            "Next": "Looked again",
+        },
+        "Looked again": {
+            "Type": "Pass",
+            "Parameters": _state(rechecked=True),
+            "ResultPath": "$.state",
+            "Next": "Find the attempt's task",
         },
         # RunTask's failures (AmazonECS.Unknown), a refused call, a throttled one: the error
         # as Step Functions gave it, as text (its Cause has no documented format).
@@ -862,14 +1368,16 @@ def _never_started_states() -> dict[str, Any]:
         "Fall back to on-demand": {
             "Type": "Pass",
             "Comment": "Fargate Spot did not start the task: the same attempt, on FARGATE",
-            "Parameters": _state(onDemand=True, capacity=spot.ON_DEMAND),
+            "Parameters": _state(onDemand=True, rechecked=False, capacity=spot.ON_DEMAND),
             "ResultPath": "$.state",
             "Next": "Run again",
         },
         "Rerun on on-demand": {
             "Type": "Pass",
             "Comment": "ECS stopped the task (Spot interruption, retirement): once more, on FARGATE",
-            "Parameters": _state(onDemand=True, rerun=True, capacity=spot.ON_DEMAND),
+            "Parameters": _state(
+                onDemand=True, rerun=True, rechecked=False, capacity=spot.ON_DEMAND
+            ),
             "ResultPath": "$.state",
             "Next": "Run again",
         },
@@ -883,7 +1391,7 @@ def _never_started_states() -> dict[str, Any]:
     }
 
 
-def _retry_states(give_up: str) -> dict[str, Any]:
+def _retry_states() -> dict[str, Any]:
     """A failed attempt: a fresh one after a backoff while retries are left, else give up."""
     return {
         "Retries left?": {
@@ -895,7 +1403,7 @@ def _retry_states(give_up: str) -> dict[str, Any]:
                     "Next": "Wait before retrying",
                 }
             ],
-            "Default": give_up,
+            "Default": "Copy failed",
         },
         "Wait before retrying": {
             "Type": "Wait",
@@ -910,6 +1418,7 @@ def _retry_states(give_up: str) -> dict[str, Any]:
                     "backoff.$": f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})",
                     "onDemand": False,
                     "rerun": False,
+                    "rechecked": False,
                     "capacity.$": "$.settings.capacity",
                 }
             ),
@@ -919,231 +1428,42 @@ def _retry_states(give_up: str) -> dict[str, Any]:
     }
 
 
-def _copy_states(d: Declaration, t: Task, first_done: str, give_up: str) -> dict[str, Any]:
-    """One copy of a run from its first failure to its outcome: each builder is one step of the
-    diagram in the module's notes."""
+def recovery_definition(d: Declaration) -> dict[str, Any]:
+    """The Recovery machine's definition: one copy of a run from its first failed attempt to
+    its outcome; each builder is one step of the diagram in the module's notes."""
     return {
-        **_attempt_states(d, t, first_done),
-        **_settings_states(d, t),
-        **_stop_running_states(give_up),
-        **_find_stopped_states(t),
-        **_ending_states(t),
-        **_never_started_states(),
-        **_retry_states(give_up),
-    }
-
-
-def _input_states(t: Task, with_input: str, without_input: str) -> dict[str, Any]:
-    """The input: a JSON object, every member optional; anything else fails before a task runs."""
-    task = f"$.{contract.TASK}"
-    return {
-        "Read the input": {
-            "Type": "Choice",
-            "Choices": [
-                *(
-                    {"Variable": "$", test: True, "Next": "Wrong input"}
-                    for test in ("IsString", "IsNumeric", "IsBoolean", "IsNull")
-                ),
-                {"Variable": "$[0]", "IsPresent": True, "Next": "Wrong input"},
-                {
-                    "And": [
-                        {"Variable": task, "IsPresent": True},
-                        {"Not": {"Variable": task, "StringEquals": t.key}},
-                    ],
-                    "Next": "Wrong input",
-                },
-                {"Variable": f"$.{contract.INPUT}", "IsPresent": True, "Next": with_input},
-            ],
-            "Default": without_input,
+        "Comment": f"Failed attempts of the tasks of {d.logical_id} (ServerlessFargate): what "
+        "became of each, retries, fallback; answers the copy's outcome",
+        "StartAt": "Read the limits",
+        "States": {
+            **_recovery_start_states(),
+            **_stop_running_states(),
+            **_find_stopped_states(),
+            **_ending_states(),
+            **_never_started_states(),
+            **_retry_states(),
+            **_run_again_states(),
         },
-        "Wrong input": {
-            "Type": "Fail",
-            "Error": "WrongInput",
-            "Cause": contract.input_shape(t.key),
-        },
-    }
-
-
-def _report_states(d: Declaration, t: Task, failed: str, first: str) -> dict[str, Any]:
-    """A failed run: one message on the dead-letter queue (if any), then the execution fails
-    with the failed copies as its cause (ops reads it)."""
-    out: dict[str, Any] = {}
-    if t.dead_letter_queue_arn is not None:
-        body: dict[str, Any] = {
-            "task": t.key,
-            "declaration": d.logical_id,
-            # The input as given (a schedule's ARN and time, or a caller's input): always there.
-            "executionInput.$": "$$.Execution.Input",
-            "execution.$": "$$.Execution.Id",
-        }
-        for key in ("taskArn", "exitCode", "stopCode", "reason", "attempts"):
-            body[key + ".$"] = f"{first}.{key}"
-        body["failedCopies.$"] = failed
-        out["Report to the dead-letter queue"] = {
-            "Type": "Task",
-            "Resource": _service("sqs:sendMessage"),
-            "Parameters": {
-                "QueueUrl": queue_url(t.dead_letter_queue_arn),
-                "MessageBody": body,
-            },
-            # Keeps the input for Run failed (which reads only the failed copies): the answer,
-            # or the error of a message that could not be sent, goes to $.report.
-            "ResultSelector": {"sent": True},
-            "ResultPath": "$.report",
-            "Retry": [
-                {
-                    "ErrorEquals": ["States.TaskFailed"],
-                    "IntervalSeconds": 5,
-                    "MaxAttempts": 3,
-                    "BackoffRate": 2,
-                }
-            ],
-            "Catch": [
-                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.report", "Next": "Run failed"}
-            ],
-            "Next": "Run failed",
-        }
-    out["Run failed"] = {
-        "Type": "Fail",
-        "Error": "RunFailed",
-        "CausePath": f"States.JsonToString({failed})",
-    }
-    return out
-
-
-def _report_start(t: Task) -> str:
-    return "Report to the dead-letter queue" if t.dead_letter_queue_arn else "Run failed"
-
-
-def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
-    """One copy: no Map; a healthy run enters four states."""
-    copy = _copy_states(d, t, first_done="Run succeeded", give_up=_report_start(t))
-    return {
-        **_input_states(t, with_input="Run task with input", without_input="Run task"),
-        **_first_attempt_states(d, t),
-        **copy,
-        **_report_states(d, t, failed="States.Array($.outcome)", first="$.outcome"),
-    }
-
-
-def _copies_definition(d: Declaration, t: Task) -> dict[str, Any]:
-    """Several copies (or numbers given by parameters): each copy in a Map, side by side."""
-    initial = {
-        "copy.$": "$$.Map.Item.Value",
-        "attempt": 0,
-        "backoff": FIRST_BACKOFF,
-        "onDemand": False,
-        "rerun": False,
-        "capacity": spot.strategy(t),
-        "environment.$": "$.prepared.environment",
-    }
-    copy = _copy_states(d, t, first_done="Copy succeeded", give_up="Copy failed")
-    copy["Copy failed"] = {"Type": "Pass", "OutputPath": "$.outcome", "End": True}
-    return {
-        **_input_states(t, with_input="With input", without_input="Without input"),
-        **{
-            name: {
-                "Type": "Pass",
-                "Parameters": {"environment": _environment(given)},
-                "ResultPath": "$.prepared",
-                "Next": "Task settings",
-            }
-            for name, given in (("With input", True), ("Without input", False))
-        },
-        "Task settings": {
-            "Type": "Pass",
-            "Result": settings(d, t),
-            "ResultPath": "$.settings",
-            "Next": "Read the numbers",
-        },
-        "Read the numbers": {
-            "Type": "Pass",
-            "Parameters": {
-                "copies.$": "States.ArrayRange(1, States.StringToJson($.settings.copies), 1)",
-                "timeoutSeconds.$": "States.StringToJson($.settings.timeoutSeconds)",
-            },
-            "ResultPath": "$.counts",
-            "Next": "Run every copy",
-        },
-        "Run every copy": {
-            "Type": "Map",
-            "ItemsPath": "$.counts.copies",
-            "ItemSelector": {
-                "timeoutSeconds.$": "$.counts.timeoutSeconds",
-                "state": initial,
-            },
-            "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "INLINE"},
-                "StartAt": "Run again",
-                "States": copy,
-            },
-            "ResultPath": "$.copies",
-            "Next": "Check the copies",
-        },
-        "Check the copies": {
-            "Type": "Pass",
-            "Parameters": {"anyFailed.$": "States.ArrayContains($.copies[*].ok, false)"},
-            "ResultPath": "$.verdict",
-            "Next": "Any failed?",
-        },
-        "Any failed?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Variable": "$.verdict.anyFailed",
-                    "BooleanEquals": True,
-                    "Next": "Find the failed copies",
-                }
-            ],
-            "Default": "Run succeeded",
-        },
-        # Only reached with a failed copy: the filter never has to match nothing.
-        "Find the failed copies": {
-            "Type": "Pass",
-            "Parameters": {"failed.$": "$.copies[?(@.ok == false)]"},
-            "ResultPath": "$.verdict",
-            "Next": "First failure",
-        },
-        "First failure": {
-            "Type": "Pass",
-            "Parameters": {
-                "failed.$": "$.verdict.failed",
-                "first.$": "States.ArrayGetItem($.verdict.failed, 0)",
-            },
-            "ResultPath": "$.verdict",
-            "Next": _report_start(t),
-        },
-        "Run succeeded": {"Type": "Pass", "OutputPath": "$.copies", "End": True},
-        **_report_states(d, t, failed="$.verdict.failed", first="$.verdict.first"),
-    }
-
-
-def definition(d: Declaration, t: Task) -> dict[str, Any]:
-    """The Amazon States Language definition of task `t`'s workflow (intrinsics inside are
-    resolved by CloudFormation)."""
-    return {
-        "Comment": f"Runs of {t.key} of {d.logical_id} (ServerlessFargate), watched to their end",
-        "StartAt": "Read the input",
-        "States": _single_definition(d, t) if single(t) else _copies_definition(d, t),
     }
 
 
 def resources(d: Declaration) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for t in d.watched:
+    if not d.watched:
+        return out
+    machines = [(names.recovery(d), recovery_definition(d))]
+    machines += [(names.workflow(d, t), definition(d, t)) for t in d.watched]
+    for logical_id, body in machines:
         properties: dict[str, Any] = {
-            # Named, so that the workflow role's trust names exactly this state machine.
-            "StateMachineName": names.state_machine_name(names.workflow(d, t)),
+            # Named, so that the workflow role's trust names exactly these state machines.
+            "StateMachineName": names.state_machine_name(logical_id),
             "StateMachineType": "STANDARD",
             "RoleArn": get_att(names.workflow_role(d), "Arn"),
-            "Definition": definition(d, t),
+            "Definition": body,
         }
         if d.tags:
             properties["Tags"] = tag_list(d.tags)
-        out[names.workflow(d, t)] = {
-            "Type": "AWS::StepFunctions::StateMachine",
-            "Properties": properties,
-        }
+        out[logical_id] = {"Type": "AWS::StepFunctions::StateMachine", "Properties": properties}
     return out
 
 

@@ -49,12 +49,27 @@ def workflow_output(declaration: str, task_name: str) -> str:
     return f"{declaration}{task_name}WorkflowArn"
 
 
+def recovery_logical_id(declaration: str) -> str:
+    """One state machine per declaration for what follows a failed attempt of any of its
+    tasks; a task's workflow starts it (states:startExecution.sync:2) with the task's settings."""
+    return f"{declaration}Recovery"
+
+
+# How a failed run's execution fails: the error, and its cause the failed copies' outcomes.
+RUN_FAILED = "RunFailed"
+# The same, when the dead-letter message could not be sent (the cause is the same).
+RUN_FAILED_NOT_REPORTED = "RunFailedNotReported"
+RECOVER_STATE = "Recover"  # the state that hands a failed attempt to the Recovery machine
+
+
 # --- Settings ----------------------------------------------------------------------------------
 # A standard execution lasts at most a year: a task without Timeout may run that long.
 NO_TIMEOUT = 31_536_000
 
 SETTINGS_PREFIX = "Settings of "  # before 0.x: one state per task of a declaration's workflow
-SETTINGS_STATE = "Settings"  # the Pass state whose Result holds the task's settings
+# The Pass state whose Result holds the task's settings (several copies), or the Recover state
+# whose input to the Recovery machine holds them (one copy).
+SETTINGS_STATE = "Settings"
 
 
 def settings_state(key: str) -> str:
@@ -68,7 +83,9 @@ def task_settings(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, state in _all_states(definition):
         result = state.get("Result")
-        if name == SETTINGS_STATE and isinstance(result, dict) and TASK in result:
+        if name == RECOVER_STATE:
+            result = ((state.get("Parameters") or {}).get("Input") or {}).get("settings")
+        if name in (SETTINGS_STATE, RECOVER_STATE) and isinstance(result, dict) and TASK in result:
             out[str(result[TASK])] = result
         elif name.startswith(SETTINGS_PREFIX):
             out[name.removeprefix(SETTINGS_PREFIX)] = result or {}
