@@ -1,10 +1,12 @@
 """Runs started by events and by callers (`Events`, `Callers`), and the settings every watched
-run shares (`Retries`, `DeadLetterQueueArn`)."""
+run shares (`Retries`, `DeadLetterQueueArn` and its key, `DeadLetterQueueKmsKeyArn`)."""
 
 from __future__ import annotations
 
+import re
+
 from ...errors import Problem, join_path
-from ...intrinsics import is_intrinsic
+from ...intrinsics import is_intrinsic, resolve
 from .. import callers
 from ..messages import did_you_mean, show
 from . import rule
@@ -16,7 +18,11 @@ if TYPE_CHECKING:
 
     from ..merge import DeclarationInput, TaskInput
 
-RUN_KEYS = ("Retries", "DeadLetterQueueArn")
+RUN_KEYS = ("Retries", "DeadLetterQueueArn", "DeadLetterQueueKmsKeyArn")
+QUEUE_KEY = "DeadLetterQueueKmsKeyArn"
+# arn:<partition>:<service>:<region>:<account>:<resource> (a queue's resource is its name).
+_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
+_KEY_RESOURCE = re.compile(r"^key/[A-Za-z0-9-]+$")
 
 
 @rule("events.pattern", "An event's Pattern is a map of event fields, not an intrinsic")
@@ -97,7 +103,9 @@ def _caller_problems(
         )
 
 
-@rule("runs.once", "Retries and DeadLetterQueueArn are written once: on the task or its Schedule")
+@rule(
+    "runs.once", "Retries and the dead-letter queue are written once: on the task or its Schedule"
+)
 def written_once(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     schedule = t.get("Schedule")
     if not isinstance(schedule, dict):
@@ -111,7 +119,7 @@ def written_once(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("runs.kind", "Retries and DeadLetterQueueArn are for watched runs, not services")
+@rule("runs.kind", "Retries and the dead-letter queue are for watched runs, not services")
 def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # A declaration-level value is the default of the tasks it fits; a task's own must fit.
     if t.kind in ("schedule", "invoked"):
@@ -123,6 +131,68 @@ def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
                 f"only runs the task's workflow watches have {key}: a {t.kind} task has none; "
                 "give it Schedule, Events or Callers, or remove this",
             )
+
+
+@rule(
+    "runs.queue-key",
+    "A dead-letter queue's key is a KMS key ARN of the queue's region, not an alias",
+)
+def queue_key(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    if t.kind not in ("schedule", "invoked"):
+        return  # runs.kind: a task's own key on a service; a declaration's is a default only
+    schedule = t.get("Schedule")
+    schedule = schedule if isinstance(schedule, dict) and t.kind == "schedule" else {}
+    if QUEUE_KEY in schedule:
+        written, at = schedule[QUEUE_KEY], join_path(t.where("Schedule"), QUEUE_KEY)
+    elif t.given(QUEUE_KEY):
+        written, at = t.get(QUEUE_KEY), t.where(QUEUE_KEY)
+    else:
+        return
+    queue = schedule.get("DeadLetterQueueArn", t.get("DeadLetterQueueArn"))
+    if queue is None:
+        yield Problem(
+            at,
+            f"{QUEUE_KEY} is the key of the dead-letter queue, and the task has none: add "
+            "DeadLetterQueueArn (on the task or in its Schedule), or remove this",
+        )
+        return
+    key = resolve(written, d.parameters)
+    if not isinstance(key, str) or "*" in key or "?" in key:
+        return  # known at deploy time only; a wildcard is rules/wildcards.py's
+    if message := _key_problem(key, resolve(queue, d.parameters)):
+        yield Problem(at, f"{show(key)} {message}")
+
+
+def _key_problem(key: str, queue: Any) -> str | None:
+    """What keeps `key` from being the customer managed key of `queue`, if anything."""
+    parts = _ARN.match(key)
+    if parts and parts.group(2) == "kms" and parts.group(5).startswith("alias/"):
+        # IAM authorizes kms:GenerateDataKey and kms:Decrypt on the key's ARN; a grant on an
+        # alias ARN covers only operations that name the alias, never SQS's calls with the key.
+        return (
+            "is an alias: an IAM grant on an alias does not cover the key it names, and SQS "
+            "uses the key; give the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID, as `aws kms "
+            "describe-key --key-id alias/NAME` shows it)"
+        )
+    if not (parts and parts.group(2) == "kms" and all(parts.groups()[2:4])) or not (
+        _KEY_RESOURCE.match(parts.group(5))
+    ):
+        return (
+            "is not the ARN of a KMS key: expected arn:<partition>:kms:<region>:<account>:key/<id>"
+        )
+    queue_parts = _ARN.match(queue) if isinstance(queue, str) else None
+    if queue_parts is None:
+        return None  # the queue is known at deploy time only
+    # KMS keys are regional and partitions are apart: SQS encrypts a queue with a key of its own
+    # region (a multi-Region key has a replica, with its own ARN, in each region).
+    for index, what, label in ((1, "partition", "partition "), (3, "region", "")):
+        mine, theirs = parts.group(index), queue_parts.group(index)
+        if mine != theirs:
+            return (
+                f"is in {label}{mine} and the queue in {theirs}: SQS encrypts a queue with a "
+                f"key of its own {what}; give the ARN of the queue's key in {theirs}"
+            )
+    return None
 
 
 def _events(t: TaskInput) -> Iterator[tuple[str, dict[str, Any]]]:
