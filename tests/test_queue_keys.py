@@ -211,3 +211,30 @@ def test_a_key_from_a_parameter_is_checked_with_the_parameter_s_value():
     assert problem.startswith(f"{T}.DeadLetterQueueKmsKeyArn: '{ALIAS}' is an alias")
     (grant,) = kms(expand(template, {"Key": KEY}), "WorkersWorkflowRole")
     assert grant["Resource"] == {"Ref": "Key"}
+
+
+# --- a FIFO queue, wherever it is written -------------------------------------------------------
+
+FIFO = "arn:aws:sqs:eu-west-1:123456789012:failed.fifo"
+UPLOAD = {"Upload": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["aws.s3"]}}}}
+
+
+@pytest.mark.parametrize(
+    ("props", "at", "words"),
+    [
+        (
+            {"Schedule": "rate(1 day)", "DeadLetterQueueArn": FIFO},
+            f"{T}.DeadLetterQueueArn",
+            "EventBridge Scheduler sends failed starts only to a standard SQS queue",
+        ),
+        (
+            {"Events": UPLOAD, "DeadLetterQueueArn": FIFO},
+            f"{T}.DeadLetterQueueArn",
+            "the workflow's report gives no MessageGroupId, which SQS requires of a FIFO queue",
+        ),
+    ],
+    ids=["scheduled task", "invoked task"],
+)
+def test_a_fifo_queue_on_the_task_is_refused_like_one_in_the_schedule(props, at, words):
+    found = problems(task(**props))
+    assert [p for p in found if p.startswith(at + ": ") and words in p], found
