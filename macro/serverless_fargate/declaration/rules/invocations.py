@@ -140,15 +140,11 @@ def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 def queue_key(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind not in ("schedule", "invoked"):
         return  # runs.kind: a task's own key on a service; a declaration's is a default only
-    schedule = t.get("Schedule")
-    schedule = schedule if isinstance(schedule, dict) and t.kind == "schedule" else {}
-    if QUEUE_KEY in schedule:
-        written, at = schedule[QUEUE_KEY], join_path(t.where("Schedule"), QUEUE_KEY)
-    elif t.given(QUEUE_KEY):
-        written, at = t.get(QUEUE_KEY), t.where(QUEUE_KEY)
-    else:
+    written = run_setting(t, QUEUE_KEY)
+    if written is None:
         return
-    queue = schedule.get("DeadLetterQueueArn", t.get("DeadLetterQueueArn"))
+    value, at = written
+    queue = run_setting(t, "DeadLetterQueueArn")
     if queue is None:
         yield Problem(
             at,
@@ -156,10 +152,10 @@ def queue_key(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             "DeadLetterQueueArn (on the task or in its Schedule), or remove this",
         )
         return
-    key = resolve(written, d.parameters)
+    key = resolve(value, d.parameters)
     if not isinstance(key, str) or "*" in key or "?" in key:
         return  # known at deploy time only; a wildcard is rules/wildcards.py's
-    if message := _key_problem(key, resolve(queue, d.parameters)):
+    if message := _key_problem(key, resolve(queue[0], d.parameters)):
         yield Problem(at, f"{show(key)} {message}")
 
 
@@ -192,6 +188,17 @@ def _key_problem(key: str, queue: Any) -> str | None:
                 f"is in {label}{mine} and the queue in {theirs}: SQS encrypts a queue with a "
                 f"key of its own {what}; give the ARN of the queue's key in {theirs}"
             )
+    return None
+
+
+def run_setting(t: TaskInput, name: str) -> tuple[Any, str] | None:
+    """A watched run's setting (one of RUN_KEYS) and where it is written: in a scheduled task's
+    Schedule map, else on the task or the declaration (runs.once: never both)."""
+    schedule = t.get("Schedule")
+    if t.kind == "schedule" and isinstance(schedule, dict) and name in schedule:
+        return schedule[name], join_path(t.where("Schedule"), name)
+    if t.given(name):
+        return t.get(name), t.where(name)
     return None
 
 

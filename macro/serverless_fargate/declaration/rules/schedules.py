@@ -8,6 +8,7 @@ from ..messages import did_you_mean, show
 from ..schedule_expressions import check as check_schedule_expression
 from ..timezones import TIMEZONES
 from . import rule
+from .invocations import run_setting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,17 +53,11 @@ def timezone(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 def dead_letter_queue(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind not in ("schedule", "invoked"):
         return  # runs.kind: only watched runs have a dead-letter queue
-    schedule = t.get("Schedule")
-    if t.kind == "schedule" and isinstance(schedule, dict) and "DeadLetterQueueArn" in schedule:
-        written, at = (
-            schedule["DeadLetterQueueArn"],
-            join_path(t.where("Schedule"), "DeadLetterQueueArn"),
-        )
-    elif t.given("DeadLetterQueueArn"):
-        written, at = t.get("DeadLetterQueueArn"), t.where("DeadLetterQueueArn")
-    else:
+    written = run_setting(t, "DeadLetterQueueArn")
+    if written is None:
         return
-    queue = resolve(written, d.parameters)
+    value, at = written
+    queue = resolve(value, d.parameters)
     if not (isinstance(queue, str) and queue.endswith(".fifo")):
         return
     if t.kind == "schedule":

@@ -16,7 +16,7 @@ from ...errors import Problem, join_path
 from ...intrinsics import is_intrinsic, resolve
 from ..messages import show
 from . import rule
-from .invocations import QUEUE_KEY
+from .invocations import QUEUE_KEY, run_setting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -99,11 +99,8 @@ def no_wildcards(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     keys = t.get("SecretsKmsKeyArns")
     for index, arn in enumerate(keys if isinstance(keys, list) else []):
         found.append((join_path(t.where("SecretsKmsKeyArns"), index), arn, "key"))
-    schedule = t.get("Schedule")
-    if isinstance(schedule, dict) and QUEUE_KEY in schedule:
-        found.append((join_path(t.where("Schedule"), QUEUE_KEY), schedule[QUEUE_KEY], "queue key"))
-    if t.given(QUEUE_KEY):
-        found.append((t.where(QUEUE_KEY), t.get(QUEUE_KEY), "queue key"))
+    if (queue_key := run_setting(t, QUEUE_KEY)) is not None:
+        found.append((queue_key[1], queue_key[0], "queue key"))
     for at, value, kind in found:
         try:
             text = wildcard(value, d.parameters)
