@@ -85,7 +85,9 @@ def test_a_key_given_by_an_intrinsic_is_granted_in_its_own_region():
     )
     template["Resources"]["QueueKey"] = {"Type": "AWS::KMS::Key", "Properties": {}}
     template["Resources"]["Failed"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
-    (grant,) = kms(expand(template), "WorkersWorkflowRole")
+    expanded = expand(template)
+    assert lint(expanded) == []
+    (grant,) = kms(expanded, "WorkersWorkflowRole")
     assert grant["Resource"] == key
     region = {"Fn::Select": [3, {"Fn::Split": [":", key]}]}
     assert grant["Condition"] == {
