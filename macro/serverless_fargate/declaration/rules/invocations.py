@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 
 RUN_KEYS = ("Retries", "DeadLetterQueueArn", "DeadLetterQueueKmsKeyArn")
 QUEUE_KEY = "DeadLetterQueueKmsKeyArn"
-# arn:<partition>:<service>:<region>:<account>:<resource> (a queue's resource is its name).
-_ARN = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
-_KEY_RESOURCE = re.compile(r"^key/[A-Za-z0-9-]+$")
+# arn:<partition>:kms:<region>:<account>:key/<id>, and an alias's arn:...:kms:...:alias/<name>.
+_KEY = re.compile(r"^arn:([a-z-]+):kms:([a-z0-9-]+):[0-9]{12}:key/[A-Za-z0-9-]+$")
+_ALIAS = re.compile(r"^arn:[^:]*:kms:[^:]*:[^:]*:alias/")
+# arn:<partition>:sqs:<region>:<account>:<name>
+_QUEUE = re.compile(r"^arn:([^:]*):sqs:([^:]*):")
 
 
 @rule("events.pattern", "An event's Pattern is a map of event fields, not an intrinsic")
@@ -161,27 +163,26 @@ def queue_key(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 
 def _key_problem(key: str, queue: Any) -> str | None:
     """What keeps `key` from being the customer managed key of `queue`, if anything."""
-    parts = _ARN.match(key)
-    if parts and parts.group(2) == "kms" and parts.group(5).startswith("alias/"):
-        # IAM authorizes kms:GenerateDataKey and kms:Decrypt on the key's ARN; a grant on an
-        # alias ARN covers only operations that name the alias, never SQS's calls with the key.
+    if _ALIAS.match(key):
+        # "When an alias is the value of a resource element, the policy applies to the alias
+        # resource, not to any KMS key that might be associated with it" (KMS developer guide,
+        # "Use aliases to control access to KMS keys").
         return (
             "is an alias: an IAM grant on an alias does not cover the key it names, and SQS "
             "uses the key; give the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID, as `aws kms "
             "describe-key --key-id alias/NAME` shows it)"
         )
-    if not (parts and parts.group(2) == "kms" and all(parts.groups()[2:4])) or not (
-        _KEY_RESOURCE.match(parts.group(5))
-    ):
+    parts = _KEY.match(key)
+    if parts is None:
         return (
             "is not the ARN of a KMS key: expected arn:<partition>:kms:<region>:<account>:key/<id>"
         )
-    queue_parts = _ARN.match(queue) if isinstance(queue, str) else None
+    queue_parts = _QUEUE.match(queue) if isinstance(queue, str) else None
     if queue_parts is None:
         return None  # the queue is known at deploy time only
     # KMS keys are regional and partitions are apart: SQS encrypts a queue with a key of its own
     # region (a multi-Region key has a replica, with its own ARN, in each region).
-    for index, what, label in ((1, "partition", "partition "), (3, "region", "")):
+    for index, what, label in ((1, "partition", "partition "), (2, "region", "")):
         mine, theirs = parts.group(index), queue_parts.group(index)
         if mine != theirs:
             return (
