@@ -31,9 +31,9 @@ DECLARATION = {
     "LogKmsKeyArn",
     "RetainLogGroup",
 }
-# Task properties of contract v3 (plus `Volumes`, `SecretsKmsKeyArns`, and `Retries` and
-# `DeadLetterQueueArn` for every watched run, this project's additions). Each may also be
-# written at the declaration level.
+# Task properties of contract v3 (plus `Volumes`, `SecretsKmsKeyArns`, and `Retries`,
+# `DeadLetterQueueArn` and `DeadLetterQueueKmsKeyArn` for every watched run, this project's
+# additions). Each may also be written at the declaration level.
 TASK = {
     "Image",
     "Command",
@@ -67,6 +67,7 @@ TASK = {
     "SecretsKmsKeyArns",
     "Retries",
     "DeadLetterQueueArn",
+    "DeadLetterQueueKmsKeyArn",
 }
 DEFAULTS = {
     "Cpu": 256,

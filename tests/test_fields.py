@@ -235,6 +235,10 @@ RULE_CASES = {
     "callers.function": task(Callers=["Nope"]),
     "runs.once": task(Schedule={"Expression": "rate(1 day)", "Retries": 1}, Retries=2),
     "runs.kind": task(Retries=2),
+    "runs.queue-key": task(
+        Schedule="rate(1 day)",
+        DeadLetterQueueKmsKeyArn="arn:aws:kms:us-east-1:123456789012:key/k-1",
+    ),
 }
 
 

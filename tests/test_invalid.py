@@ -552,6 +552,35 @@ CASES = [
         ),
         [(f"{T}.Service.Autoscaling.MinCount", "MinCount 5 is above MaxCount 2")],
     ),
+    (
+        "dead-letter queue key given as an alias",
+        task(
+            Schedule="rate(1 day)",
+            DeadLetterQueueArn="arn:aws:sqs:us-east-1:123456789012:failed",
+            DeadLetterQueueKmsKeyArn="arn:aws:kms:us-east-1:123456789012:alias/failed",
+        ),
+        [(f"{T}.DeadLetterQueueKmsKeyArn", "an IAM grant on an alias does not cover the key")],
+    ),
+    (
+        "dead-letter queue key without a queue",
+        task(
+            Schedule="rate(1 day)",
+            DeadLetterQueueKmsKeyArn="arn:aws:kms:us-east-1:123456789012:key/k-1",
+        ),
+        [(f"{T}.DeadLetterQueueKmsKeyArn", "the task has none: add DeadLetterQueueArn")],
+    ),
+    (
+        "dead-letter queue key in another region than its queue",
+        with_parameters(
+            task(
+                Schedule="rate(1 day)",
+                DeadLetterQueueArn="arn:aws:sqs:us-east-1:123456789012:failed",
+                DeadLetterQueueKmsKeyArn={"Ref": "QueueKey"},
+            ),
+            QueueKey="arn:aws:kms:eu-west-1:123456789012:key/k-1",
+        ),
+        [(f"{T}.DeadLetterQueueKmsKeyArn", "is in eu-west-1 and the queue in us-east-1")],
+    ),
 ]
 
 

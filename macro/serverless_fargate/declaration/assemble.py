@@ -44,6 +44,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
     # Written once (rules/invocations.py): in the Schedule map or on the task.
     retries = schedule.get("Retries", t.get("Retries"))
     queue = schedule.get("DeadLetterQueueArn", t.get("DeadLetterQueueArn"))
+    queue_key = schedule.get("DeadLetterQueueKmsKeyArn", t.get("DeadLetterQueueKmsKeyArn"))
     watched = t.kind in ("schedule", "invoked")
     return Task(
         key=t.key,
@@ -78,7 +79,11 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         service=_service(t, flags) if t.kind == "service" else None,
         schedule=ScheduleConfig(
             **fields.values(fields.SCHEDULE, schedule)
-            | {"retries": retries, "dead_letter_queue_arn": queue}
+            | {
+                "retries": retries,
+                "dead_letter_queue_arn": queue,
+                "dead_letter_queue_kms_key_arn": queue_key,
+            }
         )
         if t.kind == "schedule"
         else None,
@@ -86,6 +91,7 @@ def task(t: TaskInput, d: DeclarationInput, flags: Flags) -> Task | None:
         callers=tuple(_callers(t, d)) if watched else (),
         retries=retries if watched else fields.TASK["Retries"].default,
         dead_letter_queue_arn=queue if watched else None,
+        dead_letter_queue_kms_key_arn=queue_key if watched else None,
         overrides=t.get("Overrides"),
         volumes=_volumes(t, flags),
         secret_grants=_secret_grants(t, d, sidecars),

@@ -173,6 +173,15 @@ SERVICE_FIELDS = [
     ),
 ]
 
+# One text for both places the key may stand (the task, its Schedule map).
+QUEUE_KEY_DESCRIPTION = (
+    "ARN of the customer managed KMS key that encrypts DeadLetterQueueArn (SSE-KMS): every "
+    "role that sends to the queue (the workflow's, Scheduler's) may use exactly this key, "
+    "through SQS only. The key policy must let IAM grant it (the default key policy does) and, "
+    "for an Events rule's dead-letter queue, allow events.amazonaws.com. An alias is refused. "
+    "Not needed for SSE-SQS or the AWS managed key aws/sqs."
+)
+
 SCHEDULE_FIELDS = [
     Field("Expression", string(), "rate(), cron() or at() expression."),
     Field("Timezone", string(), "IANA time zone name.", "UTC"),
@@ -194,6 +203,11 @@ SCHEDULE_FIELDS = [
         "DeadLetterQueueArn",
         arn("sqs"),
         "SQS queue that gets one JSON message for each run that fails in the end.",
+    ),
+    Field(
+        "DeadLetterQueueKmsKeyArn",
+        arn("kms"),
+        QUEUE_KEY_DESCRIPTION,
     ),
     Field("TaskCount", int_range(1, 10), "Tasks started per run.", 1),
 ]
@@ -619,6 +633,11 @@ TASK_FIELDS = [
         arn("sqs"),
         "SQS queue that gets one JSON message for each watched run that fails in the end; a "
         "scheduled task may write it in its Schedule map instead.",
+    ),
+    Field(
+        "DeadLetterQueueKmsKeyArn",
+        arn("kms"),
+        QUEUE_KEY_DESCRIPTION + " A scheduled task may write it in its Schedule map instead.",
     ),
     Field(
         "Overrides",

@@ -68,6 +68,7 @@ class ScheduleConfig:
     retries: Value
     max_event_age_seconds: Value | None
     dead_letter_queue_arn: Value | None
+    dead_letter_queue_kms_key_arn: Value | None  # the key of dead_letter_queue_arn (SSE-KMS)
     task_count: Value
 
 
@@ -139,6 +140,7 @@ class Task:
     # when written there, else the task's own.
     retries: Value
     dead_letter_queue_arn: Value | None
+    dead_letter_queue_kms_key_arn: Value | None  # the queue's customer managed key, if any
     overrides: dict[str, dict[str, Any]]
     volumes: dict[str, dict[str, Any]]  # ReadOnly resolved at transform time
     # What the execution role must read: (service, ARN or ARNs) per secret of any container,

@@ -211,6 +211,41 @@ def _queues(tasks: list[Task]) -> list[Any]:
     return _unique([t.dead_letter_queue_arn for t in tasks if t.dead_letter_queue_arn is not None])
 
 
+def _send_to_queues(tasks: list[Task]) -> list[dict[str, Any]]:
+    """Send to these tasks' dead-letter queues, and use exactly their customer managed keys:
+    "Configure KMS permissions for producers" (Amazon SQS Developer Guide, Key management)
+    names kms:GenerateDataKey and kms:Decrypt on the key. kms:ViaService (SQS is in the KMS
+    guide's ViaService table) keeps each key to SQS's requests in the key's region."""
+    queues = _queues(tasks)
+    if not queues:
+        return []
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues}
+    ]
+    keys = _unique(
+        [t.dead_letter_queue_kms_key_arn for t in tasks if t.dead_letter_queue_kms_key_arn]
+    )
+    for key in keys:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": key,
+                "Condition": {"StringEquals": {"kms:ViaService": _via_sqs(key)}},
+            }
+        )
+    return statements
+
+
+def _via_sqs(key: Any) -> Any:
+    """SQS's name in kms:ViaService for the region of `key` (rules/invocations.py checked that
+    a known key is in its queue's region)."""
+    if isinstance(key, str):
+        return sub(f"sqs.{key.split(':')[3]}.${{AWS::URLSuffix}}")
+    region = {"Fn::Select": [3, {"Fn::Split": [":", key]}]}
+    return sub("sqs.${Region}.${AWS::URLSuffix}", {"Region": region})
+
+
 _ACCOUNT = {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}
 
 
@@ -269,9 +304,9 @@ def schedule_role(d: Declaration) -> dict[str, Any]:
             "Resource": [ref(names.workflow(d, t)) for t in d.scheduled],
         }
     ]
-    queues = _queues(d.scheduled)
-    if queues:
-        statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
+    # Scheduler sends a start it could not make to the queue with this, the schedule's
+    # execution role ("Configuring a dead-letter queue for EventBridge Scheduler").
+    statements += _send_to_queues(d.scheduled)
     return {
         names.schedule_role(d): _role(
             # Scheduler names the schedule's group in aws:SourceArn (Scheduler user guide,
@@ -362,9 +397,7 @@ def workflow_role(d: Declaration) -> dict[str, Any]:
             ),
         },
     ]
-    queues = _queues(scheduled)
-    if queues:
-        statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queues})
+    statements += _send_to_queues(scheduled)
     return {
         names.workflow_role(d): _role(
             # The state machine's exact ARN, spelt from its name (a Ref would be a cycle).

@@ -1,10 +1,12 @@
 """Runs started by events and by callers (`Events`, `Callers`), and the settings every watched
-run shares (`Retries`, `DeadLetterQueueArn`)."""
+run shares (`Retries`, `DeadLetterQueueArn` and its key, `DeadLetterQueueKmsKeyArn`)."""
 
 from __future__ import annotations
 
+import re
+
 from ...errors import Problem, join_path
-from ...intrinsics import is_intrinsic
+from ...intrinsics import is_intrinsic, resolve
 from .. import callers
 from ..messages import did_you_mean, show
 from . import rule
@@ -16,7 +18,13 @@ if TYPE_CHECKING:
 
     from ..merge import DeclarationInput, TaskInput
 
-RUN_KEYS = ("Retries", "DeadLetterQueueArn")
+RUN_KEYS = ("Retries", "DeadLetterQueueArn", "DeadLetterQueueKmsKeyArn")
+QUEUE_KEY = "DeadLetterQueueKmsKeyArn"
+# arn:<partition>:kms:<region>:<account>:key/<id>, and an alias's arn:...:kms:...:alias/<name>.
+_KEY = re.compile(r"^arn:([a-z-]+):kms:([a-z0-9-]+):[0-9]{12}:key/[A-Za-z0-9-]+$")
+_ALIAS = re.compile(r"^arn:[^:]*:kms:[^:]*:[^:]*:alias/")
+# arn:<partition>:sqs:<region>:<account>:<name>
+_QUEUE = re.compile(r"^arn:([^:]*):sqs:([^:]*):")
 
 
 @rule("events.pattern", "An event's Pattern is a map of event fields, not an intrinsic")
@@ -97,7 +105,9 @@ def _caller_problems(
         )
 
 
-@rule("runs.once", "Retries and DeadLetterQueueArn are written once: on the task or its Schedule")
+@rule(
+    "runs.once", "Retries and the dead-letter queue are written once: on the task or its Schedule"
+)
 def written_once(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     schedule = t.get("Schedule")
     if not isinstance(schedule, dict):
@@ -111,7 +121,7 @@ def written_once(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("runs.kind", "Retries and DeadLetterQueueArn are for watched runs, not services")
+@rule("runs.kind", "Retries and the dead-letter queue are for watched runs, not services")
 def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # A declaration-level value is the default of the tasks it fits; a task's own must fit.
     if t.kind in ("schedule", "invoked"):
@@ -123,6 +133,74 @@ def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
                 f"only runs the task's workflow watches have {key}: a {t.kind} task has none; "
                 "give it Schedule, Events or Callers, or remove this",
             )
+
+
+@rule(
+    "runs.queue-key",
+    "A dead-letter queue's key is a KMS key ARN of the queue's region, not an alias",
+)
+def queue_key(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    if t.kind not in ("schedule", "invoked"):
+        return  # runs.kind: a task's own key on a service; a declaration's is a default only
+    written = run_setting(t, QUEUE_KEY)
+    if written is None:
+        return
+    value, at = written
+    queue = run_setting(t, "DeadLetterQueueArn")
+    if queue is None:
+        yield Problem(
+            at,
+            f"{QUEUE_KEY} is the key of the dead-letter queue, and the task has none: add "
+            "DeadLetterQueueArn (on the task or in its Schedule), or remove this",
+        )
+        return
+    key = resolve(value, d.parameters)
+    if not isinstance(key, str) or "*" in key or "?" in key:
+        return  # known at deploy time only; a wildcard is rules/wildcards.py's
+    if message := _key_problem(key, resolve(queue[0], d.parameters)):
+        yield Problem(at, f"{show(key)} {message}")
+
+
+def _key_problem(key: str, queue: Any) -> str | None:
+    """What keeps `key` from being the customer managed key of `queue`, if anything."""
+    if _ALIAS.match(key):
+        # "When an alias is the value of a resource element, the policy applies to the alias
+        # resource, not to any KMS key that might be associated with it" (KMS developer guide,
+        # "Use aliases to control access to KMS keys").
+        return (
+            "is an alias: an IAM grant on an alias does not cover the key it names, and SQS "
+            "uses the key; give the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID, as `aws kms "
+            "describe-key --key-id alias/NAME` shows it)"
+        )
+    parts = _KEY.match(key)
+    if parts is None:
+        return (
+            "is not the ARN of a KMS key: expected arn:<partition>:kms:<region>:<account>:key/<id>"
+        )
+    queue_parts = _QUEUE.match(queue) if isinstance(queue, str) else None
+    if queue_parts is None:
+        return None  # the queue is known at deploy time only
+    # KMS keys are regional and partitions are apart: SQS encrypts a queue with a key of its own
+    # region (a multi-Region key has a replica, with its own ARN, in each region).
+    for index, what, label in ((1, "partition", "partition "), (2, "region", "")):
+        mine, theirs = parts.group(index), queue_parts.group(index)
+        if mine != theirs:
+            return (
+                f"is in {label}{mine} and the queue in {theirs}: SQS encrypts a queue with a "
+                f"key of its own {what}; give the ARN of the queue's key in {theirs}"
+            )
+    return None
+
+
+def run_setting(t: TaskInput, name: str) -> tuple[Any, str] | None:
+    """A watched run's setting (one of RUN_KEYS) and where it is written: in a scheduled task's
+    Schedule map, else on the task or the declaration (runs.once: never both)."""
+    schedule = t.get("Schedule")
+    if t.kind == "schedule" and isinstance(schedule, dict) and name in schedule:
+        return schedule[name], join_path(t.where("Schedule"), name)
+    if t.given(name):
+        return t.get(name), t.where(name)
+    return None
 
 
 def _events(t: TaskInput) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -8,6 +8,7 @@ from ..messages import did_you_mean, show
 from ..schedule_expressions import check as check_schedule_expression
 from ..timezones import TIMEZONES
 from . import rule
+from .invocations import run_setting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,17 +46,25 @@ def timezone(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         yield Problem(join_path(t.where("Schedule"), "Timezone"), message)
 
 
-@rule("schedule.queue", "A dead-letter queue is a standard SQS queue (Scheduler refuses FIFO)")
+@rule(
+    "schedule.queue",
+    "A dead-letter queue is a standard SQS queue, written on the task or in Schedule",
+)
 def dead_letter_queue(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    schedule = t.get("Schedule")
-    if t.kind != "schedule" or not isinstance(schedule, dict):
+    if t.kind not in ("schedule", "invoked"):
+        return  # runs.kind: only watched runs have a dead-letter queue
+    written = run_setting(t, "DeadLetterQueueArn")
+    if written is None:
         return
-    queue = resolve(schedule.get("DeadLetterQueueArn"), d.parameters)
-    if isinstance(queue, str) and queue.endswith(".fifo"):
+    value, at = written
+    queue = resolve(value, d.parameters)
+    if not (isinstance(queue, str) and queue.endswith(".fifo")):
+        return
+    if t.kind == "schedule":
         # "Configuring a dead-letter queue for EventBridge Scheduler": a standard queue only;
         # a FIFO queue also needs a MessageGroupId the workflow's report does not give.
-        yield Problem(
-            join_path(t.where("Schedule"), "DeadLetterQueueArn"),
-            f"{show(queue)} is a FIFO queue: EventBridge Scheduler sends failed starts only to "
-            "a standard SQS queue; give the ARN of a standard queue",
-        )
+        why = "EventBridge Scheduler sends failed starts only to a standard SQS queue"
+    else:
+        # SendMessage (SQS API reference): a FIFO queue refuses a message without one.
+        why = "the workflow's report gives no MessageGroupId, which SQS requires of a FIFO queue"
+    yield Problem(at, f"{show(queue)} is a FIFO queue: {why}; give the ARN of a standard queue")

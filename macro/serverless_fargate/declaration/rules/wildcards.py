@@ -5,7 +5,7 @@ names cannot hold `*` or `?`. An EFS volume mounts one file system (and access p
 is one key. So a wildcard in any of them is never a value that works, only a grant on every
 parameter, secret, file system or key of the account. Wide access is written explicitly, as an
 IAM statement in Policies (docs/security.md), where the Resource says what it covers, and
-`plan` lists every wildcard grant.
+`plan` lists every wildcard grant. A dead-letter queue has one key too.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ...errors import Problem, join_path
 from ...intrinsics import is_intrinsic, resolve
 from ..messages import show
 from . import rule
+from .invocations import QUEUE_KEY, run_setting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ def no_wildcards(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     keys = t.get("SecretsKmsKeyArns")
     for index, arn in enumerate(keys if isinstance(keys, list) else []):
         found.append((join_path(t.where("SecretsKmsKeyArns"), index), arn, "key"))
+    if (queue_key := run_setting(t, QUEUE_KEY)) is not None:
+        found.append((queue_key[1], queue_key[0], "queue key"))
     for at, value, kind in found:
         try:
             text = wildcard(value, d.parameters)
@@ -123,4 +126,6 @@ _WHY = {
     "statement whose Resource says so (see docs/security.md)",
     "key": "the execution role may decrypt with exactly the keys named here: give each key's "
     "ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
+    "queue key": "SQS encrypts the queue with one key, and the roles that send to it may use "
+    "exactly that one: give the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
 }
