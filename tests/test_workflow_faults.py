@@ -210,3 +210,43 @@ def test_a_busy_family_never_exceeds_the_payload_limit(world):
     timed_out = world.start([{"hang": True}, {"exit": 0}], timeout=2, Schedule=dict(ONE_RETRY))
     assert timed_out["status"] == "SUCCEEDED", timed_out
     assert len(running(world)) == others
+
+
+def _last_statuses(world):
+    world.ecs.faults = {}
+    arns = []
+    for status in ("RUNNING", "STOPPED"):
+        arns += world.client.list_tasks(cluster="jobs", desiredStatus=status)["taskArns"]
+    tasks = world.client.describe_tasks(cluster="jobs", tasks=arns)["tasks"] if arns else []
+    return [t["lastStatus"] for t in tasks]
+
+
+def test_a_task_still_stopping_is_stopped_and_awaited_before_the_next_attempt(world):
+    """A timed-out task that ECS is already stopping (desired STOPPED, containers running) is
+    listed among the stopped tasks, not the running ones: its lastStatus decides, and the next
+    attempt starts only once it has stopped."""
+    result = world.start(
+        [{"hang": True, "stopping": True}, {"exit": 0}], timeout=2, Schedule=dict(ONE_RETRY)
+    )
+    assert result["status"] == "SUCCEEDED", result
+    assert [c["running"] for c in world.ecs.calls] == [0, 0]
+    assert set(_last_statuses(world)) == {"STOPPED"}
+
+
+def test_the_attempts_task_is_found_on_any_page_of_list_tasks(world):
+    """ListTasks answers pages (100 ARNs, then a nextToken): the attempt's task listed after
+    others of its family is still found, so a failed run is reported with its exit code and
+    not as one that never started."""
+    network = {"awsvpcConfiguration": {"subnets": [world.subnet], "securityGroups": [world.group]}}
+    for _ in range(3):  # other stopped tasks of the family, listed before the attempt's
+        world.client.run_task(
+            cluster="jobs",
+            taskDefinition=world.refs["WorkersWorkerTaskDefinition"],
+            networkConfiguration=network,
+            launchType="FARGATE",
+        )
+    world.ecs.page_size = 1
+    result = world.start([{"exit": 3}])
+    assert result["status"] == "FAILED", result
+    (message,) = world.messages()
+    assert (message["exitCode"], message["stopCode"]) == (3, "EssentialContainerExited")

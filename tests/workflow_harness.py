@@ -40,6 +40,8 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
   (as many tries).
 - RunTask refuses overrides longer than 8192 characters, as ECS documents; moto takes any.
 - EventBridge rules start Step Functions executions (`events_start_executions`).
+- ListTasks answers pages of 100 ARNs with a nextToken, as ECS does (moto answers all at once).
+- A task may be left stopping: desired status STOPPED while its containers still run.
 """
 
 from __future__ import annotations
@@ -332,6 +334,9 @@ class Ecs:
     script: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     faults: dict[str, list[str]] = field(default_factory=dict)
+    # ListTasks answers pages of at most 100 ARNs with a nextToken (its maxResults default, "ListTasks",
+    # Amazon ECS API reference); moto answers every ARN at once. A test may make pages smaller.
+    page_size: int = 100
 
     def fault(self, action: str) -> None:
         from moto.core.exceptions import JsonRESTError
@@ -403,6 +408,19 @@ class Ecs:
             return result
 
         monkeypatch.setattr(EC2ContainerServiceResponse, "run_task", run_task_answer)
+        listed = EC2ContainerServiceResponse.list_tasks
+
+        def list_tasks_paged(response):
+            result = listed(response)
+            arns = result.result["taskArns"]
+            start = int(response._get_param("nextToken") or 0)
+            size = min(int(response._get_param("maxResults") or 100), harness.page_size)
+            result.result["taskArns"] = arns[start : start + size]
+            if start + size < len(arns):
+                result.result["nextToken"] = str(start + size)
+            return result
+
+        monkeypatch.setattr(EC2ContainerServiceResponse, "list_tasks", list_tasks_paged)
         original_stop = backend.stop_task
 
         def stop_task(backend_, cluster_str, task_str, reason):
@@ -435,6 +453,10 @@ def _faulted(harness: Ecs, method: Any, action: str) -> Any:
 def _finish(task: Any, outcome: dict[str, Any]) -> None:
     if outcome.get("hang"):
         task.status = "RUNNING"
+        if outcome.get("stopping"):
+            # ECS is stopping it (desired STOPPED), but its containers still run ("Task
+            # lifecycle": lastStatus moves to STOPPED only once they have stopped).
+            task.desired_status = "STOPPED"
         return
     task.status = "STOPPED"
     task.desired_status = "STOPPED"
@@ -568,6 +590,7 @@ class World:
         patch_moto(monkeypatch)
         self.ecs = Ecs()
         self.ecs.install(monkeypatch)
+        self.runs = 0
         self._mock: Any = None
 
     def __enter__(self) -> World:
@@ -661,9 +684,12 @@ class World:
             }
         execution = sfn.start_execution(
             stateMachineArn=machine,
-            name="worker-d32c5kddcf5bb8c3",
+            # Scheduler names each execution after its own delivery ID: one name per run (the
+            # groups of a run's tasks start with it), the first as in the tests' expectations.
+            name="worker-d32c5kddcf5bb8c3" + (f"-{self.runs}" if self.runs else ""),
             input=given if isinstance(given, str) else json.dumps(given),
         )["executionArn"]
+        self.runs += 1
         out = wait_for(sfn, execution)
         out["transitions"] = transitions(sfn, execution)
         return out

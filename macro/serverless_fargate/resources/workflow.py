@@ -53,7 +53,9 @@ NO_TIMEOUT = contract.NO_TIMEOUT
 FIRST_BACKOFF = 60  # seconds before the first retry; each later one waits 60 s more
 STOP_GRACE = 130  # StopTask's SIGTERM-to-SIGKILL time (StopTimeout, at most 120 s) and a margin
 # In the Recovery machine: the parent execution's name, the copy, the attempt.
-GROUP = f"States.Format('{contract.GROUP_FORMAT}', $.execution, $.state.copy, $.state.attempt)"
+# Every RunTask of a copy has a group of its own: a fallback to on-demand or a rerun after an
+# interruption is a new run of the same attempt, and must not be mistaken for the one before.
+GROUP = f"States.Format('{contract.GROUP_FORMAT}', $.execution, $.state.copy, $.state.run)"
 # The group of a single copy's first attempt (copy 1, attempt 0): no state to read yet.
 FIRST_GROUP = "States.Format('{}:1:0', $$.Execution.Name)"
 # The group of a copy's first attempt in a Map.
@@ -66,9 +68,12 @@ ECS_RETRY = [
 ]
 STOP_CHECKS = 10  # DescribeTasks after StopTask, 30 s apart: then "could not confirm it stopped"
 STOP_CHECK_INTERVAL = 30
-# ListTasks is eventually consistent ("Amazon ECS API reference", eventual consistency): a task
-# not listed right after its attempt failed is looked for once more this long after.
-NOT_FOUND_RECHECK = 30
+# ECS's API is eventually consistent: RunTask's reference tells callers to keep looking "up to
+# five minutes". A task not listed after its attempt failed is looked for again, 75 s apart,
+# four times, before the attempt counts as never started (unless RunTask itself said it started
+# nothing: AmazonECS.Unknown, "Run Amazon ECS or Fargate tasks with Step Functions").
+NOT_FOUND_RECHECK = 75
+NOT_FOUND_RECHECKS = 4
 # CloudFormation refuses a null anywhere in a template, a Definition included ("'null' values
 # are not allowed in templates"): a value that must be JSON null is made at run time.
 # States.StringToJson parses its text argument as JSON ("Intrinsic functions", JSON data
@@ -80,6 +85,8 @@ NULL = "States.StringToJson('null')"
 START_RETRY = [
     {
         "ErrorEquals": [
+            # AWS's nested-workflow example spells it without "Exception"; both are listed.
+            "StepFunctions.ExecutionLimitExceeded",
             "StepFunctions.ExecutionLimitExceededException",
             "StepFunctions.SdkClientException",
             "StepFunctions.AWSStepFunctionsException",
@@ -188,7 +195,7 @@ def _state(**changes: Any) -> dict[str, Any]:
     """A Pass state's Parameters that rewrite $.state (attempt, backoff, capacity, ...)."""
     state: dict[str, Any] = {
         key + ".$": f"$.state.{key}"
-        for key in ("copy", "attempt", "backoff", "onDemand", "rerun", "capacity")
+        for key in ("copy", "attempt", "run", "looks", "backoff", "onDemand", "rerun", "capacity")
     }
     for key, value in changes.items():
         state.pop(key + ".$", None)
@@ -266,9 +273,12 @@ def _input_states(t: Task, with_input: str, without_input: str) -> dict[str, Any
 
 
 def _main_exit(key: str) -> str:
-    """The main container's exit code in a task description (named after the task key,
-    task_definition.py): a filter, so a list of at most one number."""
-    return f"$.Containers[?(@.Name == '{key}')].ExitCode"
+    """The main container in a task description (named after the task key, task_definition.py):
+    a filter, so a list of one container. It selects the container, never its exit code: a
+    filter that matches nothing raises States.Runtime, and a container that never started has
+    no exit code, while a task's description lists every container of its definition
+    ("DescribeTasks", Task.containers)."""
+    return f"$.Containers[?(@.Name == '{key}')]"
 
 
 def _ended_well(prefix: str, ok: str, failed: str) -> dict[str, Any]:
@@ -277,7 +287,7 @@ def _ended_well(prefix: str, ok: str, failed: str) -> dict[str, Any]:
     the task itself. A container that handles SIGTERM may exit 0 after an interruption, and
     `.sync`'s success is documented only as the task having stopped: the exit code is read."""
     stop_code = f"{prefix}.result.StopCode"
-    main = f"{prefix}.main[0]"
+    main = f"{prefix}.main[0].ExitCode"
     return {
         "Type": "Choice",
         "Choices": [
@@ -315,10 +325,11 @@ def _recover(
     and the execution's input; its answer, in $.recovered.outcome, is the copy's outcome."""
     first: dict[str, Any] = {
         "attempt": 0,
+        "run": 0,
+        "looks": 0,
         "backoff": FIRST_BACKOFF,
         "onDemand": False,
         "rerun": False,
-        "rechecked": False,
         "capacity": spot.strategy(t),
     }
     if isinstance(copy, str):
@@ -427,16 +438,25 @@ def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
                     "Next": "Succeeded after a retry",
                 }
             ],
-            "Default": report,
+            "Default": "The failed copy",
+        },
+        # The report's cause lists the failed copies: one here. (A Fail state's CausePath
+        # takes one intrinsic function, not one inside another.)
+        "The failed copy": {
+            "Type": "Pass",
+            "Parameters": {
+                "failed.$": "States.Array($.recovered.outcome)",
+                "first.$": "$.recovered.outcome",
+            },
+            "ResultPath": "$.verdict",
+            "Next": report,
         },
         "Succeeded after a retry": {
             "Type": "Pass",
             "OutputPath": "$.recovered.outcome",
             "End": True,
         },
-        **_report_states(
-            d, t, failed="States.Array($.recovered.outcome)", first="$.recovered.outcome"
-        ),
+        **_report_states(d, t, failed="$.verdict.failed", first="$.verdict.first"),
     }
 
 
@@ -1135,6 +1155,9 @@ def _find_stopped_states() -> dict[str, Any]:
                     "Another's": {"Type": "Pass", "Result": {"ours": False}, "End": True},
                 },
             },
+            # A JSONPath filter that matches nothing raises States.Runtime, which nothing
+            # catches: whether one item is ours is asked first, the filter only then.
+            "ResultSelector": {"all.$": "$", "any.$": _ANY_OURS},
             "ResultPath": "$.stopped.picked",
             "Catch": [
                 {
@@ -1143,27 +1166,31 @@ def _find_stopped_states() -> dict[str, Any]:
                     "Next": "Could not read the stopped task",
                 }
             ],
-            "Next": "Keep this attempt's",
-        },
-        "Keep this attempt's": {
-            "Type": "Pass",
-            "Parameters": {
-                "found.$": "$.stopped.picked[?(@.ours == true)]",
-                "page.$": "$.stopped.page",
-            },
-            "ResultPath": "$.stopped",
             "Next": "Found it?",
         },
         "Found it?": {
             "Type": "Choice",
             "Choices": [
-                {"Variable": "$.stopped.found[0].task", "IsPresent": True, "Next": "Its end"}
+                {
+                    "Variable": "$.stopped.picked.any",
+                    "BooleanEquals": True,
+                    "Next": "Keep this attempt's",
+                }
             ],
             "Default": "More stopped?",
+        },
+        "Keep this attempt's": {
+            "Type": "Pass",
+            "Parameters": {"found.$": "$.stopped.picked.all[?(@.ours == true)]"},
+            "ResultPath": "$.stopped",
+            "Next": "Its end",
         },
         "More stopped?": _more_pages("$.stopped", "Find more stopped tasks", "Never started"),
     }
 
+
+# Whether a Map's items ({"ours": true|false, ...}, at least one) include ours.
+_ANY_OURS = "States.ArrayContains($[*].ours, true)"
 
 _STOPPED_STATUSES = ("STOPPED", "DEPROVISIONING")  # its containers have stopped ("Task lifecycle")
 
@@ -1246,14 +1273,20 @@ def _ending_states() -> dict[str, Any]:
                     "Another one": {"Type": "Pass", "Result": {"ours": False}, "End": True},
                 },
             },
-            "ResultSelector": {"found.$": "$[?(@.ours == true)]"},
+            "ResultSelector": {"all.$": "$", "any.$": _ANY_OURS},
             "ResultPath": "$.main",
             "Next": "Main container found?",
         },
         "Main container found?": {
             "Type": "Choice",
-            "Choices": [{"Variable": "$.main.found[0]", "IsPresent": True, "Next": "Its exit"}],
+            "Choices": [{"Variable": "$.main.any", "BooleanEquals": True, "Next": "The main"}],
             "Default": "How did it end?",
+        },
+        "The main": {
+            "Type": "Pass",
+            "Parameters": {"found.$": "$.main.all[?(@.ours == true)]"},
+            "ResultPath": "$.main",
+            "Next": "Its exit",
         },
         "Its exit": {
             "Type": "Pass",
@@ -1322,16 +1355,22 @@ def _ending_states() -> dict[str, Any]:
     }
 
 
+# Another RunTask of this copy: its own group, and not yet looked for.
+_NEW_RUN = {"run.$": "States.MathAdd($.state.run, 1)", "looks": 0}
+
+
 def _never_started_states() -> dict[str, Any]:
-    """No task of this attempt in either list: looked for once more after a while (ListTasks
-    is eventually consistent), then taken as never started."""
+    """No task of this run in either list: looked for again a few times (ECS is eventually
+    consistent), then taken as never started."""
     return {
         "Never started": {
             "Type": "Choice",
             "Choices": [
                 {
-                    "Variable": "$.state.rechecked",
-                    "BooleanEquals": False,
+                    "And": [
+                        {"Not": {"Variable": "$.error.Error", "StringEquals": "AmazonECS.Unknown"}},
+                        {"Variable": "$.state.looks", "NumericLessThan": NOT_FOUND_RECHECKS},
+                    ],
                     "Next": "Look again later",
                 },
                 _TIMED_OUT,
@@ -1352,7 +1391,7 @@ def _never_started_states() -> dict[str, Any]:
         },
         "Looked again": {
             "Type": "Pass",
-            "Parameters": _state(rechecked=True),
+            "Parameters": _state(**{"looks.$": "States.MathAdd($.state.looks, 1)"}),
             "ResultPath": "$.state",
             "Next": "Find the attempt's task",
         },
@@ -1368,16 +1407,14 @@ def _never_started_states() -> dict[str, Any]:
         "Fall back to on-demand": {
             "Type": "Pass",
             "Comment": "Fargate Spot did not start the task: the same attempt, on FARGATE",
-            "Parameters": _state(onDemand=True, rechecked=False, capacity=spot.ON_DEMAND),
+            "Parameters": _state(onDemand=True, **_NEW_RUN, capacity=spot.ON_DEMAND),
             "ResultPath": "$.state",
             "Next": "Run again",
         },
         "Rerun on on-demand": {
             "Type": "Pass",
             "Comment": "ECS stopped the task (Spot interruption, retirement): once more, on FARGATE",
-            "Parameters": _state(
-                onDemand=True, rerun=True, rechecked=False, capacity=spot.ON_DEMAND
-            ),
+            "Parameters": _state(onDemand=True, rerun=True, **_NEW_RUN, capacity=spot.ON_DEMAND),
             "ResultPath": "$.state",
             "Next": "Run again",
         },
@@ -1418,7 +1455,7 @@ def _retry_states() -> dict[str, Any]:
                     "backoff.$": f"States.MathAdd($.state.backoff, {FIRST_BACKOFF})",
                     "onDemand": False,
                     "rerun": False,
-                    "rechecked": False,
+                    **_NEW_RUN,
                     "capacity.$": "$.settings.capacity",
                 }
             ),

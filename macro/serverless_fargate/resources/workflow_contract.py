@@ -135,7 +135,8 @@ def execution_name(key: str, run_id: str) -> str:
     return execution_prefix(key) + run_id
 
 
-# The ECS task group of each attempt: <execution name>:<copy from 1>:<attempt from 0>.
+# The ECS task group of each run of a copy: <execution name>:<copy from 1>:<run from 0>. Every
+# RunTask of a copy has its own (a retry, a fallback to on-demand, a rerun after an interruption).
 GROUP_FORMAT = "{}:{}:{}"
 
 
@@ -145,8 +146,8 @@ def group_prefix(execution: str) -> str:
 
 
 def copy_and_attempt(group: str) -> tuple[int, int] | None:
-    """(copy, attempt), both counted from 1, of a task the workflow started; None for a
-    group of another shape."""
+    """(copy, run), both counted from 1, of a task the workflow started (run: which RunTask of
+    the copy, retries, fallbacks and reruns included); None for a group of another shape."""
     parts = group.rsplit(":", 2)
     if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
         return None
