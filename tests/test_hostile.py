@@ -753,6 +753,25 @@ def test_secrets_given_with_sub_are_granted_on_the_secret(value, expected):
     )
 
 
+@pytest.mark.parametrize("leaf", ["x", 7, True, None])
+@pytest.mark.parametrize("wrap", [lambda v: [v], lambda v: {"k": v}], ids=["list", "map"])
+def test_a_plain_value_one_level_past_the_depth_bound_is_refused(leaf, wrap):
+    """scan does not visit plain in-bounds leaves (speed); one past the bound still counts."""
+    from serverless_fargate.declaration.scan import MAX_DEPTH, scan
+
+    def nested(depth: int) -> object:
+        value = leaf
+        for _ in range(depth):
+            value = wrap(value)
+        return value
+
+    assert scan(nested(MAX_DEPTH), "p") == []
+    found = scan(nested(MAX_DEPTH + 1), "p")
+    assert [p.message for p in found] == [
+        f"nested deeper than {MAX_DEPTH} levels: no declaration needs that; simplify it"
+    ]
+
+
 def test_deep_nesting_is_refused_without_recursion_error():
     value: dict = {}
     inner = value

@@ -27,7 +27,7 @@ class TaskInput:
     name: str  # PascalCase, for logical IDs
     path: str  # Resources.D.Properties.Tasks.key
     values: dict[str, Any]  # merged; only what some layer gave
-    origin: dict[str, str]  # property → path of the value that won
+    origin: dict[str, str]  # property → path of the map (layer) whose value won
     own: dict[str, Any]  # the task's own map, as written
     kind: Kind
 
@@ -43,10 +43,10 @@ class TaskInput:
         return name in self.values
 
     def where(self, name: str) -> str:
-        return self.origin.get(name) or join_path(self.path, name)
+        return join_path(self.origin.get(name, self.path), name)
 
     def inherited(self, name: str) -> bool:
-        return name in self.origin and not self.origin[name].startswith(self.path + ".")
+        return name in self.origin and self.origin[name] != self.path
 
 
 @record
@@ -90,11 +90,11 @@ def merge_task(
                 values[k] = deep_merge(before, value)
             else:
                 values[k] = value
-            origin[k] = join_path(where, k)
+            origin[k] = where  # a value's own path is spelled out only when asked (`where`)
     source, where = kind_source
     for k in KIND_KEYS:
         if k in source:
-            values[k], origin[k] = source[k], join_path(where, k)
+            values[k], origin[k] = source[k], where
     return TaskInput(key, name, path, values, origin, own, _kind(values))
 
 

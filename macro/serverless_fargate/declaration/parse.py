@@ -78,24 +78,22 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
         raise InvalidTemplate(sorted(set(problems + bounds)))
     defaults = {k: v for k, v in properties.items() if k not in fields.DECLARATION_ONLY}
     tasks_in = properties.get("Tasks") or {}
-    merged = tuple(
-        merge_task(
-            key,
-            pascal_case(key),
-            join_path(path, "Tasks", key),
-            [
-                (inherited, "Globals.Function"),
-                (defaults, path),
-                (own, join_path(path, "Tasks", key)),
-            ],
-            own,
-            (own, join_path(path, "Tasks", key))
-            if any(k in own for k in fields.KIND_KEYS)
-            else (defaults, path),
+    merged_tasks = []
+    for key, own in tasks_in.items():
+        if not isinstance(own, dict):
+            continue
+        at = join_path(path, "Tasks", key)
+        merged_tasks.append(
+            merge_task(
+                key,
+                pascal_case(key),
+                at,
+                [(inherited, "Globals.Function"), (defaults, path), (own, at)],
+                own,
+                (own, at) if any(k in own for k in fields.KIND_KEYS) else (defaults, path),
+            )
         )
-        for key, own in tasks_in.items()
-        if isinstance(own, dict)
-    )
+    merged = tuple(merged_tasks)
     d = DeclarationInput(
         logical_id,
         path,

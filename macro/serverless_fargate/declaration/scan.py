@@ -117,6 +117,7 @@ def scan(value: Any, base: str) -> list[Problem]:
                 if problem is not None:
                     problems.append(problem)
                     continue
+            shallow = depth < MAX_DEPTH
             for key, child in item.items():
                 if not isinstance(key, str):
                     problems.append(
@@ -127,9 +128,16 @@ def scan(value: Any, base: str) -> list[Problem]:
                         )
                     )
                     continue
+                if shallow and _fine_leaf(child):
+                    continue
                 stack.append((child, depth + 1, (at, key)))
         elif isinstance(item, list):
-            stack.extend((child, depth + 1, (at, i)) for i, child in enumerate(item))
+            shallow = depth < MAX_DEPTH
+            stack.extend(
+                (child, depth + 1, (at, i))
+                for i, child in enumerate(item)
+                if not (shallow and _fine_leaf(child))
+            )
         elif isinstance(item, bool) or item is None:
             continue
         elif isinstance(item, int):
@@ -147,6 +155,19 @@ def scan(value: Any, base: str) -> list[Problem]:
                 Problem(join_path(base, *_parts(at)), f"{show(item)} is not a JSON value")
             )
     return problems
+
+
+def _fine_leaf(value: Any) -> bool:
+    """A plain value within bounds: visiting it would find nothing, so it is not stacked (most
+    of a template is such leaves; skipping them leaves the problems and their order as they
+    were)."""
+    kind = type(value)
+    return (
+        (kind is str and len(value) <= MAX_STRING)
+        or kind is bool
+        or value is None
+        or (kind is int and -MAX_NUMBER <= value <= MAX_NUMBER)
+    )
 
 
 def _parts(at: Any) -> list[Any]:

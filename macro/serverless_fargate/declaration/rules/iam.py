@@ -48,11 +48,16 @@ def statements(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     for index, statement in enumerate(own if isinstance(own, list) else []):
         if not isinstance(statement, dict) or len(statement) == 1:
             continue  # an ARN or an intrinsic
-        at = join_path(t.path, "Policies", index)
         if "Action" not in statement and "NotAction" not in statement:
-            yield Problem(at, "a statement needs Action (or NotAction): IAM refuses it without")
+            yield Problem(
+                join_path(t.path, "Policies", index),
+                "a statement needs Action (or NotAction): IAM refuses it without",
+            )
         if "Resource" not in statement and "NotResource" not in statement:
-            yield Problem(at, "a statement needs Resource (or NotResource): IAM refuses it without")
+            yield Problem(
+                join_path(t.path, "Policies", index),
+                "a statement needs Resource (or NotResource): IAM refuses it without",
+            )
 
 
 @rule(

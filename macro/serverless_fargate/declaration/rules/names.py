@@ -68,7 +68,7 @@ _GENERATED = ("TaskDefinition", "Service", "Schedule")
 @rule("names.depends-on", "DependsOn names resources of this template or of another task")
 def depends_on(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     targets = t.get("DependsOn")
-    if not isinstance(targets, list):
+    if not targets or not isinstance(targets, list):  # most tasks wait for nothing
         return
     own = {f"{d.logical_id}{t.name}{suffix}" for suffix in _GENERATED}
     for index, target in enumerate(targets):

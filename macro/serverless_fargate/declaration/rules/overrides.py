@@ -85,7 +85,7 @@ def origin(t: TaskInput, d: DeclarationInput, *keys: str) -> str:
 @rule("overrides.owned", "Overrides do not replace what the transform owns and grants follow")
 def owned(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
-    if not isinstance(overrides, dict):
+    if not overrides or not isinstance(overrides, dict):  # most tasks override nothing
         return
     applying = sections(t)
     for keys, why in OWNED:
@@ -107,7 +107,7 @@ MERGED_MAPS: tuple[tuple[str, ...], ...] = (
 @rule("overrides.decidable", "Overrides sections and schedule targets are written out as maps")
 def decidable(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
-    if not isinstance(overrides, dict):
+    if not overrides or not isinstance(overrides, dict):  # most tasks override nothing
         return
     applying = sections(t)
     for keys in MERGED_MAPS:

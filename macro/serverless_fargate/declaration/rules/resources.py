@@ -140,20 +140,24 @@ def task_definitions(built: dict[str, Any], d: Declaration, path: str) -> Iterat
             yield from _container(container, where)
 
 
-def _undecided(value: Any, at: str, what: str) -> Iterator[Problem]:
+# The checks below take the path of the value they check as its parts (`*at`, for join_path),
+# spelled out only for a problem: most values they look at are fine.
+
+
+def _undecided(value: Any, what: str, *at: Any) -> Iterator[Problem]:
     """An intrinsic where the value decides whether Fargate (and this check) accepts it."""
     if is_intrinsic(value):
         yield Problem(
-            at,
+            join_path(*at),
             f"{show(value)} cannot be checked before deploy: {what}; write the value out",
         )
 
 
-def _one_of(value: Any, allowed: tuple[str, ...], at: str, why: str) -> Iterator[Problem]:
+def _one_of(value: Any, allowed: tuple[str, ...], why: str, *at: Any) -> Iterator[Problem]:
     """`value`, when given, is one of `allowed`; an intrinsic cannot be checked, so it is not."""
-    yield from _undecided(value, at, why)
+    yield from _undecided(value, why, *at)
     if isinstance(value, str) and value not in allowed:
-        yield Problem(at, f"{show(value)}: {why}")
+        yield Problem(join_path(*at), f"{show(value)}: {why}")
 
 
 def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
@@ -169,33 +173,36 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
     yield from _one_of(
         props.get("NetworkMode"),
         ("awsvpc",),
-        join_path(at, "NetworkMode"),
         "Fargate tasks use awsvpc networking (no host or bridge network)",
+        at,
+        "NetworkMode",
     )
     yield from _one_of(
         props.get("PidMode"),
         ("task",),
-        join_path(at, "PidMode"),
         "Fargate tasks share no host process namespace (only 'task')",
+        at,
+        "PidMode",
     )
     compatibilities = props.get("RequiresCompatibilities")
-    where = join_path(at, "RequiresCompatibilities")
-    yield from _undecided(compatibilities, where, "these tasks run on Fargate only")
+    yield from _undecided(
+        compatibilities, "these tasks run on Fargate only", at, "RequiresCompatibilities"
+    )
     if not is_intrinsic(compatibilities) and compatibilities != ["FARGATE"]:
         # The workflow, the capacity providers and these checks are Fargate's: a task
         # definition also valid on EC2 could be run there, with what Fargate refuses.
         yield Problem(
-            where,
+            join_path(at, "RequiresCompatibilities"),
             f"{show(compatibilities)}: must be exactly [FARGATE]: these tasks run on Fargate",
         )
     for key in TASK_NOT_ON_FARGATE:
         if key in props:
             yield Problem(join_path(at, key), "is not supported by Fargate tasks")
     volumes = props.get("Volumes")
-    yield from _undecided(volumes, join_path(at, "Volumes"), "Fargate mounts no host path")
+    yield from _undecided(volumes, "Fargate mounts no host path", at, "Volumes")
     for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
         where = join_path(at, "Volumes", index)
-        yield from _undecided(volume, where, "Fargate mounts no host path")
+        yield from _undecided(volume, "Fargate mounts no host path", where)
         if not isinstance(volume, dict) or is_intrinsic(volume):
             continue
         host = volume.get("Host")
@@ -206,7 +213,7 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
                 "without SourcePath is task storage)",
             )
         elif host is not None and not isinstance(host, dict):
-            yield from _undecided(host, join_path(where, "Host"), "Fargate mounts no host path")
+            yield from _undecided(host, "Fargate mounts no host path", where, "Host")
         for key in VOLUME_NOT_ON_FARGATE:
             if key in volume:
                 yield Problem(join_path(where, key), "is not supported by Fargate tasks")
@@ -226,16 +233,16 @@ def _container(container: Any, where: str) -> Iterator[Problem]:
         elif key in NOT_ON_FARGATE:
             yield Problem(join_path(where, key), "is not supported on Fargate")
     privileged = container.get("Privileged")
-    yield from _undecided(
-        privileged, join_path(where, "Privileged"), "Fargate runs no privileged container"
-    )
+    yield from _undecided(privileged, "Fargate runs no privileged container", where, "Privileged")
     if privileged is True or (isinstance(privileged, str) and privileged.lower() != "false"):
         yield Problem(join_path(where, "Privileged"), "Fargate does not run privileged containers")
-    yield from _linux(container.get("LinuxParameters"), join_path(where, "LinuxParameters"))
+    linux = container.get("LinuxParameters")
+    if linux is not None:
+        yield from _linux(linux, join_path(where, "LinuxParameters"))
 
 
 def _linux(linux: Any, at: str) -> Iterator[Problem]:
-    yield from _undecided(linux, at, "Fargate adds no kernel capability but SYS_PTRACE")
+    yield from _undecided(linux, "Fargate adds no kernel capability but SYS_PTRACE", at)
     if not isinstance(linux, dict) or is_intrinsic(linux):
         return
     for key in LINUX_NOT_ON_FARGATE:
@@ -243,11 +250,9 @@ def _linux(linux: Any, at: str) -> Iterator[Problem]:
             yield Problem(join_path(at, key), "is not supported on Fargate")
     capabilities = linux.get("Capabilities")
     where = join_path(at, "Capabilities")
-    yield from _undecided(capabilities, where, "Fargate adds no kernel capability but SYS_PTRACE")
+    yield from _undecided(capabilities, "Fargate adds no kernel capability but SYS_PTRACE", where)
     added = capabilities.get("Add") if isinstance(capabilities, dict) else None
-    yield from _undecided(
-        added, join_path(where, "Add"), "Fargate adds no kernel capability but SYS_PTRACE"
-    )
+    yield from _undecided(added, "Fargate adds no kernel capability but SYS_PTRACE", where, "Add")
     for index, capability in enumerate(added if isinstance(added, list) else []):
         if capability == FARGATE_CAPABILITY:
             continue
@@ -281,9 +286,7 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
         )
         launch = props.get("LaunchType")
         strategy = props.get("CapacityProviderStrategy")
-        yield from _one_of(
-            launch, ("FARGATE",), join_path(at, "LaunchType"), "these tasks run on Fargate"
-        )
+        yield from _one_of(launch, ("FARGATE",), "these tasks run on Fargate", at, "LaunchType")
         if launch == "FARGATE" and strategy:
             yield Problem(
                 join_path(at, "LaunchType"),
@@ -291,15 +294,18 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
                 "transform sets the strategy (FARGATE, FARGATE_SPOT)",
             )
         yield from _undecided(
-            strategy, join_path(at, "CapacityProviderStrategy"), "these tasks run on Fargate"
+            strategy, "these tasks run on Fargate", at, "CapacityProviderStrategy"
         )
         for index, item in enumerate(strategy if isinstance(strategy, list) else []):
             provider = item.get("CapacityProvider") if isinstance(item, dict) else item
             yield from _one_of(
                 provider,
                 FARGATE_PROVIDERS,
-                join_path(at, "CapacityProviderStrategy", index, "CapacityProvider"),
                 "these tasks run on Fargate (FARGATE or FARGATE_SPOT)",
+                at,
+                "CapacityProviderStrategy",
+                index,
+                "CapacityProvider",
             )
         if "Role" in props:
             yield Problem(

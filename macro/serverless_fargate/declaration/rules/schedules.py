@@ -28,12 +28,14 @@ def check_timezone(name: str) -> str | None:
 def expression(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind != "schedule":
         return
-    schedule, path = t.get("Schedule"), t.where("Schedule")
+    schedule = t.get("Schedule")
     written = schedule.get("Expression") if isinstance(schedule, dict) else schedule
-    at = join_path(path, "Expression") if isinstance(schedule, dict) else path
     value = resolve(written, d.parameters)
     if isinstance(value, str) and (message := check_schedule_expression(value)):
-        yield Problem(at, message)
+        path = t.where("Schedule")
+        yield Problem(
+            join_path(path, "Expression") if isinstance(schedule, dict) else path, message
+        )
 
 
 @rule("schedule.timezone", "Schedule time zones are IANA names")

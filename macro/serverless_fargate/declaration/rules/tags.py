@@ -40,10 +40,12 @@ def _reserved(key: Any, at: str, d: DeclarationInput) -> Iterator[Problem]:
 @rule("tags.overrides", "Overrides use no reserved tag key (aws:, serverless-fargate:)")
 def reserved_tags(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
-    if not isinstance(overrides, dict):
+    if not overrides or not isinstance(overrides, dict):  # most tasks override nothing
         return
     for section in sections(t):
         tags = dig(overrides, (section, "Tags"))
+        if tags is None:
+            continue
         at = origin(t, d, section, "Tags")  # a list is replaced whole
         if is_intrinsic(tags):  # a map of tags would read Fn::If as a tag key
             yield _undecidable(tags, at)
