@@ -250,3 +250,39 @@ def test_the_attempts_task_is_found_on_any_page_of_list_tasks(world):
     assert result["status"] == "FAILED", result
     (message,) = world.messages()
     assert (message["exitCode"], message["stopCode"]) == (3, "EssentialContainerExited")
+
+
+def test_the_recovery_is_never_handed_the_execution_input(world):
+    """A state's data is at most 256 KiB, and States.DataLimitExceeded is caught by nothing: the
+    execution's input (up to 256 KiB itself, members the task never sees included) is not
+    copied into the Recovery machine's input, only the container's environment, which ECS's
+    8,192 characters of overrides bound for any run that started. A run with a large unused
+    member still has its failure stopped, retried and reported."""
+    from serverless_fargate.transform import transform
+
+    declared = {
+        "Resources": {
+            "Workers": {
+                "Type": "Fargate::Tasks",
+                "Properties": {
+                    "Network": {"Subnets": ["subnet-1"]},
+                    "Tasks": {"worker": {"Image": "x", "Schedule": "rate(1 day)"}},
+                },
+            }
+        }
+    }
+    template = transform(declared, service_token="t", nonce="n")
+    text = json.dumps(
+        {k: r for k, r in template["Resources"].items() if k.endswith(("Workflow", "Recovery"))}
+    )
+    recover = template["Resources"]["WorkersWorkerWorkflow"]["Properties"]["Definition"]
+    request = recover["States"]["Recover"]["Parameters"]["Input"]
+    assert "$$.Execution.Input" not in json.dumps(request)
+    assert request["environment.$"] == "$.environment"
+    assert "given" not in text
+    padded = {"task": "worker", "padding": "x" * 200_000, "input": {"n": 1}}
+    result = world.start([{"hang": True}], given=padded, timeout=2)
+    assert result["status"] == "FAILED", result
+    (message,) = world.messages()
+    assert message["stopCode"] == "Timeout"
+    assert running(world) == []  # stopped before the run was reported

@@ -322,7 +322,11 @@ def _recover(
     d: Declaration, t: Task, copy: str | int, settings_value: Any, error: str
 ) -> dict[str, Any]:
     """The failed attempt's copy, handed to the Recovery machine with its settings, its error
-    and the execution's input; its answer, in $.recovered.outcome, is the copy's outcome."""
+    and the main container's extra environment (`$.environment`: the input as JSON text, which
+    ECS's 8,192 characters of overrides bound for any run that started; never the whole
+    execution input, which could pass the 256 KiB of a state's data with the rest: Step
+    Functions' payload quota, States.DataLimitExceeded, caught by nothing). Its answer, in
+    $.recovered.outcome, is the copy's outcome."""
     first: dict[str, Any] = {
         "attempt": 0,
         "run": 0,
@@ -340,7 +344,7 @@ def _recover(
         name = f"States.Format('{{}}-{copy}', States.Hash($$.Execution.Id, 'SHA-256'))"
     request: dict[str, Any] = {
         "execution.$": "$$.Execution.Name",
-        "given.$": "$$.Execution.Input",
+        "environment.$": "$.environment",
         "error.$": error,
         "state": first,
         # Links the two executions in the console ("Start workflow executions from a task
@@ -388,44 +392,60 @@ def _recovery_failed(copy: str | int, error: str) -> dict[str, Any]:
 
 
 def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
-    """One copy, no Map: a healthy run enters four states. The run keeps nothing of the input
-    but its result, and a failure replaces it with the error: an input given as `[]` has no
-    member to write into (the Recovery machine reads the input from the execution's own)."""
+    """One copy, no Map: a healthy run enters four states, with or without input. Without
+    input the run keeps nothing of the input but its result, and a failure replaces it with the
+    error: an input given as `[]` has no member to write into. With input, the input is an
+    object (it has `input`): the result and the error are written into it."""
     timeout = {"TimeoutSeconds": NO_TIMEOUT if t.timeout is None else int(t.timeout)}
+    given = f"$.{contract.INPUT}"
 
-    def run(environment: list[dict[str, Any]]) -> dict[str, Any]:
+    def run(environment: list[dict[str, Any]], at: str, failed: str, next_: str) -> dict[str, Any]:
         return {
             **_run_task(d, t, FIRST_GROUP, environment, timeout),
             "ResultSelector": {"result.$": "$", "main.$": _main_exit(t.key)},
-            "ResultPath": "$",
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$", "Next": "Recover"}],
-            "Next": "Interrupted?",
+            "ResultPath": at,
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": failed, "Next": next_}],
+            "Next": "Interrupted?" if at == "$" else "Interrupted, with input?",
         }
+
+    def succeeded(at: str) -> dict[str, Any]:
+        return {
+            "Type": "Pass",
+            "Parameters": _outcome(
+                True,
+                {"taskArn": f"{at}.result.TaskArn"},
+                {"copy": 1, "attempts": 1, "onDemand": False, "exitCode": 0},
+            ),
+            "End": True,
+        }
+
+    def handed_over(error: Any, with_input: bool) -> dict[str, Any]:
+        """What the Recover state reads: the error and the main container's environment."""
+        parameters: dict[str, Any] = {"environment": _environment(given if with_input else None)}
+        if isinstance(error, str):
+            parameters["error.$"] = error
+        else:
+            parameters["error"] = error
+        return {"Type": "Pass", "Parameters": parameters, "ResultPath": "$", "Next": "Recover"}
 
     report = _report_start(t)
     return {
         **_input_states(t, with_input="Run task with input", without_input="Run task"),
-        "Run task": run(_environment(None)),
-        "Run task with input": run(_environment(f"$.{contract.INPUT}")),
+        "Run task": run(_environment(None), "$", "$", "Failed without input"),
+        "Run task with input": run(_environment(given), "$.run", "$.error", "Failed with input"),
         "Interrupted?": _ended_well("$", "Run succeeded", "Ended badly"),
-        "Ended badly": {
-            "Type": "Pass",
-            "Result": _ENDED_BADLY,
-            "ResultPath": "$",
-            "Next": "Recover",
-        },
-        "Run succeeded": {
-            "Type": "Pass",
-            "Parameters": _outcome(
-                True,
-                {"taskArn": "$.result.TaskArn"},
-                {"copy": 1, "attempts": 1, "onDemand": False, "exitCode": 0},
-            ),
-            "End": True,
-        },
-        "Recover": {**_recover(d, t, 1, settings(d, t), "$"), "Next": "Recovered?"},
+        "Interrupted, with input?": _ended_well(
+            "$.run", "Run succeeded with input", "Ended badly with input"
+        ),
+        "Run succeeded": succeeded("$"),
+        "Run succeeded with input": succeeded("$.run"),
+        "Failed without input": handed_over("$", False),
+        "Failed with input": handed_over("$.error", True),
+        "Ended badly": handed_over(_ENDED_BADLY, False),
+        "Ended badly with input": handed_over(_ENDED_BADLY, True),
+        "Recover": {**_recover(d, t, 1, settings(d, t), "$.error"), "Next": "Recovered?"},
         "Recovery failed": {
-            **_recovery_failed(1, "$"),
+            **_recovery_failed(1, "$.error"),
             "ResultPath": "$.recovered",
             "Next": "Recovered?",
         },
@@ -655,7 +675,7 @@ def definition(d: Declaration, t: Task) -> dict[str, Any]:
 # --- the Recovery machine: one per declaration -------------------------------------------------
 # Its input (written by _recover): settings (of the task), error (of the failed attempt), state
 # (copy, attempt 0, backoff, capacity...), execution (the task workflow's execution name, for
-# the groups of later attempts) and given (that execution's input). Its output: the copy's
+# the groups of later attempts) and environment (the main container's, for later attempts). Its output: the copy's
 # outcome, ok or not; it fails only if something it cannot catch happens, which the task's
 # workflow reports as lost control.
 
@@ -670,30 +690,6 @@ def _recovery_start_states() -> dict[str, Any]:
                 "blank": {"StopCode.$": NULL, "StoppedReason.$": NULL},
             },
             "ResultPath": "$.limits",
-            "Next": "Input given?",
-        },
-        # `given` is an object or `[]` (the task's workflow refused every other shape).
-        "Input given?": {
-            "Type": "Choice",
-            "Choices": [
-                {
-                    "Variable": f"$.given.{contract.INPUT}",
-                    "IsPresent": True,
-                    "Next": "With the input",
-                }
-            ],
-            "Default": "Without input",
-        },
-        "With the input": {
-            "Type": "Pass",
-            "Parameters": {"list": _environment(f"$.given.{contract.INPUT}")},
-            "ResultPath": "$.environment",
-            "Next": "Find the attempt's task",
-        },
-        "Without input": {
-            "Type": "Pass",
-            "Parameters": {"list": []},
-            "ResultPath": "$.environment",
             "Next": "Find the attempt's task",
         },
     }
@@ -716,7 +712,7 @@ def _run_again_states() -> dict[str, Any]:
                 "Group.$": GROUP,
                 "Overrides": {
                     "ContainerOverrides": [
-                        {"Name.$": "$.settings.task", "Environment.$": "$.environment.list"}
+                        {"Name.$": "$.settings.task", "Environment.$": "$.environment"}
                     ]
                 },
                 "CapacityProviderStrategy.$": "$.state.capacity",
