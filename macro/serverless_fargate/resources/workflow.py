@@ -950,6 +950,20 @@ def _describe_one(
     }
 
 
+_STOPPED_STATUSES = ("STOPPED", "DEPROVISIONING")  # its containers have stopped ("Task lifecycle")
+
+
+def _has_stopped(task: str) -> dict[str, Any]:
+    """A Choice rule: ECS says the task at `task` (a description) has stopped."""
+    status = f"{task}.LastStatus"
+    return {
+        "And": [
+            {"Variable": status, "IsPresent": True},
+            {"Or": [{"Variable": status, "StringEquals": s} for s in _STOPPED_STATUSES]},
+        ]
+    }
+
+
 def _stop_one_states() -> dict[str, Any]:
     """One running task of the family: if it is this attempt's, StopTask, then DescribeTasks
     until ECS says STOPPED (or DEPROVISIONING: its containers have stopped)."""
@@ -1041,20 +1055,7 @@ def _stop_one_states() -> dict[str, Any]:
         },
         "Stopped?": {
             "Type": "Choice",
-            "Choices": [
-                {
-                    "And": [
-                        {"Variable": "$.now.task.LastStatus", "IsPresent": True},
-                        {
-                            "Or": [
-                                {"Variable": "$.now.task.LastStatus", "StringEquals": status}
-                                for status in ("STOPPED", "DEPROVISIONING")
-                            ]
-                        },
-                    ],
-                    "Next": "Stopped",
-                }
-            ],
+            "Choices": [{**_has_stopped("$.now.task"), "Next": "Stopped"}],
             "Default": "Checked enough?",
         },
         "Checked enough?": {
@@ -1082,6 +1083,35 @@ def _stop_one_states() -> dict[str, Any]:
         "Still running": fail(
             f"States.Format('could not stop {{}}: still not stopped {STOP_GRACE + STOP_CHECKS * STOP_CHECK_INTERVAL} s after StopTask', $.arn)"
         ),
+    }
+
+
+def _ours_or_not(
+    names_: tuple[str, str, str], name: str, wanted: str, keep: tuple[str, str]
+) -> dict[str, Any]:
+    """A Map processor's states that mark its item ours (`name`, a path of the item, equals
+    `wanted`) or not: {"ours": true, <keep[0]>: <the item at keep[1]>} or {"ours": false}."""
+    ask, ours, other = names_
+    return {
+        ask: {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": name, "IsPresent": True},
+                        {"Variable": name, "StringEqualsPath": wanted},
+                    ],
+                    "Next": ours,
+                }
+            ],
+            "Default": other,
+        },
+        ours: {
+            "Type": "Pass",
+            "Parameters": {"ours": True, keep[0] + ".$": keep[1]},
+            "End": True,
+        },
+        other: {"Type": "Pass", "Result": {"ours": False}, "End": True},
     }
 
 
@@ -1127,28 +1157,12 @@ def _find_stopped_states() -> dict[str, Any]:
                             },
                         ),
                     ),
-                    "This attempt's?": {
-                        "Type": "Choice",
-                        "Choices": [
-                            {
-                                "And": [
-                                    {"Variable": "$.now.task.Group", "IsPresent": True},
-                                    {
-                                        "Variable": "$.now.task.Group",
-                                        "StringEqualsPath": "$.wanted",
-                                    },
-                                ],
-                                "Next": "This attempt's",
-                            }
-                        ],
-                        "Default": "Another's",
-                    },
-                    "This attempt's": {
-                        "Type": "Pass",
-                        "Parameters": {"ours": True, "task.$": "$.now.task"},
-                        "End": True,
-                    },
-                    "Another's": {"Type": "Pass", "Result": {"ours": False}, "End": True},
+                    **_ours_or_not(
+                        ("This attempt's?", "This attempt's", "Another's"),
+                        "$.now.task.Group",
+                        "$.wanted",
+                        ("task", "$.now.task"),
+                    ),
                 },
             },
             # A JSONPath filter that matches nothing raises States.Runtime, which nothing
@@ -1188,8 +1202,6 @@ def _find_stopped_states() -> dict[str, Any]:
 # Whether a Map's items ({"ours": true|false, ...}, at least one) include ours.
 _ANY_OURS = "States.ArrayContains($[*].ours, true)"
 
-_STOPPED_STATUSES = ("STOPPED", "DEPROVISIONING")  # its containers have stopped ("Task lifecycle")
-
 
 def _ending_states() -> dict[str, Any]:
     """How the attempt's task ended, from ECS's description of it: a task whose desired status
@@ -1212,20 +1224,7 @@ def _ending_states() -> dict[str, Any]:
         },
         "Has it stopped?": {
             "Type": "Choice",
-            "Choices": [
-                {
-                    "And": [
-                        {"Variable": "$.stopped.task.LastStatus", "IsPresent": True},
-                        {
-                            "Or": [
-                                {"Variable": "$.stopped.task.LastStatus", "StringEquals": s}
-                                for s in _STOPPED_STATUSES
-                            ]
-                        },
-                    ],
-                    "Next": "Main container",
-                }
-            ],
+            "Choices": [{**_has_stopped("$.stopped.task"), "Next": "Main container"}],
             "Default": "Still stopping",
         },
         # Stopped and awaited like a running one (the same Map), then looked for again.
@@ -1245,28 +1244,12 @@ def _ending_states() -> dict[str, Any]:
                 "ProcessorConfig": {"Mode": "INLINE"},
                 "StartAt": "The main one?",
                 "States": {
-                    "The main one?": {
-                        "Type": "Choice",
-                        "Choices": [
-                            {
-                                "And": [
-                                    {"Variable": "$.container.Name", "IsPresent": True},
-                                    {
-                                        "Variable": "$.container.Name",
-                                        "StringEqualsPath": "$.main",
-                                    },
-                                ],
-                                "Next": "The main one",
-                            }
-                        ],
-                        "Default": "Another one",
-                    },
-                    "The main one": {
-                        "Type": "Pass",
-                        "Parameters": {"ours": True, "container.$": "$.container"},
-                        "End": True,
-                    },
-                    "Another one": {"Type": "Pass", "Result": {"ours": False}, "End": True},
+                    **_ours_or_not(
+                        ("The main one?", "The main one", "Another one"),
+                        "$.container.Name",
+                        "$.main",
+                        ("container", "$.container"),
+                    ),
                 },
             },
             "ResultSelector": {"all.$": "$", "any.$": _ANY_OURS},
