@@ -286,3 +286,13 @@ def test_the_recovery_is_never_handed_the_execution_input(world):
     (message,) = world.messages()
     assert message["stopCode"] == "Timeout"
     assert running(world) == []  # stopped before the run was reported
+
+
+def test_an_input_too_large_for_a_state_fails_visibly_before_any_task_starts(world):
+    """Made into the container's environment, an `input` of 135,000 quotes is about 270,000
+    characters: more than a state's 256 KiB once the run's parameters are made. Step Functions
+    fails the execution with States.DataLimitExceeded, caught by nothing, before RunTask: a
+    failed execution (console, alarm) and no task."""
+    result = world.start([], given={"input": '"' * 135_000})
+    assert (result["status"], result["error"]) == ("FAILED", "States.DataLimitExceeded"), result
+    assert world.ecs.calls == []

@@ -42,6 +42,8 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
 - EventBridge rules start Step Functions executions (`events_start_executions`).
 - ListTasks answers pages of 100 ARNs with a nextToken, as ECS does (moto answers all at once).
 - A task may be left stopping: desired status STOPPED while its containers still run.
+- A Task state's evaluated parameters over 256 KiB fail with States.DataLimitExceeded (moto
+  checks only results).
 """
 
 from __future__ import annotations
@@ -236,6 +238,7 @@ def patch_moto(monkeypatch: Any) -> None:
     monkeypatch.setattr(sdk, "_normalise_response", sdk_normalise_response)
 
     _patch_sfn_integration(monkeypatch)
+    _patch_payload_quota(monkeypatch)
 
     # "Handling errors in Step Functions workflows": "A States.Runtime error isn't retriable,
     # and will always cause the execution to fail"; States.ALL does not catch it (nor
@@ -263,6 +266,55 @@ OVERRIDES_LIMIT = 8192  # ECS: "A total of 8192 characters are allowed for overr
 
 
 _REFERENCE_PATH = re.compile(r"\$(?:\.[A-Za-z0-9_-]+|\[\d+\])*")
+
+
+def _patch_payload_quota(monkeypatch: Any) -> None:
+    """A Task state whose parameters, once evaluated, pass 256 KiB fails with
+    States.DataLimitExceeded ("Quotas related to state machine executions": maximum input or
+    output size for a task, state or execution, 256 KiB; "Handling errors": it is raised "when
+    the input of a state is larger than the payload size quota after Parameters processing"),
+    which nothing catches. moto checks only task results."""
+    from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+        StatesErrorName,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
+        StateTaskService,
+    )
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+    from moto.stepfunctions.parser.quotas import is_within_size_quota
+
+    original = StateTaskService._eval_parameters
+
+    def eval_parameters(self, env):
+        parameters = original(self, env)
+        if not is_within_size_quota(parameters):
+            error = StatesErrorName(typ=StatesErrorNameType.StatesStatesDataLimitExceeded)
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=error,
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            error=error.error_name,
+                            cause="The state's input after Parameters passes 256 KiB",
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                        )
+                    ),
+                )
+            )
+        return parameters
+
+    monkeypatch.setattr(StateTaskService, "_eval_parameters", eval_parameters)
 
 
 def _patch_sfn_integration(monkeypatch: Any) -> None:
