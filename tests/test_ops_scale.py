@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = 50
-# Scheduled tasks: each has a state machine of its own (#23, about 8 KB of definition since the
+# Scheduled tasks: each has a state machine of its own (#23, about 10 KB of definition since the
 # failure path moved to the declaration's Recovery machine), so 50 fit again.
 SCHEDULED = 50
 BUDGET = 30  # AWS calls for `status` of a 50-task stack (the bound)

@@ -22,18 +22,18 @@ One copy of a run (`TaskCount` copies run side by side in a Map; one copy needs 
                  │     STOPPED; cannot (after retries) ──► "could not stop <ARN>: ..."
                  ├─ it stopped ──► platform stop and RerunOnInterruption (once) ──► Run again
                  │               └─ otherwise: exit code / stop code / Timeout ─┐
-                 └─ not found, twice, 30 s apart ──► on Spot with Fallback (once) ──► Run again
+                 └─ not listed, 5 looks over 5 min ──► on Spot with Fallback (once) ──► Run again
                                      └─ otherwise ─────────────────────────┴► retries left?
                         yes: wait 60 s, 120 s, ... then Run again; no: the copy failed
                and answers the copy's outcome; a failed one is reported (dead-letter queue)
                and fails the execution.
 
 Every ECS call after a failure retries with backoff; the attempt's task is found by its group
-(<execution>:<copy>:<attempt>), unique per attempt, among every page of the family's tasks,
+(<execution>:<copy>:<run>), unique per RunTask, among every page of the family's tasks,
 describing one listed task at a time (a page of descriptions could pass the 256 KiB of state
 data: States.DataLimitExceeded is caught by nothing). A healthy run of one copy enters four
 states (Read the input, Run task, Interrupted?, Run succeeded); the failure path lives once per
-declaration, so a task's own definition stays small (a template holds hundreds of them).
+declaration, so a task's own definition stays small (about 10 KB).
 The README has the diagram; tests/test_workflow.py executes both machines in moto's interpreter.
 """
 
