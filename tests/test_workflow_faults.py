@@ -296,3 +296,18 @@ def test_an_input_too_large_for_a_state_fails_visibly_before_any_task_starts(wor
     result = world.start([], given={"input": '"' * 135_000})
     assert (result["status"], result["error"]) == ("FAILED", "States.DataLimitExceeded"), result
     assert world.ecs.calls == []
+
+
+def test_a_run_someone_stopped_is_a_failure_even_if_its_container_exited_0(world):
+    """A person's StopTask (stop code UserInitiated) ends the run before its work is done: a
+    container that handles SIGTERM and exits 0 does not make it a success, on the healthy path
+    or in the Recovery machine. Only a task that stopped because its essential container exited
+    (EssentialContainerExited) with the main container's 0 succeeds."""
+    stopped = {"exit": 0, "code": "UserInitiated", "reason": "Task stopped by a person"}
+    result = world.start([stopped])
+    assert result["status"] == "FAILED", result
+    (message,) = world.messages()
+    assert (message["stopCode"], message["exitCode"]) == ("UserInitiated", 0)
+    result = world.start([{"exit": 3}, stopped], Schedule=dict(ONE_RETRY))
+    assert result["status"] == "FAILED", result
+    assert world.messages()[0]["stopCode"] == "UserInitiated"

@@ -281,32 +281,39 @@ def _main_exit(key: str) -> str:
     return f"$.Containers[?(@.Name == '{key}')]"
 
 
+# How a task that finished its work stops: its essential (main) container exited and ECS
+# stopped the rest ("TaskStopCode", Amazon ECS API reference). A platform stop (interruption),
+# a person's StopTask (UserInitiated) or the workflow's own stop is never a success, whatever the
+# exit code of a container that handled SIGTERM.
+FINISHED = "EssentialContainerExited"
+
+
+def _succeeded(task: str, exit_code: str) -> dict[str, Any]:
+    """A Choice rule: the task (a description at `task`) stopped because its essential container
+    exited, and the main container's exit code (at `exit_code`) is 0. The same test after the
+    healthy run and in the Recovery machine, whatever `.sync` said (it fails when another
+    essential container exits non-zero, say a sidecar stopped with SIGTERM)."""
+    stop_code = f"{task}.StopCode"
+    return {
+        "And": [
+            {"Variable": stop_code, "IsPresent": True},
+            {"Variable": stop_code, "IsString": True},
+            {"Variable": stop_code, "StringEquals": FINISHED},
+            {"Variable": exit_code, "IsPresent": True},
+            {"Variable": exit_code, "IsNumeric": True},
+            {"Variable": exit_code, "NumericEquals": 0},
+        ]
+    }
+
+
 def _ended_well(prefix: str, ok: str, failed: str) -> dict[str, Any]:
     """After runTask.sync succeeded (`prefix`.result the stopped task, `prefix`.main the main
-    container's exit code): a success only if the main container exited 0 and ECS did not stop
-    the task itself. A container that handles SIGTERM may exit 0 after an interruption, and
-    `.sync`'s success is documented only as the task having stopped: the exit code is read."""
-    stop_code = f"{prefix}.result.StopCode"
-    main = f"{prefix}.main[0].ExitCode"
+    container): `.sync`'s success is documented only as the task having stopped, so the stop
+    code and the main container's exit code are read."""
     return {
         "Type": "Choice",
         "Choices": [
-            {
-                "And": [
-                    {"Variable": stop_code, "IsPresent": True},
-                    {"Variable": stop_code, "IsString": True},
-                    {"Or": [{"Variable": stop_code, "StringEquals": c} for c in INTERRUPTED]},
-                ],
-                "Next": failed,
-            },
-            {
-                "And": [
-                    {"Variable": main, "IsPresent": True},
-                    {"Variable": main, "IsNumeric": True},
-                    {"Variable": main, "NumericEquals": 0},
-                ],
-                "Next": ok,
-            },
+            {**_succeeded(f"{prefix}.result", f"{prefix}.main[0].ExitCode"), "Next": ok},
         ],
         "Default": failed,
     }
@@ -392,20 +399,21 @@ def _recovery_failed(copy: str | int, error: str) -> dict[str, Any]:
 
 
 def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
-    """One copy, no Map: a healthy run enters four states, with or without input. Without
-    input the run keeps nothing of the input but its result, and a failure replaces it with the
-    error: an input given as `[]` has no member to write into. With input, the input is an
-    object (it has `input`): the result and the error are written into it."""
+    """One copy, no Map: a healthy run enters four states, with or without input. The run
+    keeps nothing of the input but its result, and a failure replaces it with the error: an
+    input given as `[]` has no member to write into, and a large one (up to 256 KiB, members
+    the task never sees included) is never carried beside a task's description (a state's data
+    is at most 256 KiB: States.DataLimitExceeded is caught by nothing). After a failure with
+    input, the environment is made again from the execution's own input (the context object)."""
     timeout = {"TimeoutSeconds": NO_TIMEOUT if t.timeout is None else int(t.timeout)}
-    given = f"$.{contract.INPUT}"
 
-    def run(environment: list[dict[str, Any]], at: str, failed: str, next_: str) -> dict[str, Any]:
+    def run(environment: list[dict[str, Any]], failed: str, next_: str) -> dict[str, Any]:
         return {
             **_run_task(d, t, FIRST_GROUP, environment, timeout),
             "ResultSelector": {"result.$": "$", "main.$": _main_exit(t.key)},
-            "ResultPath": at,
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": failed, "Next": next_}],
-            "Next": "Interrupted?" if at == "$" else "Interrupted, with input?",
+            "ResultPath": "$",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$", "Next": failed}],
+            "Next": next_,
         }
 
     def succeeded(at: str) -> dict[str, Any]:
@@ -421,7 +429,11 @@ def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
 
     def handed_over(error: Any, with_input: bool) -> dict[str, Any]:
         """What the Recover state reads: the error and the main container's environment."""
-        parameters: dict[str, Any] = {"environment": _environment(given if with_input else None)}
+        parameters: dict[str, Any] = {
+            "environment": _environment(
+                f"$$.Execution.Input.{contract.INPUT}" if with_input else None
+            )
+        }
         if isinstance(error, str):
             parameters["error.$"] = error
         else:
@@ -431,16 +443,15 @@ def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
     report = _report_start(t)
     return {
         **_input_states(t, with_input="Run task with input", without_input="Run task"),
-        "Run task": run(_environment(None), "$", "$", "Failed without input"),
-        "Run task with input": run(_environment(given), "$.run", "$.error", "Failed with input"),
-        "Interrupted?": _ended_well("$", "Run succeeded", "Ended badly"),
-        "Interrupted, with input?": _ended_well(
-            "$.run", "Run succeeded with input", "Ended badly with input"
+        "Run task": run(_environment(None), "Failed without input", "Interrupted?"),
+        "Run task with input": run(
+            _environment(f"$.{contract.INPUT}"), "Failed with input", "Interrupted, with input?"
         ),
+        "Interrupted?": _ended_well("$", "Run succeeded", "Ended badly"),
+        "Interrupted, with input?": _ended_well("$", "Run succeeded", "Ended badly with input"),
         "Run succeeded": succeeded("$"),
-        "Run succeeded with input": succeeded("$.run"),
         "Failed without input": handed_over("$", False),
-        "Failed with input": handed_over("$.error", True),
+        "Failed with input": handed_over("$", True),
         "Ended badly": handed_over(_ENDED_BADLY, False),
         "Ended badly with input": handed_over(_ENDED_BADLY, True),
         "Recover": {**_recover(d, t, 1, settings(d, t), "$.error"), "Next": "Recovered?"},
@@ -461,7 +472,7 @@ def _single_definition(d: Declaration, t: Task) -> dict[str, Any]:
             "Default": "The failed copy",
         },
         # The report's cause lists the failed copies: one here. (A Fail state's CausePath
-        # takes one intrinsic function, not one inside another.)
+        # takes only some intrinsic functions, and States.Array is not one of them.)
         "The failed copy": {
             "Type": "Pass",
             "Parameters": {
@@ -998,7 +1009,9 @@ def _stop_one_states() -> dict[str, Any]:
             ],
             "Default": "Not ours",
         },
-        "Not ours": {"Type": "Succeed"},
+        # Each item's output is kept by the Map: nothing of the task (a page of descriptions
+        # could pass 256 KiB, States.DataLimitExceeded).
+        "Not ours": {"Type": "Pass", "Result": {}, "End": True},
         "Stop it": {
             "Type": "Task",
             "Resource": _service("aws-sdk:ecs:stopTask"),
@@ -1065,7 +1078,7 @@ def _stop_one_states() -> dict[str, Any]:
             ],
             "Default": "Still running",
         },
-        "Stopped": {"Type": "Succeed"},
+        "Stopped": {"Type": "Pass", "Result": {}, "End": True},
         "Still stopping": {
             "Type": "Wait",
             "Seconds": STOP_CHECK_INTERVAL,
@@ -1127,12 +1140,10 @@ def _find_stopped_states() -> dict[str, Any]:
             ("Pick this attempt's task", "Never started"),
         ),
         # The task has stopped: the next attempt may start, but what happened is unknown.
-        "Could not read the stopped task": _failed(
-            {
-                "reason": "States.Format('the attempt ended ({}), but ECS could not say how: "
-                "{}', $.error.Error, States.JsonToString($.lost))",
-                "error": "$.error.Error",
-            }
+        # Whether the attempt's task has stopped is unknown (it may be stopping, and so missing
+        # from the running tasks): the copy says it lost control, and no further attempt starts.
+        "Could not read the stopped task": _lost(
+            "ListTasks or DescribeTasks", "could not tell whether the task of this attempt stopped"
         ),
         # One task described at a time (as when stopping one): only this attempt's is kept.
         "Pick this attempt's task": {
@@ -1293,30 +1304,7 @@ def _ending_states() -> dict[str, Any]:
                     "Next": "Rerun on on-demand",
                 },
                 {
-                    # A later attempt that ran to its end: its main container exited 0 and ECS
-                    # did not stop it (an interruption is never a success).
-                    "And": [
-                        {"Variable": "$.error.Error", "StringEquals": "Ran"},
-                        {"Variable": "$.main.container.ExitCode", "IsPresent": True},
-                        {"Variable": "$.main.container.ExitCode", "IsNumeric": True},
-                        {"Variable": "$.main.container.ExitCode", "NumericEquals": 0},
-                        {
-                            "Not": {
-                                "And": [
-                                    {"Variable": "$.stopped.task.StopCode", "IsString": True},
-                                    {
-                                        "Or": [
-                                            {
-                                                "Variable": "$.stopped.task.StopCode",
-                                                "StringEquals": code,
-                                            }
-                                            for code in INTERRUPTED
-                                        ]
-                                    },
-                                ]
-                            }
-                        },
-                    ],
+                    **_succeeded("$.stopped.task", "$.main.container.ExitCode"),
                     "Next": "Copy succeeded",
                 },
                 {
