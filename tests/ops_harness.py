@@ -403,9 +403,11 @@ class StatesMetrics:
 
     def deliver(self) -> None:
         """The metrics published so far arrive in CloudWatch."""
-        from moto.cloudwatch.models import cloudwatch_backends
+        import boto3
 
-        if self.pending:
-            backend = cloudwatch_backends[ACCOUNT][REGION]
-            backend.put_metric_data(self.NAMESPACE, self.pending)
-            self.pending = []
+        cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        for i in range(0, len(self.pending), 1000):  # PutMetricData takes 1,000 at most
+            cloudwatch.put_metric_data(
+                Namespace=self.NAMESPACE, MetricData=self.pending[i : i + 1000]
+            )
+        self.pending = []

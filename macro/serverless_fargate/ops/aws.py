@@ -166,6 +166,14 @@ class Aws:
         self._clients: dict[str, Client] = {}
         self._lock = threading.Lock()
         self.definitions: dict[str, dict[str, Any]] = {}  # workflow ARN → definition
+        # API calls made so far through these clients (botocore's before-call: retries not
+        # counted): what `status` weighs against its budget.
+        self.calls = 0
+        self._calls_lock = threading.Lock()
+
+    def _count(self, **kwargs: Any) -> None:
+        with self._calls_lock:  # clients are shared by threads
+            self.calls += 1
 
     def __call__(self, service: str) -> Client:
         with self._lock:
@@ -180,6 +188,7 @@ class Aws:
                     max_pool_connections=16,
                 )
                 client = self.session.client(service, config=config)
+                client.meta.events.register("before-call", self._count)
                 self._clients[service] = Client(client, self.region)
             return self._clients[service]
 

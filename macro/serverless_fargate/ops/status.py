@@ -17,10 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..declaration.model import WATCHED_KINDS
 from . import lookups
 from .aws import Aws
+from .errors import CREDENTIALS, OpsError
 from .model import Stack, Task
 from .schedules import next_run, utc_now
 
 LAST_RUNS = 5
+# AWS calls `status` of a whole stack makes at most (the issue's bound, for 50 tasks): older
+# runs' executions are read only within what the rest left.
+CALLS = 30
 LAST_STOPPED = 3  # a service's last stopped tasks shown with --tasks
 
 
@@ -53,16 +57,44 @@ def collect(
         {lookups.cluster_of(aws, t) for t in chosen if t.cluster or t.kind in WATCHED_KINDS}
     )
     ecs = lookups.cluster_tasks(aws, clusters, desired) if desired else {}
-    workflows = [t.workflow for t in with_workflow if t.workflow]
-    single = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) == 1}
-    listed = lookups.executions(aws, workflows, single, LAST_RUNS)
-    runs = lookups.runs_by_task(aws, scheduled, listed, LAST_RUNS)
-    if only and scheduled:
-        runs[scheduled[0].key] = lookups.concurrently(
-            lambda run: lookups.execution_result(aws, run["executionArn"]),
-            runs[scheduled[0].key],
-        )
     found_schedules = lookups.schedules(aws, scheduled)
+    family: dict[str, list[dict[str, Any]]] = {}
+    for t in scheduled:
+        cluster = ecs.get(lookups.cluster_of(aws, t))
+        family[t.key] = [
+            e for e in (cluster.tasks if cluster else []) if lookups.family_of(e) == t.family
+        ]
+    workflows = [t.workflow for t in with_workflow if t.workflow]
+    shared = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) > 1}
+    counts: dict[str, lookups.RunCounts] | None = {}
+    runs: dict[str, list[dict[str, Any]]] = {}
+    listed: dict[str, lookups.Executions] = {}
+    unread: list[Task] = []
+    if only:
+        # One task in full: its workflow's executions, each one's result (also for runs
+        # older than ECS lists their tasks).
+        single = {w for w in workflows if w not in shared}
+        listed = lookups.executions(aws, workflows, single, LAST_RUNS)
+        runs = lookups.runs_by_task(aws, scheduled, listed, LAST_RUNS)
+        for t in scheduled:
+            runs[t.key] = [
+                lookups.with_tasks(
+                    run, t.key, lookups.of_execution(family[t.key], run["execution"])
+                )
+                for run in lookups.concurrently(
+                    lambda run: lookups.execution_result(aws, run["executionArn"]), runs[t.key]
+                )
+            ]
+    elif scheduled:
+        counts = _run_counts(aws, [w for w in workflows if w not in shared], now)
+        for t in scheduled:
+            runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
+        listed, unread = _older_runs(aws, scheduled, runs, counts, shared)
+        read = lookups.runs_by_task(
+            aws, [t for t in scheduled if t.workflow in listed], listed, LAST_RUNS
+        )
+        for key, found in read.items():
+            runs[key] = runs[key] or found
     rows = []
     for task in chosen:
         row: dict[str, Any] = {
@@ -77,18 +109,15 @@ def collect(
             if per_task and row.get("service"):
                 row.update(_service_tasks(task, described, cluster))
         elif task.kind in WATCHED_KINDS:  # scheduled, or invoked by events and callers
-            cluster = ecs.get(lookups.cluster_of(aws, task))
             row.update(_schedule(aws, task, now, found_schedules))
-            family = [
-                t for t in (cluster.tasks if cluster else []) if lookups.family_of(t) == task.family
-            ]
-            row["lastRuns"] = [
-                lookups.with_tasks(run, task.key, lookups.of_execution(family, run["execution"]))
-                for run in runs[task.key]
-            ]
+            row["lastRuns"] = runs.get(task.key, [])
+            known = counts.get(task.workflow or "") if counts is not None else None
+            row["metrics"] = known.as_json() if known else None
             executions = listed.get(task.workflow or "")
             if not row["lastRuns"] and executions and not executions.complete:
                 row["lookedAt"] = len(executions.items)  # "none in the last N executions"
+            if task in unread:
+                row["detailsAt"] = f"serverless-fargate status {stack.name} {task.label}"
         else:
             row["taskDefinition"] = task.task_definition
             if cluster is None:
@@ -105,6 +134,68 @@ def collect(
                 row["runningAtLeast"] = not cluster.complete
         rows.append(row)
     return {"stack": stack.name, "region": stack.region, "tasks": rows}
+
+
+def _run_counts(
+    aws: Aws, workflows: list[str], now: datetime
+) -> dict[str, lookups.RunCounts] | None:
+    """CloudWatch's count of each workflow's runs; None when the caller may not read metrics
+    (cloudwatch:GetMetricData refused): then every task whose runs ECS no longer lists is a
+    candidate for reading its executions."""
+    try:
+        return lookups.run_counts(aws, workflows, now)
+    except OpsError as error:
+        if error.code != CREDENTIALS:
+            raise
+        return None
+
+
+def _older_runs(
+    aws: Aws,
+    scheduled: list[Task],
+    runs: dict[str, list[dict[str, Any]]],
+    counts: dict[str, lookups.RunCounts] | None,
+    shared: set[str],
+) -> tuple[dict[str, lookups.Executions], list[Task]]:
+    """The executions of tasks that ran (the metrics say so, or they are not known) but whose
+    runs ECS no longer lists, read within what is left of CALLS: the most recently failed
+    first, then the most recently started, concurrently. The others are returned unread (their
+    rows say where the details are)."""
+    floor = datetime.min.replace(tzinfo=UTC)
+
+    def known(t: Task) -> lookups.RunCounts | None:
+        return counts.get(t.workflow or "") if counts is not None else None
+
+    wanted = []
+    for t in scheduled:
+        found = known(t)
+        if runs[t.key] or not t.workflow:
+            continue
+        if found is not None and not found.started and not found.ended:
+            continue  # none in the window: "no runs in the last N days"
+        wanted.append(t)
+    wanted.sort(
+        key=lambda t: (
+            (known(t) or lookups.RunCounts(0)).last_failed or floor,
+            (known(t) or lookups.RunCounts(0)).last_started or floor,
+        ),
+        reverse=True,
+    )
+    left = CALLS - aws.calls
+    chosen: list[str] = []
+    unread: list[Task] = []
+    for t in wanted:
+        workflow = t.workflow or ""
+        if workflow in chosen:
+            continue
+        cost = lookups.EXECUTION_PAGES if workflow in shared else 1
+        if cost <= left:
+            chosen.append(workflow)
+            left -= cost
+        else:
+            unread.append(t)
+    single = {w for w in chosen if w not in shared}
+    return (lookups.executions(aws, chosen, single, LAST_RUNS) if chosen else {}), unread
 
 
 def _service_tasks(
@@ -295,9 +386,21 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
                 f"{r['label']} --input JSON"
             )
         lines = [first]
-        if not r["lastRuns"] and r.get("lookedAt"):
+        counted = r.get("metrics")
+        if r["lastRuns"]:
+            pass
+        elif r.get("lookedAt"):
             lines.append(paint(f"no runs in the workflow's last {r['lookedAt']} executions", DIM))
-        elif not r["lastRuns"]:
+        elif counted and (counted["started"] or counted["ended"]):
+            lines.append(_counted(counted, paint) + _details_at(r))
+        elif r.get("detailsAt"):
+            lines.append(
+                paint("no runs ECS still lists (a stopped task: an hour at least)", DIM)
+                + _details_at(r)
+            )
+        elif counted:
+            lines.append(paint(f"no runs in the last {counted['days']} days", DIM))
+        else:
             lines.append(paint("no runs yet", DIM))
         for i, run in enumerate(r["lastRuns"]):
             label = "last runs: " if i == 0 else "           "
@@ -308,6 +411,30 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
         many = f"{'at least ' if r.get('runningAtLeast') else ''}{r['running']} running now"
         return [paint(many, GREEN) + f"; {start}"]
     return [start]
+
+
+def _counted(m: dict[str, Any], paint: Any) -> str:
+    """What CloudWatch counted: runs, and when the last started and ended, to the hour (the
+    metrics are hourly sums)."""
+    n = m["started"]
+    text = (
+        f"{n} run{'' if n == 1 else 's'} in the last {m['days']} days"
+        if n
+        else f"no run started in the last {m['days']} days"
+    )
+    said = []
+    if m.get("lastStarted"):
+        said.append(f"the last started around {_utc(m['lastStarted'])}")
+    if m.get("lastEnded"):
+        how = ", ".join(
+            paint(o, GREEN if o == "SUCCEEDED" else RED) for o in sorted(m.get("ended") or {})
+        )
+        said.append(f"the last ended around {_utc(m['lastEnded'])}: {how}")
+    return text + ("; " + ", ".join(said) if said else "")
+
+
+def _details_at(r: dict[str, Any]) -> str:
+    return f"; details: {r['detailsAt']}" if r.get("detailsAt") else ""
 
 
 def _task_lines(r: dict[str, Any], paint: Any) -> list[str]:
@@ -340,7 +467,7 @@ def _utc(iso: str) -> str:
 
 def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
     colour = {"SUCCEEDED": GREEN, "RUNNING": YELLOW}.get(run["status"], RED)
-    parts = [paint(f"{run['status']:<9}", colour), _utc(run["started"])]
+    parts = [paint(f"{run['status']:<9}", colour), _utc(run["started"]) if run["started"] else "?"]
     if run["exitCode"] is not None:
         parts.append(f"exit {run['exitCode']}")
     if run["seconds"] is not None:
