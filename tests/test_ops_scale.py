@@ -136,7 +136,7 @@ def start_runs(ecs, net, tasks, count: int) -> tuple[dict[str, list[str]], dict[
 def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, metrics, capsys, monkeypatch):
     """The runs come from one listing of the cluster's ECS tasks (a task's group names its
     execution), the counts from CloudWatch in one GetMetricData: no ListExecutions (one a
-    workflow, 50 since #23: 58 calls). Every one of the 50 shows its runs, also before the
+    workflow, 50 since #23: 59 calls). Every one of the 50 shows its runs, also before the
     metrics have arrived (AWS delivers them late)."""
     ecs, net = aws_env
     stack = deployed("schedule", net)
@@ -221,6 +221,59 @@ def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
     (run,) = rows[skipped]["lastRuns"]
     assert run["status"] == "SUCCEEDED" and run["exitCode"] == 0
     assert len(calls) <= 10, calls
+
+    # A caller who may not read metrics (cloudwatch:GetMetricData refused): the executions
+    # of as many as the budget allows, and where the others' are; never "no runs".
+    from serverless_fargate.ops import lookups
+    from serverless_fargate.ops.errors import CREDENTIALS, OpsError
+
+    def refused(*args):
+        raise OpsError("access denied: monitoring:GetMetricData was refused.", CREDENTIALS)
+
+    monkeypatch.setattr(lookups, "run_counts", refused)
+    calls, rows = status(capsys, monkeypatch, stack)
+    assert len(calls) <= BUDGET, calls
+    read = {key for key, row in rows.items() if row["lastRuns"]}
+    assert calls.names.count("ListExecutions") == len(read) > 0, calls
+    for key, row in rows.items():
+        assert row["metrics"] is None
+        if key in read:
+            assert row["lastRuns"][0]["status"] == outcomes[key]
+        else:
+            assert row["detailsAt"] == f"serverless-fargate status {stack} {key}"
+    text = render(rows, stack)
+    assert "no runs in" not in text and "no runs yet" not in text
+    assert "no runs ECS still lists (a stopped task: an hour at least); details: " in text
+
+
+def test_a_run_later_than_ecs_lists_is_pointed_at(aws_env, metrics, capsys, monkeypatch):
+    """ECS lists a task's older run, but CloudWatch counts a later start (a run whose RunTask
+    never started a task, say): the row says so and where the details are."""
+    from datetime import UTC, datetime, timedelta
+
+    ecs, net = aws_env
+    stack = deployed("schedule", net)
+    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+    from moto.ecs.models import ecs_backends
+
+    metrics.clock = lambda: datetime.now(UTC) - timedelta(hours=3)
+    start_runs(ecs, net, found.tasks[:1], 1)  # 3 hours ago, still listed by ECS
+    for tasks in ecs_backends["123456789012"][REGION].tasks.values():
+        for task in tasks.values():
+            task.created_at = task.started_at = task.stopped_at = metrics.clock()
+    metrics.clock = lambda: datetime.now(UTC)
+    boto3.client("stepfunctions").start_execution(
+        stateMachineArn=found.tasks[0].workflow,
+        name=contract.execution_name(found.tasks[0].key, "later"),
+    )
+    metrics.deliver()
+    calls, rows = status(capsys, monkeypatch, stack)
+    row = rows[found.tasks[0].key]
+    assert len(row["lastRuns"]) == 1 and row["laterRun"] is True
+    text = render(rows, stack)
+    assert "a later run started around " in text
+    assert f"details: serverless-fargate status {stack} {found.tasks[0].key}" in text
+    assert all(r.get("laterRun") is False for key, r in rows.items() if key != found.tasks[0].key)
 
 
 def render(rows: dict, stack: str) -> str:
