@@ -116,7 +116,9 @@ def collect(
             executions = listed.get(task.workflow or "")
             if not row["lastRuns"] and executions and not executions.complete:
                 row["lookedAt"] = len(executions.items)  # "none in the last N executions"
-            if task in unread:
+            if not only:
+                row["laterRun"] = _later_run(row["lastRuns"], known)
+            if task in unread or row.get("laterRun"):
                 row["detailsAt"] = f"serverless-fargate status {stack.name} {task.label}"
         else:
             row["taskDefinition"] = task.task_definition
@@ -134,6 +136,16 @@ def collect(
                 row["runningAtLeast"] = not cluster.complete
         rows.append(row)
     return {"stack": stack.name, "region": stack.region, "tasks": rows}
+
+
+def _later_run(shown: list[dict[str, Any]], counts: lookups.RunCounts | None) -> bool:
+    """Whether CloudWatch counts a start in an hour after the one the newest run ECS lists
+    started in (an execution starts before its first task, so never its own): a run whose
+    RunTask started no task, say, or whose tasks ECS has dropped."""
+    started = [datetime.fromisoformat(r["started"]) for r in shown if r.get("started")]
+    if not started or counts is None or counts.last_started is None:
+        return False
+    return counts.last_started > max(started).replace(minute=0, second=0, microsecond=0)
 
 
 def _run_counts(
@@ -405,6 +417,9 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
         for i, run in enumerate(r["lastRuns"]):
             label = "last runs: " if i == 0 else "           "
             lines.append(label + _run_line(run, paint, r.get("spot", False)))
+        if r.get("laterRun") and counted:
+            when = _utc(counted["lastStarted"])
+            lines.append(paint(f"a later run started around {when}", YELLOW) + _details_at(r))
         return lines
     start = f"start it: serverless-fargate run {stack} {r['label']}"
     if r.get("running"):
