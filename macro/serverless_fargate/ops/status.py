@@ -2,14 +2,16 @@
 
 Services: desired/running/pending, how many run on Spot and how many on the on-demand twin,
 the last deployment and the circuit breaker's verdict. Schedules: expression, time zone, next
-run and the last runs (through the workflow) with exit code, duration and capacity.
-Standalone tasks: how many of their runs go on now. `collect` asks AWS (through stack.py);
+run and the last runs (through the workflow) with exit code, duration and capacity: those ECS
+still lists, else CloudWatch's count of runs and how the last ended, to the hour.
+Standalone tasks: how many of their runs go on now. `collect` asks AWS (through lookups.py);
 `render` is pure.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,8 +40,9 @@ def collect(
 ) -> dict[str, Any]:
     """The state of the stack's tasks (or of `only`) in a bounded number of calls: each
     lookup made once for all tasks (services 10 at a time, a cluster's tasks 100 at a time,
-    a workflow's executions once, a schedule group once), concurrently. With `per_task`, each
-    service's tasks; with `only`, each last run described in full."""
+    the workflows' run counts 60 at a time, a schedule group once), concurrently; at most
+    CALLS for a whole stack of 50 tasks. With `per_task`, each service's tasks; with `only`,
+    each last run described in full from its execution."""
     now = now or utc_now()
     chosen = [stack.task(only)] if only else stack.tasks
     services = [t for t in chosen if t.kind == "service"]
@@ -58,43 +61,7 @@ def collect(
     )
     ecs = lookups.cluster_tasks(aws, clusters, desired) if desired else {}
     found_schedules = lookups.schedules(aws, scheduled)
-    family: dict[str, list[dict[str, Any]]] = {}
-    for t in scheduled:
-        cluster = ecs.get(lookups.cluster_of(aws, t))
-        family[t.key] = [
-            e for e in (cluster.tasks if cluster else []) if lookups.family_of(e) == t.family
-        ]
-    workflows = [t.workflow for t in with_workflow if t.workflow]
-    shared = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) > 1}
-    counts: dict[str, lookups.RunCounts] | None = {}
-    runs: dict[str, list[dict[str, Any]]] = {}
-    listed: dict[str, lookups.Executions] = {}
-    unread: list[Task] = []
-    if only:
-        # One task in full: its workflow's executions, each one's result (also for runs
-        # older than ECS lists their tasks).
-        single = {w for w in workflows if w not in shared}
-        listed = lookups.executions(aws, workflows, single, LAST_RUNS)
-        runs = lookups.runs_by_task(aws, scheduled, listed, LAST_RUNS)
-        for t in scheduled:
-            runs[t.key] = [
-                lookups.with_tasks(
-                    run, t.key, lookups.of_execution(family[t.key], run["execution"])
-                )
-                for run in lookups.concurrently(
-                    lambda run: lookups.execution_result(aws, run["executionArn"]), runs[t.key]
-                )
-            ]
-    elif scheduled:
-        counts = _run_counts(aws, [w for w in workflows if w not in shared], now)
-        for t in scheduled:
-            runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
-        listed, unread = _older_runs(aws, scheduled, runs, counts, shared)
-        read = lookups.runs_by_task(
-            aws, [t for t in scheduled if t.workflow in listed], listed, LAST_RUNS
-        )
-        for key, found in read.items():
-            runs[key] = runs[key] or found
+    found = _runs(aws, stack, scheduled, ecs, now, only is not None)
     rows = []
     for task in chosen:
         row: dict[str, Any] = {
@@ -110,15 +77,15 @@ def collect(
                 row.update(_service_tasks(task, described, cluster))
         elif task.kind in WATCHED_KINDS:  # scheduled, or invoked by events and callers
             row.update(_schedule(aws, task, now, found_schedules))
-            row["lastRuns"] = runs.get(task.key, [])
-            known = counts.get(task.workflow or "") if counts is not None else None
+            row["lastRuns"] = found.runs.get(task.key, [])
+            known = found.counts.get(task.workflow or "") if found.counts is not None else None
             row["metrics"] = known.as_json() if known else None
-            executions = listed.get(task.workflow or "")
+            executions = found.listed.get(task.workflow or "")
             if not row["lastRuns"] and executions and not executions.complete:
                 row["lookedAt"] = len(executions.items)  # "none in the last N executions"
             if not only:
                 row["laterRun"] = _later_run(row["lastRuns"], known)
-            if task in unread or row.get("laterRun"):
+            if task in found.unread or row.get("laterRun"):
                 row["detailsAt"] = f"serverless-fargate status {stack.name} {task.label}"
         else:
             row["taskDefinition"] = task.task_definition
@@ -136,6 +103,64 @@ def collect(
                 row["runningAtLeast"] = not cluster.complete
         rows.append(row)
     return {"stack": stack.name, "region": stack.region, "tasks": rows}
+
+
+@dataclass
+class _Runs:
+    """The scheduled tasks' last runs, and what says how many there were."""
+
+    runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by task key
+    counts: dict[str, lookups.RunCounts] | None = field(default_factory=dict)  # by workflow
+    listed: dict[str, lookups.Executions] = field(default_factory=dict)  # the workflows read
+    unread: list[Task] = field(default_factory=list)  # ran, but not read: "details: ..."
+
+
+def _runs(
+    aws: Aws,
+    stack: Stack,
+    scheduled: list[Task],
+    ecs: dict[str, lookups.ClusterTasks],
+    now: datetime,
+    in_full: bool,
+) -> _Runs:
+    """In full (one task): its workflow's last executions, each one's result. Of a whole
+    stack: the runs ECS still lists (one listing of each cluster), CloudWatch's counts (one
+    GetMetricData per 60 workflows), and the executions of tasks that ran but whose runs ECS
+    no longer lists, within CALLS."""
+    family: dict[str, list[dict[str, Any]]] = {}
+    for t in scheduled:
+        cluster = ecs.get(lookups.cluster_of(aws, t))
+        family[t.key] = [
+            e for e in (cluster.tasks if cluster else []) if lookups.family_of(e) == t.family
+        ]
+    workflows = list(dict.fromkeys(t.workflow for t in scheduled if t.workflow))
+    shared = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) > 1}
+    found = _Runs()
+    if in_full:
+        single = {w for w in workflows if w not in shared}
+        found.listed = lookups.executions(aws, workflows, single, LAST_RUNS)
+        found.runs = lookups.runs_by_task(aws, scheduled, found.listed, LAST_RUNS)
+        for t in scheduled:
+            found.runs[t.key] = [
+                lookups.with_tasks(
+                    run, t.key, lookups.of_execution(family[t.key], run["execution"])
+                )
+                for run in lookups.concurrently(
+                    lambda run: lookups.execution_result(aws, run["executionArn"]),
+                    found.runs[t.key],
+                )
+            ]
+    elif scheduled:
+        found.counts = _run_counts(aws, [w for w in workflows if w not in shared], now)
+        for t in scheduled:
+            found.runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
+        found.listed, found.unread = _older_runs(aws, scheduled, found.runs, found.counts, shared)
+        read = lookups.runs_by_task(
+            aws, [t for t in scheduled if t.workflow in found.listed], found.listed, LAST_RUNS
+        )
+        for key, runs in read.items():
+            found.runs[key] = found.runs[key] or runs
+    return found
 
 
 def _later_run(shown: list[dict[str, Any]], counts: lookups.RunCounts | None) -> bool:
