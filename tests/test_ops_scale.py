@@ -228,10 +228,14 @@ def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
     from serverless_fargate.ops.errors import CREDENTIALS, OpsError
 
     def refused(*args):
-        raise OpsError("access denied: monitoring:GetMetricData was refused.", CREDENTIALS)
+        raise OpsError("access denied: cloudwatch:GetMetricData was refused.", CREDENTIALS)
 
     monkeypatch.setattr(lookups, "run_counts", refused)
-    calls, rows = status(capsys, monkeypatch, stack)
+    calls = Calls(monkeypatch)
+    assert main(["status", stack, "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr()[0])
+    assert answer["warnings"] == ["access denied: cloudwatch:GetMetricData was refused."]
+    rows = {t["task"]: t for t in answer["tasks"]}
     assert len(calls) <= BUDGET, calls
     read = {key for key, row in rows.items() if row["lastRuns"]}
     assert calls.names.count("ListExecutions") == len(read) > 0, calls
@@ -241,8 +245,11 @@ def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
             assert row["lastRuns"][0]["status"] == outcomes[key]
         else:
             assert row["detailsAt"] == f"serverless-fargate status {stack} {key}"
-    text = render(rows, stack)
+    text = render(rows, stack, answer["warnings"])
     assert "no runs in" not in text and "no runs yet" not in text
+    assert text.endswith(
+        "\nCounts of older runs: access denied: cloudwatch:GetMetricData was refused."
+    )
     assert "no runs ECS still lists (a stopped task: an hour at least); details: " in text
 
 
@@ -276,10 +283,27 @@ def test_a_run_later_than_ecs_lists_is_pointed_at(aws_env, metrics, capsys, monk
     assert all(r.get("laterRun") is False for key, r in rows.items() if key != found.tasks[0].key)
 
 
-def render(rows: dict, stack: str) -> str:
+def render(rows: dict, stack: str, warnings: list[str] | None = None) -> str:
     from serverless_fargate.ops import status as status_module
 
-    return status_module.render({"stack": stack, "region": REGION, "tasks": list(rows.values())})
+    status = {"stack": stack, "region": REGION, "tasks": list(rows.values())}
+    return status_module.render({**status, "warnings": warnings or []})
+
+
+def test_a_refused_cloudwatch_call_names_the_iam_action():
+    """CloudWatch signs as `monitoring`, but its IAM actions are `cloudwatch:...`."""
+    from botocore.exceptions import ClientError
+    from serverless_fargate.ops.aws import translated
+    from serverless_fargate.ops.errors import CREDENTIALS, OpsError
+
+    def call():
+        error = {"Error": {"Code": "AccessDenied", "Message": "not authorized"}}
+        raise ClientError(error, "GetMetricData")
+
+    with pytest.raises(OpsError) as refused:
+        translated("monitoring", call)
+    assert refused.value.code == CREDENTIALS
+    assert "cloudwatch:GetMetricData was refused" in str(refused.value)
 
 
 def test_status_of_50_services_with_their_tasks(aws_env, capsys, monkeypatch):
