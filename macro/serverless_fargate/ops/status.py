@@ -62,6 +62,7 @@ def collect(
     ecs = lookups.cluster_tasks(aws, clusters, desired) if desired else {}
     found_schedules = lookups.schedules(aws, scheduled)
     found = _runs(aws, stack, scheduled, ecs, now, only is not None)
+    warnings = [found.refused] if found.refused else []
     rows = []
     for task in chosen:
         row: dict[str, Any] = {
@@ -102,7 +103,7 @@ def collect(
                 )
                 row["runningAtLeast"] = not cluster.complete
         rows.append(row)
-    return {"stack": stack.name, "region": stack.region, "tasks": rows}
+    return {"stack": stack.name, "region": stack.region, "tasks": rows, "warnings": warnings}
 
 
 @dataclass
@@ -113,6 +114,7 @@ class _Runs:
     counts: dict[str, lookups.RunCounts] | None = field(default_factory=dict)  # by workflow
     listed: dict[str, lookups.Executions] = field(default_factory=dict)  # the workflows read
     unread: list[Task] = field(default_factory=list)  # ran, but not read: "details: ..."
+    refused: str | None = None  # why there are no counts (cloudwatch:GetMetricData refused)
 
 
 def _runs(
@@ -151,7 +153,9 @@ def _runs(
                 )
             ]
     elif scheduled:
-        found.counts = _run_counts(aws, [w for w in workflows if w not in shared], now)
+        found.counts, found.refused = _run_counts(
+            aws, [w for w in workflows if w not in shared], now
+        )
         for t in scheduled:
             found.runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
         found.listed, found.unread = _older_runs(aws, scheduled, found.runs, found.counts, shared)
@@ -175,16 +179,16 @@ def _later_run(shown: list[dict[str, Any]], counts: lookups.RunCounts | None) ->
 
 def _run_counts(
     aws: Aws, workflows: list[str], now: datetime
-) -> dict[str, lookups.RunCounts] | None:
-    """CloudWatch's count of each workflow's runs; None when the caller may not read metrics
-    (cloudwatch:GetMetricData refused): then every task whose runs ECS no longer lists is a
-    candidate for reading its executions."""
+) -> tuple[dict[str, lookups.RunCounts] | None, str | None]:
+    """CloudWatch's count of each workflow's runs; (None, why) when the caller may not read
+    metrics (cloudwatch:GetMetricData refused): then every task whose runs ECS no longer lists
+    is a candidate for reading its executions."""
     try:
-        return lookups.run_counts(aws, workflows, now)
+        return lookups.run_counts(aws, workflows, now), None
     except OpsError as error:
         if error.code != CREDENTIALS:
             raise
-        return None
+        return None, str(error)
 
 
 def _older_runs(
@@ -385,6 +389,8 @@ def render(status: dict[str, Any], colour: bool = False) -> str:
         details = _details(r, paint, status["stack"])
         lines.append(head + details[0])
         lines += [pad + line for line in details[1:]]
+    for warning in status.get("warnings") or []:
+        lines += ["", paint(f"Counts of older runs: {warning}", YELLOW)]
     return "\n".join(lines)
 
 
