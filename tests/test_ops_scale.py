@@ -465,3 +465,39 @@ def test_where_status_stops_looking_it_says_so_rather_than_no_runs():
     assert "no runs in the workflow's last 2000 executions" in text and "no runs yet" not in text
     del row["lookedAt"]
     assert "no runs yet" in status.render({"stack": "s", "region": "r", "tasks": [row]})
+
+
+def test_the_counts_say_how_the_last_runs_ended_to_the_hour():
+    """Starts summed over the window; the last end is the latest hour with any end, with
+    every outcome of that hour; the last failure orders the reads."""
+    from datetime import UTC, datetime
+
+    from serverless_fargate.ops import lookups
+
+    workflow = "arn:aws:states:us-east-1:123456789012:stateMachine:w"
+    hour = [datetime(2026, 12, 3, h, tzinfo=UTC) for h in range(24)]
+    series = {
+        "ExecutionsStarted": ([hour[9], hour[5], hour[2]], [1.0, 2.0, 1.0]),
+        "ExecutionsSucceeded": ([hour[9], hour[2]], [1.0, 1.0]),
+        "ExecutionsFailed": ([hour[9], hour[5]], [1.0, 2.0]),
+        "ExecutionsTimedOut": ([], []),
+        "ExecutionsAborted": ([hour[3]], [1.0]),
+    }
+
+    class Cloudwatch:
+        def get_metric_data(self, **kwargs):
+            return {
+                "MetricDataResults": [
+                    {
+                        "Id": q["Id"],
+                        "Timestamps": series[q["MetricStat"]["Metric"]["MetricName"]][0],
+                        "Values": series[q["MetricStat"]["Metric"]["MetricName"]][1],
+                    }
+                    for q in kwargs["MetricDataQueries"]
+                ]
+            }
+
+    (found,) = lookups.run_counts(lambda s: Cloudwatch(), [workflow], hour[12]).values()
+    assert found.started == 4 and found.last_started == hour[9]
+    assert found.last_ended == hour[9] and found.ended == {"SUCCEEDED": 1, "FAILED": 1}
+    assert found.last_failed == hour[9]

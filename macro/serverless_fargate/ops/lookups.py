@@ -1,7 +1,8 @@
 """Every lookup the day-two commands make in a deployed stack (services, schedules, runs,
-ECS tasks, log events), each in as few calls as AWS allows: batched where the API takes
-several names, read once per workflow or cluster for all its tasks, and concurrent within
-`CONCURRENCY`. The commands only act (start, stop, open a session) and print.
+ECS tasks, run counts, log events), each in as few calls as AWS allows: batched where the API
+takes several names (GetMetricData: 60 workflows' counts a call), read once per workflow or
+cluster for all its tasks, and concurrent within `CONCURRENCY`. The commands only act (start,
+stop, open a session) and print.
 """
 
 from __future__ import annotations
