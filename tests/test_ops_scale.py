@@ -420,6 +420,13 @@ def test_what_status_says_of_a_task_from_metrics_alone():
         "ended around 2026-12-01 04:00 UTC: FAILED, SUCCEEDED; details: serverless-fargate "
         "status s job" in text
     )
+    # Started before the window, ended in it: a run all the same.
+    ended = "2026-12-01T04:00:00+00:00"
+    row["metrics"] = {"days": 14, "started": 0, "lastStarted": None, "lastEnded": ended}
+    row["metrics"]["ended"] = {"TIMED_OUT": 1}
+    text = status.render({"stack": "s", "region": "r", "tasks": [row]})
+    assert "a run started over 14 days ago; the last ended around " in text
+    assert "TIMED_OUT" in text and "no run" not in text
     row["metrics"] = {"days": 14, "started": 0, "lastStarted": None, "lastEnded": None, "ended": {}}
     del row["detailsAt"]
     text = status.render({"stack": "s", "region": "r", "tasks": [row]})

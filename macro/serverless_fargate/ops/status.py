@@ -430,21 +430,8 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
             )
         lines = [first]
         counted = r.get("metrics")
-        if r["lastRuns"]:
-            pass
-        elif r.get("lookedAt"):
-            lines.append(paint(f"no runs in the workflow's last {r['lookedAt']} executions", DIM))
-        elif counted and (counted["started"] or counted["ended"]):
-            lines.append(_counted(counted, paint) + _details_at(r))
-        elif r.get("detailsAt"):
-            lines.append(
-                paint("no runs ECS still lists (a stopped task: an hour at least)", DIM)
-                + _details_at(r)
-            )
-        elif counted:
-            lines.append(paint(f"no runs in the last {counted['days']} days", DIM))
-        else:
-            lines.append(paint("no runs yet", DIM))
+        if not r["lastRuns"]:
+            lines.append(_without_runs(r, paint))
         for i, run in enumerate(r["lastRuns"]):
             label = "last runs: " if i == 0 else "           "
             lines.append(label + _run_line(run, paint, r.get("spot", False)))
@@ -459,15 +446,26 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
     return [start]
 
 
+def _without_runs(r: dict[str, Any], paint: Any) -> str:
+    """A task without runs to show: what CloudWatch counted, else where the details are, else
+    how far it looked."""
+    counted = r.get("metrics")
+    if r.get("lookedAt"):
+        return paint(f"no runs in the workflow's last {r['lookedAt']} executions", DIM)
+    if counted and (counted["started"] or counted["ended"]):
+        return _counted(counted, paint) + _details_at(r)
+    if r.get("detailsAt"):
+        listed = "no runs ECS still lists (a stopped task: an hour at least)"
+        return paint(listed, DIM) + _details_at(r)
+    if counted:
+        return paint(f"no runs in the last {counted['days']} days", DIM)
+    return paint("no runs yet", DIM)
+
+
 def _counted(m: dict[str, Any], paint: Any) -> str:
     """What CloudWatch counted: runs, and when the last started and ended, to the hour (the
     metrics are hourly sums)."""
     n = m["started"]
-    text = (
-        f"{n} run{'' if n == 1 else 's'} in the last {m['days']} days"
-        if n
-        else f"no run started in the last {m['days']} days"
-    )
     said = []
     if m.get("lastStarted"):
         said.append(f"the last started around {_utc(m['lastStarted'])}")
@@ -476,7 +474,9 @@ def _counted(m: dict[str, Any], paint: Any) -> str:
             paint(o, GREEN if o == "SUCCEEDED" else RED) for o in sorted(m.get("ended") or {})
         )
         said.append(f"the last ended around {_utc(m['lastEnded'])}: {how}")
-    return text + ("; " + ", ".join(said) if said else "")
+    if not n:  # it started before the window and ended in it
+        return f"a run started over {m['days']} days ago; " + ", ".join(said)
+    return f"{n} run{'' if n == 1 else 's'} in the last {m['days']} days; " + ", ".join(said)
 
 
 def _details_at(r: dict[str, Any]) -> str:
