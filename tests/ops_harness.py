@@ -22,6 +22,7 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -313,3 +314,100 @@ class Runs:
             stream,
             [{"timestamp": now + i, "message": line} for i, line in enumerate(lines)],
         )
+
+
+class StatesMetrics:
+    """Step Functions' execution metrics, which moto does not publish. AWS counts each
+    execution of a state machine in CloudWatch, namespace `AWS/States`, dimension
+    `StateMachineArn`: ExecutionsStarted when it starts, and ExecutionsSucceeded,
+    ExecutionsFailed, ExecutionsTimedOut or ExecutionsAborted when it ends ("Monitoring Step
+    Functions metrics using Amazon CloudWatch", Step Functions Developer Guide). AWS delivers
+    them "on a best-effort basis": a datapoint may come minutes late, or never. So here none
+    is visible until a test calls `deliver()` (they have arrived); a test that never does sees
+    what a run of the last minutes looks like. `clock` stamps them (a test may date runs back,
+    within PutMetricData's two weeks)."""
+
+    NAMESPACE = "AWS/States"
+    ENDED = {
+        "SUCCEEDED": "ExecutionsSucceeded",
+        "FAILED": "ExecutionsFailed",
+        "TIMED_OUT": "ExecutionsTimedOut",
+        "ABORTED": "ExecutionsAborted",
+    }
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.pending: list[dict[str, Any]] = []
+        self.clock = lambda: datetime.now(UTC)
+
+    def install(self, monkeypatch: Any) -> None:
+        from moto.stepfunctions import models
+        from moto.stepfunctions.parser.backend import execution
+
+        # Both of moto's executions: without its interpreter and with it.
+        for cls, name in ((models.Execution, "status"), (execution.Execution, "exec_status")):
+            monkeypatch.setattr(cls, name, self._watched(name), raising=False)
+        from moto.cloudwatch.models import CloudWatchBackend
+
+        answer = CloudWatchBackend.get_metric_data
+
+        def get_metric_data(backend: Any, queries: list[dict[str, Any]], *args: Any, **kwargs: Any):
+            # GetMetricData takes at most 500 queries and answers at most 100,800 datapoints
+            # before it paginates ("GetMetricData", CloudWatch API reference); moto takes any
+            # number and never paginates: here more is refused.
+            bound = inspect.signature(answer).bind(backend, queries, *args, **kwargs).arguments
+            periods = (bound["end_time"] - bound["start_time"]).total_seconds()
+            points = sum(periods // int(q["MetricStat"]["Period"]) for q in queries)
+            if len(queries) > 500 or points > 100_800:
+                from moto.cloudwatch.exceptions import ValidationError
+
+                raise ValidationError(f"{len(queries)} queries, {points} datapoints: too many")
+            return answer(backend, queries, *args, **kwargs)
+
+        monkeypatch.setattr(CloudWatchBackend, "get_metric_data", get_metric_data)
+
+    def _watched(self, name: str) -> property:
+        slot = f"_watched_{name}"
+        metrics = self
+
+        def get(execution: Any) -> Any:
+            return execution.__dict__.get(slot)
+
+        def set_(execution: Any, value: Any) -> None:
+            before = execution.__dict__.get(slot)
+            execution.__dict__[slot] = value
+            new = str(getattr(value, "value", value))
+            old = str(getattr(before, "value", before))
+            if new == old:
+                return
+            if new == "RUNNING":
+                metrics._count(execution, "ExecutionsStarted")
+            elif new in metrics.ENDED:
+                metrics._count(execution, metrics.ENDED[new])
+
+        return property(get, set_)
+
+    def _count(self, execution: Any, metric: str) -> None:
+        arn = getattr(execution, "state_machine_arn", None)
+        if arn:
+            self.pending.append(
+                {
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": "StateMachineArn", "Value": arn}],
+                    "Value": 1.0,
+                    "Unit": "Count",
+                    "Timestamp": self.clock(),
+                }
+            )
+
+    def deliver(self) -> None:
+        """The metrics published so far arrive in CloudWatch."""
+        import boto3
+
+        cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        for i in range(0, len(self.pending), 1000):  # PutMetricData takes 1,000 at most
+            cloudwatch.put_metric_data(
+                Namespace=self.NAMESPACE, MetricData=self.pending[i : i + 1000]
+            )
+        self.pending = []

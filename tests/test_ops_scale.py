@@ -15,7 +15,7 @@ import boto3
 import pytest
 from conftest import expand, load
 from moto import mock_aws
-from ops_harness import REGION, deploy, install_application, teach_moto
+from ops_harness import REGION, StatesMetrics, deploy, install_application, teach_moto
 from serverless_fargate.cli import main
 from serverless_fargate.ops import aws as aws_module
 from serverless_fargate.ops.aws import Aws
@@ -58,6 +58,15 @@ def aws_env(fake_aws, monkeypatch):
         yield ecs, network()
 
 
+@pytest.fixture
+def metrics(monkeypatch) -> StatesMetrics:
+    """Step Functions' CloudWatch metrics, published as executions start and end; a test
+    says when they have arrived (`deliver`)."""
+    found = StatesMetrics()
+    found.install(monkeypatch)
+    return found
+
+
 def deployed(kind: str, net: dict) -> str:
     parameters = {
         "Subnets": ",".join(net["subnets"]),
@@ -85,34 +94,32 @@ class Calls:
     def __str__(self) -> str:
         return str(Counter(self.names))
 
+    __repr__ = __str__
+
 
 def status(capsys, monkeypatch, stack: str, *argv: str) -> tuple[Calls, dict]:
     calls = Calls(monkeypatch)
-    code = main(["status", stack, "--format", "json", *argv])
+    code = main(["status", stack, *argv, "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 0, err
     return calls, {t["task"]: t for t in json.loads(out)["tasks"]}
 
 
-def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, capsys, monkeypatch):
-    """Each task's workflow is read once (one short ListExecutions page: a workflow runs one
-    task); the runs' ECS tasks and exit codes come from one listing of the cluster; every one
-    of the 50 shows its runs (before: 304 calls, and 30 of 50 showed "no runs yet")."""
-    ecs, net = aws_env
-    stack = deployed("schedule", net)
-    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+def start_runs(ecs, net, tasks, count: int) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """`count` runs of each task through its workflow, newest first by task: each started an
+    ECS task with the workflow's group; run n exits n (the last one 2, when 3)."""
     sfn, ecs_client = boto3.client("stepfunctions"), boto3.client("ecs")
     runs: dict[str, list[str]] = {}
     ids: dict[str, str] = {}
-    for n in range(3):
-        for task in found.tasks:
+    for n in range(count):
+        for task in tasks:
             name = contract.execution_name(task.key, str(uuid.uuid4()))
             sfn.start_execution(
                 stateMachineArn=task.workflow,
                 name=name,
                 input=json.dumps({contract.TASK: task.key}),
             )
-            ecs.script = [{"exit": n}]  # the last run exits 2
+            ecs.script = [{"exit": n}]
             started = ecs_client.run_task(
                 cluster=task.cluster,
                 taskDefinition=task.task_definition,
@@ -123,20 +130,180 @@ def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, capsys, monkeypatch
             ids[name] = started["taskArn"].rsplit("/", 1)[-1]
             runs.setdefault(task.key, []).insert(0, name)
             time.sleep(0.001)  # start dates in order
+    return runs, ids
+
+
+def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, metrics, capsys, monkeypatch):
+    """The runs come from one listing of the cluster's ECS tasks (a task's group names its
+    execution), the counts from CloudWatch in one GetMetricData: no ListExecutions (one a
+    workflow, 50 since #23: 59 calls). Every one of the 50 shows its runs, also before the
+    metrics have arrived (AWS delivers them late)."""
+    ecs, net = aws_env
+    stack = deployed("schedule", net)
+    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+    runs, ids = start_runs(ecs, net, found.tasks, 3)
+
+    def shown(rows: dict) -> None:
+        assert len(rows) == SCHEDULED
+        for key, row in rows.items():
+            assert [r["execution"] for r in row["lastRuns"]] == runs[key]
+            for run in row["lastRuns"]:
+                assert run["tasks"] == [ids[run["execution"]]]  # what `logs --run` takes
+            assert [r["exitCode"] for r in row["lastRuns"]] == [2, 1, 0]
+            assert [r["status"] for r in row["lastRuns"]] == ["FAILED", "FAILED", "SUCCEEDED"]
+
+    calls, rows = status(capsys, monkeypatch, stack)  # no metric has arrived yet
+    assert len(calls) <= BUDGET, calls
+    assert calls.names.count("GetMetricData") == 1, calls  # 250 queries: 50 workflows x 5
+    assert "ListExecutions" not in calls.names and "DescribeExecution" not in calls.names
+    assert "DescribeStateMachine" not in calls.names  # the settings are in the template
+    shown(rows)
+
+    metrics.deliver()
+    calls, rows = status(capsys, monkeypatch, stack)
+    assert len(calls) <= BUDGET, calls
+    assert "ListExecutions" not in calls.names
+    shown(rows)
+    assert {row["metrics"]["started"] for row in rows.values()} == {3}
+
+
+def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
+    aws_env, metrics, capsys, monkeypatch
+):
+    """Runs of three days ago: ECS lists a stopped task for at least an hour, so only the
+    metrics know them. Within the budget the most recently failed are read in full
+    (ListExecutions, 8 at a time); every other says how many runs, how the last ended (to
+    the hour) and where its details are. None says "no runs"."""
+    from datetime import UTC, datetime, timedelta
+
+    from moto.stepfunctions.responses import get_backend
+
+    ecs, net = aws_env
+    stack = deployed("schedule", net)
+    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+    sfn = boto3.client("stepfunctions")
+    backend = get_backend("123456789012", REGION)
+    metrics.clock = lambda: datetime.now(UTC) - timedelta(days=3)
+    outcomes: dict[str, str] = {}
+    for i, task in enumerate(found.tasks):
+        arn = sfn.start_execution(
+            stateMachineArn=task.workflow,
+            name=contract.execution_name(task.key, str(uuid.uuid4())),
+            input=json.dumps({contract.TASK: task.key}),
+        )["executionArn"]
+        outcomes[task.key] = "FAILED" if i % 5 == 0 else "SUCCEEDED"  # 10 failed
+        execution = backend.describe_execution(arn)
+        execution.status = outcomes[task.key]  # how it ended (moto runs nothing here)
+        execution.stop_date = execution.start_date
+    metrics.deliver()
 
     calls, rows = status(capsys, monkeypatch, stack)
-    # Step Functions lists one state machine's executions a call: with a workflow per task
-    # (#23) that is the floor, made 8 at a time; everything else stays within a few calls.
-    assert calls.names.count("ListExecutions") == SCHEDULED, calls
-    assert len(calls) - SCHEDULED <= 15, calls
-    assert "DescribeExecution" not in calls.names  # the names and ECS tell enough
-    assert "DescribeStateMachine" not in calls.names  # the settings are in the template
-    assert len(rows) == SCHEDULED
+    assert len(calls) <= BUDGET, calls
+    read = {key for key, row in rows.items() if row["lastRuns"]}
+    assert calls.names.count("ListExecutions") == len(read) > 0, calls
+    assert {k for k, o in outcomes.items() if o == "FAILED"} <= read  # failed first
     for key, row in rows.items():
-        assert [r["execution"] for r in row["lastRuns"]] == runs[key]
-        for run in row["lastRuns"]:
-            assert run["tasks"] == [ids[run["execution"]]]  # what `logs --run` takes
-        assert [r["exitCode"] for r in row["lastRuns"]] == [2, 1, 0]
+        assert row["metrics"]["started"] == 1
+        assert row["metrics"]["ended"] == {outcomes[key]: 1}
+        if key in read:
+            (run,) = row["lastRuns"]
+            assert run["status"] == outcomes[key]
+        else:
+            assert row["detailsAt"] == f"serverless-fargate status {stack} {key}"
+    text = render(rows, stack)
+    assert "no runs" not in text
+    skipped = sorted(set(rows) - read)[0]
+    assert "1 run in the last 14 days; the last started around " in text
+    assert f"SUCCEEDED; details: serverless-fargate status {stack} {skipped}" in text
+
+    # One task in full, as before: its executions and each one's result.
+    calls, rows = status(capsys, monkeypatch, stack, skipped)
+    (run,) = rows[skipped]["lastRuns"]
+    assert run["status"] == "SUCCEEDED" and run["exitCode"] == 0
+    assert len(calls) <= 10, calls
+
+    # A caller who may not read metrics (cloudwatch:GetMetricData refused): the executions
+    # of as many as the budget allows, and where the others' are; never "no runs".
+    from serverless_fargate.ops import lookups
+    from serverless_fargate.ops.errors import CREDENTIALS, OpsError
+
+    def refused(*args):
+        raise OpsError("access denied: cloudwatch:GetMetricData was refused.", CREDENTIALS)
+
+    monkeypatch.setattr(lookups, "run_counts", refused)
+    calls = Calls(monkeypatch)
+    assert main(["status", stack, "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr()[0])
+    assert answer["warnings"] == ["access denied: cloudwatch:GetMetricData was refused."]
+    rows = {t["task"]: t for t in answer["tasks"]}
+    assert len(calls) <= BUDGET, calls
+    read = {key for key, row in rows.items() if row["lastRuns"]}
+    assert calls.names.count("ListExecutions") == len(read) > 0, calls
+    for key, row in rows.items():
+        assert row["metrics"] is None
+        if key in read:
+            assert row["lastRuns"][0]["status"] == outcomes[key]
+        else:
+            assert row["detailsAt"] == f"serverless-fargate status {stack} {key}"
+    text = render(rows, stack, answer["warnings"])
+    assert "no runs in" not in text and "no runs yet" not in text
+    assert text.endswith(
+        "\nCounts of older runs: access denied: cloudwatch:GetMetricData was refused."
+    )
+    assert "no runs ECS still lists (a stopped task: an hour at least); details: " in text
+
+
+def test_a_run_later_than_ecs_lists_is_pointed_at(aws_env, metrics, capsys, monkeypatch):
+    """ECS lists a task's older run, but CloudWatch counts a later start (a run whose RunTask
+    never started a task, say): the row says so and where the details are."""
+    from datetime import UTC, datetime, timedelta
+
+    ecs, net = aws_env
+    stack = deployed("schedule", net)
+    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+    from moto.ecs.models import ecs_backends
+
+    metrics.clock = lambda: datetime.now(UTC) - timedelta(hours=3)
+    start_runs(ecs, net, found.tasks[:1], 1)  # 3 hours ago, still listed by ECS
+    for tasks in ecs_backends["123456789012"][REGION].tasks.values():
+        for task in tasks.values():
+            task.created_at = task.started_at = task.stopped_at = metrics.clock()
+    metrics.clock = lambda: datetime.now(UTC)
+    boto3.client("stepfunctions").start_execution(
+        stateMachineArn=found.tasks[0].workflow,
+        name=contract.execution_name(found.tasks[0].key, "later"),
+    )
+    metrics.deliver()
+    calls, rows = status(capsys, monkeypatch, stack)
+    row = rows[found.tasks[0].key]
+    assert len(row["lastRuns"]) == 1 and row["laterRun"] is True
+    text = render(rows, stack)
+    assert "a later run started around " in text
+    assert f"details: serverless-fargate status {stack} {found.tasks[0].key}" in text
+    assert all(r.get("laterRun") is False for key, r in rows.items() if key != found.tasks[0].key)
+
+
+def render(rows: dict, stack: str, warnings: list[str] | None = None) -> str:
+    from serverless_fargate.ops import status as status_module
+
+    status = {"stack": stack, "region": REGION, "tasks": list(rows.values())}
+    return status_module.render({**status, "warnings": warnings or []})
+
+
+def test_a_refused_cloudwatch_call_names_the_iam_action():
+    """CloudWatch signs as `monitoring`, but its IAM actions are `cloudwatch:...`."""
+    from botocore.exceptions import ClientError
+    from serverless_fargate.ops.aws import translated
+    from serverless_fargate.ops.errors import CREDENTIALS, OpsError
+
+    def call():
+        error = {"Error": {"Code": "AccessDenied", "Message": "not authorized"}}
+        raise ClientError(error, "GetMetricData")
+
+    with pytest.raises(OpsError) as refused:
+        translated("monitoring", call)
+    assert refused.value.code == CREDENTIALS
+    assert "cloudwatch:GetMetricData was refused" in str(refused.value)
 
 
 def test_status_of_50_services_with_their_tasks(aws_env, capsys, monkeypatch):
@@ -229,6 +396,74 @@ def test_runs_of_keys_that_begin_alike_are_told_apart_by_their_input_only():
     assert described == ["arn:x:api-run-2", "arn:x:api-run-3"]
 
 
+def test_what_status_says_of_a_task_from_metrics_alone():
+    """Neither ECS nor the executions read: the metrics' count and last outcome (to the hour),
+    and where the details are; neither runs nor metrics: "no runs in the last 14 days"."""
+    from serverless_fargate.ops import status
+
+    row = {
+        "label": "job",
+        "kind": "schedule",
+        "lastRuns": [],
+        "detailsAt": "serverless-fargate status s job",
+        "metrics": {
+            "days": 14,
+            "started": 4,
+            "lastStarted": "2026-12-01T03:00:00+00:00",
+            "lastEnded": "2026-12-01T04:00:00+00:00",
+            "ended": {"FAILED": 1, "SUCCEEDED": 1},
+        },
+    }
+    text = status.render({"stack": "s", "region": "r", "tasks": [row]})
+    assert (
+        "4 runs in the last 14 days; the last started around 2026-12-01 03:00 UTC, the last "
+        "ended around 2026-12-01 04:00 UTC: FAILED, SUCCEEDED; details: serverless-fargate "
+        "status s job" in text
+    )
+    # Started before the window, ended in it: a run all the same.
+    ended = "2026-12-01T04:00:00+00:00"
+    row["metrics"] = {"days": 14, "started": 0, "lastStarted": None, "lastEnded": ended}
+    row["metrics"]["ended"] = {"TIMED_OUT": 1}
+    text = status.render({"stack": "s", "region": "r", "tasks": [row]})
+    assert "a run started over 14 days ago; the last ended around " in text
+    assert "TIMED_OUT" in text and "no run" not in text
+    row["metrics"] = {"days": 14, "started": 0, "lastStarted": None, "lastEnded": None, "ended": {}}
+    del row["detailsAt"]
+    text = status.render({"stack": "s", "region": "r", "tasks": [row]})
+    assert "no runs in the last 14 days" in text
+
+
+def test_the_metrics_of_many_workflows_within_get_metric_data_limits():
+    """500 queries and 100,800 datapoints a call at most: 130 workflows x 5 metrics x 336
+    hours take three calls."""
+    from datetime import UTC, datetime
+
+    from serverless_fargate.ops import lookups
+
+    asked: list[dict] = []
+
+    class Cloudwatch:
+        def get_metric_data(self, **kwargs):
+            asked.append(kwargs)
+            return {"MetricDataResults": []}
+
+    workflows = [f"arn:aws:states:us-east-1:123456789012:stateMachine:w{i}" for i in range(130)]
+    now = datetime(2026, 12, 4, 1, 30, tzinfo=UTC)
+    found = lookups.run_counts(lambda service: Cloudwatch(), workflows, now)
+    assert len(asked) == 3
+    for call in asked:
+        queries = call["MetricDataQueries"]
+        hours = (call["EndTime"] - call["StartTime"]).total_seconds() // 3600
+        assert len(queries) <= 500 and len(queries) * hours <= 100_800
+        assert call["EndTime"] > now and call["EndTime"].minute == 0
+    assert {
+        q["MetricStat"]["Metric"]["Dimensions"][0]["Value"]
+        for c in asked
+        for q in c["MetricDataQueries"]
+    } == set(workflows)
+    assert found[workflows[0]].started == 0
+
+
 def test_where_status_stops_looking_it_says_so_rather_than_no_runs():
     from serverless_fargate.ops import status
 
@@ -237,3 +472,39 @@ def test_where_status_stops_looking_it_says_so_rather_than_no_runs():
     assert "no runs in the workflow's last 2000 executions" in text and "no runs yet" not in text
     del row["lookedAt"]
     assert "no runs yet" in status.render({"stack": "s", "region": "r", "tasks": [row]})
+
+
+def test_the_counts_say_how_the_last_runs_ended_to_the_hour():
+    """Starts summed over the window; the last end is the latest hour with any end, with
+    every outcome of that hour; the last failure orders the reads."""
+    from datetime import UTC, datetime
+
+    from serverless_fargate.ops import lookups
+
+    workflow = "arn:aws:states:us-east-1:123456789012:stateMachine:w"
+    hour = [datetime(2026, 12, 3, h, tzinfo=UTC) for h in range(24)]
+    series = {
+        "ExecutionsStarted": ([hour[9], hour[5], hour[2]], [1.0, 2.0, 1.0]),
+        "ExecutionsSucceeded": ([hour[9], hour[2]], [1.0, 1.0]),
+        "ExecutionsFailed": ([hour[9], hour[5]], [1.0, 2.0]),
+        "ExecutionsTimedOut": ([], []),
+        "ExecutionsAborted": ([hour[3]], [1.0]),
+    }
+
+    class Cloudwatch:
+        def get_metric_data(self, **kwargs):
+            return {
+                "MetricDataResults": [
+                    {
+                        "Id": q["Id"],
+                        "Timestamps": series[q["MetricStat"]["Metric"]["MetricName"]][0],
+                        "Values": series[q["MetricStat"]["Metric"]["MetricName"]][1],
+                    }
+                    for q in kwargs["MetricDataQueries"]
+                ]
+            }
+
+    (found,) = lookups.run_counts(lambda s: Cloudwatch(), [workflow], hour[12]).values()
+    assert found.started == 4 and found.last_started == hour[9]
+    assert found.last_ended == hour[9] and found.ended == {"SUCCEEDED": 1, "FAILED": 1}
+    assert found.last_failed == hour[9]

@@ -42,6 +42,7 @@ What moto 5.2.5 lacks, and how this harness supplies it (each piece says what AW
 - EventBridge rules start Step Functions executions (`events_start_executions`).
 - ListTasks answers pages of 100 ARNs with a nextToken, as ECS does (moto answers all at once).
 - A task may be left stopping: desired status STOPPED while its containers still run.
+- A task says when it was created, started and stopped (createdAt, startedAt, stoppedAt).
 - A Task state's evaluated parameters over 256 KiB fail with States.DataLimitExceeded (moto
   checks only results).
 """
@@ -54,6 +55,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 ACCOUNT = "123456789012"
@@ -444,6 +446,9 @@ class Ecs:
                 return []
             tasks = original(backend_, *args, **kwargs)
             for task in tasks:
+                # ECS describes when a task was created, started and stopped (Task, Amazon ECS
+                # API reference); moto says none of them.
+                task.created_at = task.started_at = datetime.now(UTC)
                 _finish(task, outcome)
             return tasks
 
@@ -512,6 +517,7 @@ def _finish(task: Any, outcome: dict[str, Any]) -> None:
         return
     task.status = "STOPPED"
     task.desired_status = "STOPPED"
+    task.stopped_at = datetime.now(UTC)
     if outcome.get("interrupted"):
         # ECS stops the task: Spot reclaims it, or Fargate retires it (TerminationNotice).
         task.stop_code, task.stopped_reason, code = (

@@ -26,6 +26,9 @@ CREDENTIALS_REJECTED = {
 # their calls concurrently or in rounds, where a quota such as FilterLogEvents' 5 per second
 # is reached first ("Retry behavior", AWS SDKs and Tools Reference Guide).
 RETRIES = {"mode": "adaptive", "total_max_attempts": 8}
+# A service's IAM action prefix where it is not its signing name (CloudWatch signs as
+# `monitoring`; its actions are `cloudwatch:...`, Service Authorization Reference).
+IAM_PREFIX = {"monitoring": "cloudwatch"}
 CONNECT_TIMEOUT = 10  # seconds; then the network is down or the endpoint wrong
 
 
@@ -126,7 +129,7 @@ def translated(service: str, function: Any, meta: Any = None, **kwargs: Any) -> 
                 CREDENTIALS,
             ) from None
         if code in ACCESS_DENIED or status == 403 or "not authorized to perform" in str(error):
-            action = f"{service}:{error.operation_name}"
+            action = f"{IAM_PREFIX.get(service, service)}:{error.operation_name}"
             raise OpsError(
                 f"access denied: {action} was refused. Ask for {action} on this "
                 "stack's resources, or use a profile that has it (--profile).",
@@ -166,6 +169,14 @@ class Aws:
         self._clients: dict[str, Client] = {}
         self._lock = threading.Lock()
         self.definitions: dict[str, dict[str, Any]] = {}  # workflow ARN → definition
+        # API calls made so far through these clients (botocore's before-call: retries not
+        # counted): what `status` weighs against its budget.
+        self.calls = 0
+        self._calls_lock = threading.Lock()
+
+    def _count(self, **kwargs: Any) -> None:
+        with self._calls_lock:  # clients are shared by threads
+            self.calls += 1
 
     def __call__(self, service: str) -> Client:
         with self._lock:
@@ -180,6 +191,7 @@ class Aws:
                     max_pool_connections=16,
                 )
                 client = self.session.client(service, config=config)
+                client.meta.events.register("before-call", self._count)
                 self._clients[service] = Client(client, self.region)
             return self._clients[service]
 

@@ -1,7 +1,8 @@
 """Every lookup the day-two commands make in a deployed stack (services, schedules, runs,
-ECS tasks, log events), each in as few calls as AWS allows: batched where the API takes
-several names, read once per workflow or cluster for all its tasks, and concurrent within
-`CONCURRENCY`. The commands only act (start, stop, open a session) and print.
+ECS tasks, run counts, log events), each in as few calls as AWS allows: batched where the API
+takes several names (GetMetricData: 60 workflows' counts a call), read once per workflow or
+cluster for all its tasks, and concurrent within `CONCURRENCY`. The commands only act (start,
+stop, open a session) and print.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from ..declaration.model import WATCHED_KINDS
@@ -386,6 +388,211 @@ def with_tasks(run: dict[str, Any], key: str, started: list[dict[str, Any]]) -> 
 def group_of(ecs_task: dict[str, Any]) -> tuple[int, int]:
     """(copy, attempt), counted from 1, of a task the workflow started (workflow_contract)."""
     return contract.copy_and_attempt(str(ecs_task.get("group", ""))) or (1, 1)
+
+
+def execution_arn(workflow: str, name: str) -> str:
+    """A standard workflow's execution ARN: arn:<partition>:states:<region>:<account>:
+    execution:<state machine name>:<execution name> (Step Functions' resource types, Service
+    Authorization Reference)."""
+    return f"{workflow.replace(':stateMachine:', ':execution:', 1)}:{name}"
+
+
+def ecs_runs(
+    key: str, workflow: str, found: list[dict[str, Any]], limit: int
+) -> list[dict[str, Any]]:
+    """The last `limit` runs (newest first) whose ECS tasks ECS still lists among `found` (the
+    task's family): each task's group names its execution (workflow_contract). A run's status
+    is what its tasks say: RUNNING while the last attempt of a copy is not stopped, SUCCEEDED
+    when every copy's last attempt passed the workflow's own test (contract.finished_well),
+    else FAILED (between a failed attempt and the retry the workflow starts, for its backoff,
+    that attempt's failure shows; `status STACK TASK` reads the execution)."""
+    by_execution: dict[str, list[dict[str, Any]]] = {}
+    for t in sorted(found, key=_created):
+        group = str(t.get("group", ""))
+        if contract.copy_and_attempt(group) is not None:
+            by_execution.setdefault(group.rsplit(":", 2)[0], []).append(t)
+    newest = sorted(by_execution.items(), key=lambda item: _created(item[1][0]), reverse=True)
+    runs = []
+    for name, started in newest[:limit]:
+        last: dict[int, dict[str, Any]] = {}
+        for t in started:
+            last[group_of(t)[0]] = t  # oldest first: each copy's last attempt stays
+        if any(t.get("lastStatus") != "STOPPED" for t in last.values()):
+            outcome = "RUNNING"
+        elif all(
+            contract.finished_well(t.get("stopCode"), _exit_code(t, key)) for t in last.values()
+        ):
+            outcome = "SUCCEEDED"
+        else:
+            outcome = "FAILED"
+        began, seconds = _timing(started, list(last.values()), outcome != "RUNNING")
+        run: dict[str, Any] = {
+            "execution": name,
+            "executionArn": execution_arn(workflow, name),
+            "status": outcome,
+            "started": began.isoformat() if began else None,
+            "seconds": seconds,
+            "exitCode": None,
+            "tasks": [],
+            "attempts": None,
+            "onDemand": None,
+            "reason": None,
+        }
+        runs.append(with_tasks(run, key, started))
+    return runs
+
+
+def _timing(
+    started: list[dict[str, Any]], last: list[dict[str, Any]], ended: bool
+) -> tuple[datetime | None, int | None]:
+    """When a run's first task started (else was created), and how long until its copies'
+    last tasks stopped (None while one runs)."""
+    times = [t.get("startedAt") or t.get("createdAt") for t in started]
+    began = min((t for t in times if isinstance(t, datetime)), default=None)
+    stops = [t.get("stoppedAt") for t in last]
+    if not ended or began is None or not all(isinstance(s, datetime) for s in stops):
+        return began, None
+    return began, round((max(cast(list[datetime], stops)) - began).total_seconds())
+
+
+def _created(ecs_task: dict[str, Any]) -> Any:
+    return (
+        ecs_task.get("createdAt") or ecs_task.get("startedAt") or datetime.min.replace(tzinfo=UTC)
+    )
+
+
+def _exit_code(ecs_task: dict[str, Any], key: str) -> Any:
+    return next(
+        (c.get("exitCode") for c in ecs_task.get("containers", []) if c.get("name") == key), None
+    )
+
+
+# Step Functions' execution metrics in CloudWatch: a count per state machine (dimension
+# StateMachineArn, namespace AWS/States) of the executions started and of those that ended,
+# by how ("Monitoring Step Functions metrics using Amazon CloudWatch", Step Functions
+# Developer Guide, https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html).
+# Delivered "on a best-effort basis": late, or now and then never; so they count runs and say
+# how the last ended, to the hour, and never stand in for ECS's word on a recent run.
+STARTED = "ExecutionsStarted"
+ENDED = {
+    "ExecutionsSucceeded": "SUCCEEDED",
+    "ExecutionsFailed": "FAILED",
+    "ExecutionsTimedOut": "TIMED_OUT",
+    "ExecutionsAborted": "ABORTED",
+}
+METRICS_DAYS = 14  # looked back: 336 hours; 1-minute data is kept 15 days, hourly 455
+METRICS_PERIOD = 3600  # seconds: an hour a datapoint
+# GetMetricData: at most 500 queries and 100,800 datapoints a call ("GetMetricData", CloudWatch
+# API reference): 336 hours x 300 queries = 100,800, so 60 workflows (5 metrics each) a call.
+METRIC_QUERIES = 500
+METRIC_DATAPOINTS = 100_800
+
+
+@dataclass
+class RunCounts:
+    """What CloudWatch counted of one workflow's executions in the last `days`."""
+
+    days: int
+    started: int = 0
+    last_started: datetime | None = None  # the hour (its start) of the last start
+    last_ended: datetime | None = None  # the hour of the last end
+    ended: dict[str, int] = field(default_factory=dict)  # how those of that hour ended
+    last_failed: datetime | None = None  # the hour of the last FAILED, TIMED_OUT or ABORTED
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "started": self.started,
+            "lastStarted": self.last_started.isoformat() if self.last_started else None,
+            "lastEnded": self.last_ended.isoformat() if self.last_ended else None,
+            "ended": dict(self.ended),
+        }
+
+
+def run_counts(aws: Aws, workflows: list[str], now: datetime) -> dict[str, RunCounts]:
+    """Each workflow's executions as CloudWatch counted them, hour by hour over the last
+    METRICS_DAYS: one GetMetricData call per 60 workflows."""
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(days=METRICS_DAYS)
+    hours = int((end - start).total_seconds()) // METRICS_PERIOD
+    names = [STARTED, *ENDED]
+    per_call = min(METRIC_QUERIES, METRIC_DATAPOINTS // hours) // len(names)
+    queries = {
+        f"m{i}_{j}": (workflow, name)
+        for i, workflow in enumerate(workflows)
+        for j, name in enumerate(names)
+    }
+    ids = list(queries)
+    batches = [
+        ids[i : i + per_call * len(names)] for i in range(0, len(ids), per_call * len(names))
+    ]
+
+    def read(batch: list[str]) -> list[dict[str, Any]]:
+        asked = [
+            {
+                "Id": query_id,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/States",
+                        "MetricName": queries[query_id][1],
+                        "Dimensions": [{"Name": "StateMachineArn", "Value": queries[query_id][0]}],
+                    },
+                    "Period": METRICS_PERIOD,
+                    "Stat": "Sum",
+                },
+                "ReturnData": True,
+            }
+            for query_id in batch
+        ]
+        results: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:  # more than its datapoints: pages (not expected within the limits above)
+            answer = aws("cloudwatch").get_metric_data(
+                MetricDataQueries=asked,
+                StartTime=start,
+                EndTime=end,
+                ScanBy="TimestampDescending",
+                **({"NextToken": token} if token else {}),
+            )
+            results += answer.get("MetricDataResults", [])
+            token = answer.get("NextToken")
+            if not token:
+                return results
+
+    found = {w: RunCounts(METRICS_DAYS) for w in workflows}
+    points: dict[str, dict[datetime, float]] = {}
+    for result in (r for results in concurrently(read, batches) for r in results):
+        merged = points.setdefault(result["Id"], {})
+        for when, value in zip(
+            result.get("Timestamps", []), result.get("Values", []), strict=False
+        ):
+            merged[when] = merged.get(when, 0) + value
+    for query_id, series in points.items():
+        workflow, name = queries[query_id]
+        counts = found[workflow]
+        hours_with = sorted((when for when, value in series.items() if value > 0), reverse=True)
+        if not hours_with:
+            continue
+        if name == STARTED:
+            counts.started += round(sum(series.values()))
+            counts.last_started = hours_with[0]
+        elif ENDED[name] != "SUCCEEDED" and (
+            counts.last_failed is None or hours_with[0] > counts.last_failed
+        ):
+            counts.last_failed = hours_with[0]
+    for query_id, series in points.items():  # how the last ended: every outcome of that hour
+        workflow, name = queries[query_id]
+        if name == STARTED:
+            continue
+        counts = found[workflow]
+        last = max((when for when, value in series.items() if value > 0), default=None)
+        if last is None:
+            continue
+        if counts.last_ended is None or last > counts.last_ended:
+            counts.last_ended, counts.ended = last, {}
+        if last == counts.last_ended:
+            counts.ended[ENDED[name]] = round(series[last])
+    return found
 
 
 def schedules(aws: Aws, tasks: list[Task]) -> dict[str, dict[str, Any]]:

@@ -2,14 +2,16 @@
 
 Services: desired/running/pending, how many run on Spot and how many on the on-demand twin,
 the last deployment and the circuit breaker's verdict. Schedules: expression, time zone, next
-run and the last runs (through the workflow) with exit code, duration and capacity.
-Standalone tasks: how many of their runs go on now. `collect` asks AWS (through stack.py);
+run and the last runs (through the workflow) with exit code, duration and capacity: those ECS
+still lists, else CloudWatch's count of runs and how the last ended, to the hour.
+Standalone tasks: how many of their runs go on now. `collect` asks AWS (through lookups.py);
 `render` is pure.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,10 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..declaration.model import WATCHED_KINDS
 from . import lookups
 from .aws import Aws
+from .errors import CREDENTIALS, OpsError
 from .model import Stack, Task
 from .schedules import next_run, utc_now
 
 LAST_RUNS = 5
+# AWS calls `status` of a whole stack makes at most (the issue's bound, for 50 tasks): older
+# runs' executions are read only within what the rest left.
+CALLS = 30
 LAST_STOPPED = 3  # a service's last stopped tasks shown with --tasks
 
 
@@ -34,8 +40,9 @@ def collect(
 ) -> dict[str, Any]:
     """The state of the stack's tasks (or of `only`) in a bounded number of calls: each
     lookup made once for all tasks (services 10 at a time, a cluster's tasks 100 at a time,
-    a workflow's executions once, a schedule group once), concurrently. With `per_task`, each
-    service's tasks; with `only`, each last run described in full."""
+    the workflows' run counts 60 at a time, a schedule group once), concurrently; at most
+    CALLS for a whole stack of 50 tasks. With `per_task`, each service's tasks; with `only`,
+    each last run described in full from its execution."""
     now = now or utc_now()
     chosen = [stack.task(only)] if only else stack.tasks
     services = [t for t in chosen if t.kind == "service"]
@@ -53,16 +60,9 @@ def collect(
         {lookups.cluster_of(aws, t) for t in chosen if t.cluster or t.kind in WATCHED_KINDS}
     )
     ecs = lookups.cluster_tasks(aws, clusters, desired) if desired else {}
-    workflows = [t.workflow for t in with_workflow if t.workflow]
-    single = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) == 1}
-    listed = lookups.executions(aws, workflows, single, LAST_RUNS)
-    runs = lookups.runs_by_task(aws, scheduled, listed, LAST_RUNS)
-    if only and scheduled:
-        runs[scheduled[0].key] = lookups.concurrently(
-            lambda run: lookups.execution_result(aws, run["executionArn"]),
-            runs[scheduled[0].key],
-        )
     found_schedules = lookups.schedules(aws, scheduled)
+    found = _runs(aws, stack, scheduled, ecs, now, only is not None)
+    warnings = [found.refused] if found.refused else []
     rows = []
     for task in chosen:
         row: dict[str, Any] = {
@@ -77,18 +77,17 @@ def collect(
             if per_task and row.get("service"):
                 row.update(_service_tasks(task, described, cluster))
         elif task.kind in WATCHED_KINDS:  # scheduled, or invoked by events and callers
-            cluster = ecs.get(lookups.cluster_of(aws, task))
             row.update(_schedule(aws, task, now, found_schedules))
-            family = [
-                t for t in (cluster.tasks if cluster else []) if lookups.family_of(t) == task.family
-            ]
-            row["lastRuns"] = [
-                lookups.with_tasks(run, task.key, lookups.of_execution(family, run["execution"]))
-                for run in runs[task.key]
-            ]
-            executions = listed.get(task.workflow or "")
+            row["lastRuns"] = found.runs.get(task.key, [])
+            known = found.counts.get(task.workflow or "") if found.counts is not None else None
+            row["metrics"] = known.as_json() if known else None
+            executions = found.listed.get(task.workflow or "")
             if not row["lastRuns"] and executions and not executions.complete:
                 row["lookedAt"] = len(executions.items)  # "none in the last N executions"
+            if not only:
+                row["laterRun"] = _later_run(row["lastRuns"], known)
+            if task in found.unread or row.get("laterRun"):
+                row["detailsAt"] = f"serverless-fargate status {stack.name} {task.label}"
         else:
             row["taskDefinition"] = task.task_definition
             if cluster is None:
@@ -104,7 +103,140 @@ def collect(
                 )
                 row["runningAtLeast"] = not cluster.complete
         rows.append(row)
-    return {"stack": stack.name, "region": stack.region, "tasks": rows}
+    return {"stack": stack.name, "region": stack.region, "tasks": rows, "warnings": warnings}
+
+
+@dataclass
+class _Runs:
+    """The scheduled tasks' last runs, and what says how many there were."""
+
+    runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by task key
+    counts: dict[str, lookups.RunCounts] | None = field(default_factory=dict)  # by workflow
+    listed: dict[str, lookups.Executions] = field(default_factory=dict)  # the workflows read
+    unread: list[Task] = field(default_factory=list)  # ran, but not read: "details: ..."
+    refused: str | None = None  # why there are no counts (cloudwatch:GetMetricData refused)
+
+
+def _runs(
+    aws: Aws,
+    stack: Stack,
+    scheduled: list[Task],
+    ecs: dict[str, lookups.ClusterTasks],
+    now: datetime,
+    in_full: bool,
+) -> _Runs:
+    """In full (one task): its workflow's last executions, each one's result. Of a whole
+    stack: the runs ECS still lists (one listing of each cluster), CloudWatch's counts (one
+    GetMetricData per 60 workflows), and the executions of tasks that ran but whose runs ECS
+    no longer lists, within CALLS."""
+    family: dict[str, list[dict[str, Any]]] = {}
+    for t in scheduled:
+        cluster = ecs.get(lookups.cluster_of(aws, t))
+        family[t.key] = [
+            e for e in (cluster.tasks if cluster else []) if lookups.family_of(e) == t.family
+        ]
+    workflows = list(dict.fromkeys(t.workflow for t in scheduled if t.workflow))
+    shared = {w for w in workflows if sum(t.workflow == w for t in stack.tasks) > 1}
+    found = _Runs()
+    if in_full:
+        single = {w for w in workflows if w not in shared}
+        found.listed = lookups.executions(aws, workflows, single, LAST_RUNS)
+        found.runs = lookups.runs_by_task(aws, scheduled, found.listed, LAST_RUNS)
+        for t in scheduled:
+            found.runs[t.key] = [
+                lookups.with_tasks(
+                    run, t.key, lookups.of_execution(family[t.key], run["execution"])
+                )
+                for run in lookups.concurrently(
+                    lambda run: lookups.execution_result(aws, run["executionArn"]),
+                    found.runs[t.key],
+                )
+            ]
+    elif scheduled:
+        found.counts, found.refused = _run_counts(
+            aws, [w for w in workflows if w not in shared], now
+        )
+        for t in scheduled:
+            found.runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
+        found.listed, found.unread = _older_runs(aws, scheduled, found.runs, found.counts, shared)
+        read = lookups.runs_by_task(
+            aws, [t for t in scheduled if t.workflow in found.listed], found.listed, LAST_RUNS
+        )
+        for key, runs in read.items():
+            found.runs[key] = found.runs[key] or runs
+    return found
+
+
+def _later_run(shown: list[dict[str, Any]], counts: lookups.RunCounts | None) -> bool:
+    """Whether CloudWatch counts a start in an hour after the one the newest run ECS lists
+    started in (an execution starts before its first task, so never its own): a run whose
+    RunTask started no task, say, or whose tasks ECS has dropped."""
+    started = [datetime.fromisoformat(r["started"]) for r in shown if r.get("started")]
+    if not started or counts is None or counts.last_started is None:
+        return False
+    return counts.last_started > max(started).replace(minute=0, second=0, microsecond=0)
+
+
+def _run_counts(
+    aws: Aws, workflows: list[str], now: datetime
+) -> tuple[dict[str, lookups.RunCounts] | None, str | None]:
+    """CloudWatch's count of each workflow's runs; (None, why) when the caller may not read
+    metrics (cloudwatch:GetMetricData refused): then every task whose runs ECS no longer lists
+    is a candidate for reading its executions."""
+    try:
+        return lookups.run_counts(aws, workflows, now), None
+    except OpsError as error:
+        if error.code != CREDENTIALS:
+            raise
+        return None, str(error)
+
+
+def _older_runs(
+    aws: Aws,
+    scheduled: list[Task],
+    runs: dict[str, list[dict[str, Any]]],
+    counts: dict[str, lookups.RunCounts] | None,
+    shared: set[str],
+) -> tuple[dict[str, lookups.Executions], list[Task]]:
+    """The executions of tasks that ran (the metrics say so, or they are not known) but whose
+    runs ECS no longer lists, read within what is left of CALLS: the most recently failed
+    first, then the most recently started, concurrently. The others are returned unread (their
+    rows say where the details are)."""
+    floor = datetime.min.replace(tzinfo=UTC)
+
+    def known(t: Task) -> lookups.RunCounts | None:
+        return counts.get(t.workflow or "") if counts is not None else None
+
+    wanted = []
+    for t in scheduled:
+        found = known(t)
+        if runs[t.key] or not t.workflow:
+            continue
+        if found is not None and not found.started and not found.ended:
+            continue  # none in the window: "no runs in the last N days"
+        wanted.append(t)
+    wanted.sort(
+        key=lambda t: (
+            (known(t) or lookups.RunCounts(0)).last_failed or floor,
+            (known(t) or lookups.RunCounts(0)).last_started or floor,
+        ),
+        reverse=True,
+    )
+    left = CALLS - aws.calls
+    chosen: list[str] = []
+    unread: list[Task] = []
+    for t in wanted:
+        workflow = t.workflow or ""
+        if workflow in chosen:
+            continue
+        cost = lookups.EXECUTION_PAGES if workflow in shared else 1
+        if cost <= left:
+            chosen.append(workflow)
+            left -= cost
+        else:
+            unread.append(t)
+    single = {w for w in chosen if w not in shared}
+    return (lookups.executions(aws, chosen, single, LAST_RUNS) if chosen else {}), unread
 
 
 def _service_tasks(
@@ -257,6 +389,8 @@ def render(status: dict[str, Any], colour: bool = False) -> str:
         details = _details(r, paint, status["stack"])
         lines.append(head + details[0])
         lines += [pad + line for line in details[1:]]
+    for warning in status.get("warnings") or []:
+        lines += ["", paint(f"Counts of older runs: {warning}", YELLOW)]
     return "\n".join(lines)
 
 
@@ -295,19 +429,58 @@ def _details(r: dict[str, Any], paint: Any, stack: str) -> list[str]:
                 f"{r['label']} --input JSON"
             )
         lines = [first]
-        if not r["lastRuns"] and r.get("lookedAt"):
-            lines.append(paint(f"no runs in the workflow's last {r['lookedAt']} executions", DIM))
-        elif not r["lastRuns"]:
-            lines.append(paint("no runs yet", DIM))
+        counted = r.get("metrics")
+        if not r["lastRuns"]:
+            lines.append(_without_runs(r, paint))
         for i, run in enumerate(r["lastRuns"]):
             label = "last runs: " if i == 0 else "           "
             lines.append(label + _run_line(run, paint, r.get("spot", False)))
+        if r.get("laterRun") and counted:
+            when = _utc(counted["lastStarted"])
+            lines.append(paint(f"a later run started around {when}", YELLOW) + _details_at(r))
         return lines
     start = f"start it: serverless-fargate run {stack} {r['label']}"
     if r.get("running"):
         many = f"{'at least ' if r.get('runningAtLeast') else ''}{r['running']} running now"
         return [paint(many, GREEN) + f"; {start}"]
     return [start]
+
+
+def _without_runs(r: dict[str, Any], paint: Any) -> str:
+    """A task without runs to show: what CloudWatch counted, else where the details are, else
+    how far it looked."""
+    counted = r.get("metrics")
+    if r.get("lookedAt"):
+        return paint(f"no runs in the workflow's last {r['lookedAt']} executions", DIM)
+    if counted and (counted["started"] or counted["ended"]):
+        return _counted(counted, paint) + _details_at(r)
+    if r.get("detailsAt"):
+        listed = "no runs ECS still lists (a stopped task: an hour at least)"
+        return paint(listed, DIM) + _details_at(r)
+    if counted:
+        return paint(f"no runs in the last {counted['days']} days", DIM)
+    return paint("no runs yet", DIM)
+
+
+def _counted(m: dict[str, Any], paint: Any) -> str:
+    """What CloudWatch counted: runs, and when the last started and ended, to the hour (the
+    metrics are hourly sums)."""
+    n = m["started"]
+    said = []
+    if m.get("lastStarted"):
+        said.append(f"the last started around {_utc(m['lastStarted'])}")
+    if m.get("lastEnded"):
+        how = ", ".join(
+            paint(o, GREEN if o == "SUCCEEDED" else RED) for o in sorted(m.get("ended") or {})
+        )
+        said.append(f"the last ended around {_utc(m['lastEnded'])}: {how}")
+    if not n:  # it started before the window and ended in it
+        return f"a run started over {m['days']} days ago; " + ", ".join(said)
+    return f"{n} run{'' if n == 1 else 's'} in the last {m['days']} days; " + ", ".join(said)
+
+
+def _details_at(r: dict[str, Any]) -> str:
+    return f"; details: {r['detailsAt']}" if r.get("detailsAt") else ""
 
 
 def _task_lines(r: dict[str, Any], paint: Any) -> list[str]:
@@ -340,7 +513,7 @@ def _utc(iso: str) -> str:
 
 def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
     colour = {"SUCCEEDED": GREEN, "RUNNING": YELLOW}.get(run["status"], RED)
-    parts = [paint(f"{run['status']:<9}", colour), _utc(run["started"])]
+    parts = [paint(f"{run['status']:<9}", colour), _utc(run["started"]) if run["started"] else "?"]
     if run["exitCode"] is not None:
         parts.append(f"exit {run['exitCode']}")
     if run["seconds"] is not None:

@@ -281,11 +281,7 @@ def _main_exit(key: str) -> str:
     return f"$.Containers[?(@.Name == '{key}')]"
 
 
-# How a task that finished its work stops: its essential (main) container exited and ECS
-# stopped the rest ("TaskStopCode", Amazon ECS API reference). A platform stop (interruption),
-# a person's StopTask (UserInitiated) or the workflow's own stop is never a success, whatever the
-# exit code of a container that handled SIGTERM.
-FINISHED = "EssentialContainerExited"
+FINISHED = contract.FINISHED
 
 
 def _succeeded(task: str, exit_code: str) -> dict[str, Any]:

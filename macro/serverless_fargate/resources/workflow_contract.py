@@ -154,6 +154,20 @@ def copy_and_attempt(group: str) -> tuple[int, int] | None:
     return int(parts[1]), int(parts[2]) + 1
 
 
+# --- Success ---------------------------------------------------------------------------------
+# How a task that finished its work stops: its essential (main) container exited and ECS
+# stopped the rest ("TaskStopCode", Amazon ECS API reference). A platform stop (interruption),
+# a person's StopTask (UserInitiated) or the workflow's own stop is never a success, whatever the
+# exit code of a container that handled SIGTERM.
+FINISHED = "EssentialContainerExited"
+
+
+def finished_well(stop_code: Any, exit_code: Any) -> bool:
+    """The workflow's test of a stopped task (its Choice rule, in workflow.py): stopped because
+    its essential container exited, and the main container's exit code is 0."""
+    return stop_code == FINISHED and exit_code == 0
+
+
 # --- Interruptions ----------------------------------------------------------------------------
 # Stop codes with which ECS, not the task nor a person, stopped a task ("TaskStopCode", Amazon
 # ECS API reference): a Fargate Spot interruption, a task retired for maintenance, a task stopped
