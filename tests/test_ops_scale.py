@@ -18,6 +18,7 @@ from moto import mock_aws
 from ops_harness import REGION, StatesMetrics, deploy, install_application, teach_moto
 from serverless_fargate.cli import main
 from serverless_fargate.ops import aws as aws_module
+from serverless_fargate.ops import lookups
 from serverless_fargate.ops.aws import Aws
 from serverless_fargate.ops.model import load as load_stack
 from serverless_fargate.resources import workflow_contract as contract
@@ -36,11 +37,12 @@ BUDGET = 30  # AWS calls for `status` of a 50-task stack (the issue's bound)
 BASE = {"service": "worker", "schedule": "nightly", "standalone": "migrate"}
 
 
-def fifty(kind: str) -> dict:
-    """examples/operations.yaml with 50 tasks of one kind (copies of its task of that kind)."""
+def fifty(kind: str, **changes: object) -> dict:
+    """examples/operations.yaml with 50 tasks of one kind (copies of its task of that kind,
+    with `changes` to its fields)."""
     template = load(ROOT / "examples" / "operations.yaml")
     props = template["Resources"]["App"]["Properties"]
-    base = props["Tasks"][BASE[kind]]
+    base = {**props["Tasks"][BASE[kind]], **changes}
     count = SCHEDULED if kind == "schedule" else TASKS
     props["Tasks"] = {f"{kind[:3]}{i:02d}": copy.deepcopy(base) for i in range(count)}
     return expand(template)
@@ -67,13 +69,22 @@ def metrics(monkeypatch) -> StatesMetrics:
     return found
 
 
-def deployed(kind: str, net: dict) -> str:
+def deployed(kind: str, net: dict, **changes: object) -> str:
     parameters = {
         "Subnets": ",".join(net["subnets"]),
         "TasksSecurityGroup": net["securityGroups"][0],
     }
-    deploy(fifty(kind), kind, parameters)
+    deploy(fifty(kind, **changes), kind, parameters)
     return kind
+
+
+def end_execution(arn: str, status: str) -> None:
+    """The workflow's execution ended so (moto without its interpreter leaves it RUNNING)."""
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    execution = stepfunctions_backends["123456789012"][REGION].describe_execution(arn)
+    execution.status = status
+    execution.stop_date = execution.start_date
 
 
 class Calls:
@@ -139,7 +150,8 @@ def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, metrics, capsys, mo
     workflow, 50 since #23: 59 calls). Every one of the 50 shows its runs, also before the
     metrics have arrived (AWS delivers them late)."""
     ecs, net = aws_env
-    stack = deployed("schedule", net)
+    # No retry, no Spot: a failed attempt is its run's end (the settings say so, no call).
+    stack = deployed("schedule", net, Spot=False, Schedule={"Expression": "rate(1 hour)"})
     found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
     runs, ids = start_runs(ecs, net, found.tasks, 3)
 
@@ -165,6 +177,43 @@ def test_status_of_50_scheduled_tasks_with_150_runs(aws_env, metrics, capsys, mo
     assert "ListExecutions" not in calls.names
     shown(rows)
     assert {row["metrics"]["started"] for row in rows.values()} == {3}
+
+
+def test_a_failed_attempt_the_workflow_may_retry_is_not_called_the_run_s_end(
+    aws_env, capsys, monkeypatch
+):
+    """nightly retries once and falls back to on-demand: after a failed attempt the Recovery
+    machine may start another (after its backoff), so ECS's word is not the run's end. Within
+    the budget the executions are read, newest first: the one still going is RUNNING, the ones
+    that ended say how; the rest show ATTEMPT_FAILED, never FAILED."""
+    ecs, net = aws_env
+    stack = deployed("schedule", net)
+    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+    runs, _ = start_runs(ecs, net, found.tasks, 2)  # each task: exit 0, then exit 1
+    by_key = {t.key: t for t in found.tasks}
+    for key, (_, older) in runs.items():
+        arn = lookups.execution_arn(by_key[key].workflow, older)
+        end_execution(arn, "SUCCEEDED")
+    # Half the newest runs ended FAILED (no retry was left to them); the others still run.
+    ended = sorted(runs)[::2]
+    for key in ended:
+        end_execution(lookups.execution_arn(by_key[key].workflow, runs[key][0]), "FAILED")
+
+    calls, rows = status(capsys, monkeypatch, stack)
+    assert len(calls) <= BUDGET, calls
+    read = calls.names.count("DescribeExecution")
+    assert read == BUDGET - (len(calls) - read) and read > 0, calls  # all that is left
+    newest = {key: row["lastRuns"][0] for key, row in rows.items()}
+    assert all(r["status"] != "SUCCEEDED" for r in newest.values())
+    confirmed = {k for k, r in newest.items() if r["status"] != "ATTEMPT_FAILED"}
+    assert len(confirmed) == read
+    for key in confirmed:
+        assert newest[key]["status"] == ("FAILED" if key in ended else "RUNNING"), key
+    for key, run in newest.items():
+        assert run["exitCode"] == 1 and run["status"] in ("FAILED", "RUNNING", "ATTEMPT_FAILED")
+        if key not in confirmed:
+            assert "may start another attempt" in run["reason"], run
+    assert {row["lastRuns"][1]["status"] for row in rows.values()} == {"SUCCEEDED"}
 
 
 def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(

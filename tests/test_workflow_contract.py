@@ -41,3 +41,41 @@ def test_the_contract_imports_neither_boto3_nor_typing():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _settings(fields: dict | None = None, **schedule: object) -> dict:
+    """The settings a generated workflow runs one task with (as ops reads them): the task has
+    `fields`, its Schedule `schedule`."""
+    from conftest import expand
+
+    template = {
+        "Transform": "ServerlessFargate",
+        "Parameters": {"Tries": {"Type": "Number", "Default": 0}},
+        "Resources": {
+            "Jobs": {
+                "Type": "Fargate::Tasks",
+                "Properties": {
+                    "Network": {"Subnets": ["subnet-0123456789abcdef0"]},
+                    "Tasks": {
+                        "job": {
+                            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:"
+                            + "0" * 64,
+                            "Schedule": {"Expression": "rate(1 hour)", **schedule},
+                            **(fields or {}),
+                        }
+                    },
+                },
+            }
+        },
+    }
+    resources = expand(template)["Resources"]
+    machine = next(r for k, r in resources.items() if k.endswith("JobWorkflow"))
+    return contract.task_settings(machine["Properties"]["Definition"])["job"]
+
+
+def test_a_failed_attempt_is_the_run_s_last_only_when_the_settings_allow_no_other():
+    assert contract.no_other_attempt(_settings())
+    assert not contract.no_other_attempt(_settings(Retries=1))
+    assert not contract.no_other_attempt(_settings(Retries={"Ref": "Tries"}))  # not known
+    assert not contract.no_other_attempt(_settings({"Spot": True}))  # falls back to on-demand
+    assert not contract.no_other_attempt({})  # settings not in the template: not known

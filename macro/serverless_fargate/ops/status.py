@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..declaration.model import WATCHED_KINDS
+from ..resources import workflow_contract as contract
 from . import lookups
 from .aws import Aws
 from .errors import CREDENTIALS, OpsError
@@ -158,6 +159,7 @@ def _runs(
         )
         for t in scheduled:
             found.runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
+        _confirm_failures(aws, scheduled, found.runs)
         found.listed, found.unread = _older_runs(aws, scheduled, found.runs, found.counts, shared)
         read = lookups.runs_by_task(
             aws, [t for t in scheduled if t.workflow in found.listed], found.listed, LAST_RUNS
@@ -165,6 +167,53 @@ def _runs(
         for key, runs in read.items():
             found.runs[key] = found.runs[key] or runs
     return found
+
+
+# What a run shows while ECS's word on a failed attempt is all status has.
+ATTEMPT_FAILED = "ATTEMPT_FAILED"
+MAY_RETRY = (
+    "an attempt failed; the workflow may start another attempt "
+    "(serverless-fargate status STACK TASK reads the execution)"
+)
+
+
+def _confirm_failures(
+    aws: Aws, scheduled: list[Task], runs: dict[str, list[dict[str, Any]]]
+) -> None:
+    """A run whose last attempt ECS lists as failed has ended only if no other attempt can
+    start (contract.no_other_attempt: its settings allow none) or its execution says so. Those
+    executions are read within what is left of CALLS, each task's newest run before older
+    ones, the most recent first; a run not read shows ATTEMPT_FAILED and why, never FAILED."""
+    doubtful: list[tuple[int, dict[str, Any]]] = []
+    for t in scheduled:
+        if contract.no_other_attempt(t.settings):
+            continue
+        doubtful += [(rank, r) for rank, r in enumerate(runs[t.key]) if r["status"] == "FAILED"]
+    doubtful.sort(key=lambda item: item[1]["started"] or "", reverse=True)
+    doubtful.sort(key=lambda item: item[0])  # stable: newest of each task first
+    chosen = [r for _, r in doubtful[: max(0, CALLS - aws.calls)]]
+    for run in (r for _, r in doubtful[len(chosen) :]):
+        run["status"] = ATTEMPT_FAILED
+        run["reason"] = f"{run['reason']}; {MAY_RETRY}" if run["reason"] else MAY_RETRY
+
+    def read(run: dict[str, Any]) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            said = lookups.execution_result(aws, run["executionArn"])
+        except ClientError as error:  # a group not of this workflow's execution, say
+            if error.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+                raise
+            run["status"] = ATTEMPT_FAILED
+            run["reason"] = MAY_RETRY
+            return
+        run["status"] = said["status"]
+        if said["status"] != "FAILED":
+            run["reason"] = said["reason"] if said["status"] != "RUNNING" else None
+        else:
+            run["reason"] = said["reason"] or run["reason"]
+
+    lookups.concurrently(read, chosen)
 
 
 def _later_run(shown: list[dict[str, Any]], counts: lookups.RunCounts | None) -> bool:
@@ -512,7 +561,7 @@ def _utc(iso: str) -> str:
 
 
 def _run_line(run: dict[str, Any], paint: Any, spot: bool) -> str:
-    colour = {"SUCCEEDED": GREEN, "RUNNING": YELLOW}.get(run["status"], RED)
+    colour = {"SUCCEEDED": GREEN, "RUNNING": YELLOW, ATTEMPT_FAILED: YELLOW}.get(run["status"], RED)
     parts = [paint(f"{run['status']:<9}", colour), _utc(run["started"]) if run["started"] else "?"]
     if run["exitCode"] is not None:
         parts.append(f"exit {run['exitCode']}")

@@ -168,6 +168,18 @@ def finished_well(stop_code: Any, exit_code: Any) -> bool:
     return stop_code == FINISHED and exit_code == 0
 
 
+def no_other_attempt(settings: dict[str, Any]) -> bool:
+    """Whether a failed attempt is its run's last whatever the failure: the settings the
+    workflow runs the task with (task_settings) allow no retry, no on-demand fallback and no
+    rerun after an interruption, so the Recovery machine starts nothing more. Settings fed by
+    parameters, or not known, are not: then only the execution can tell."""
+    return (
+        settings.get("retries") == "0"
+        and settings.get("fallback") is False
+        and settings.get("rerunOnInterruption") is False
+    )
+
+
 # --- Interruptions ----------------------------------------------------------------------------
 # Stop codes with which ECS, not the task nor a person, stopped a task ("TaskStopCode", Amazon
 # ECS API reference): a Fargate Spot interruption, a task retired for maintenance, a task stopped
