@@ -219,8 +219,8 @@ def test_a_failed_attempt_the_workflow_may_retry_is_not_called_the_run_s_end(
 def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
     aws_env, metrics, capsys, monkeypatch
 ):
-    """Runs of three days ago: ECS lists a stopped task for at least an hour, so only the
-    metrics know them. Within the budget the most recently failed are read in full
+    """Runs of three days ago: ECS lists a stopped task only for a while ("Recently stopped
+    tasks might appear", ListTasks, ECS API Reference), so only the metrics know them. Within the budget the most recently failed are read in full
     (ListExecutions, 8 at a time); every other says how many runs, how the last ended (to
     the hour) and where its details are. None says "no runs"."""
     from datetime import UTC, datetime, timedelta
@@ -299,7 +299,45 @@ def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
     assert text.endswith(
         "\nCounts of older runs: access denied: cloudwatch:GetMetricData was refused."
     )
-    assert "no runs ECS still lists (a stopped task: an hour at least); details: " in text
+    assert "no runs ECS still lists (it lists a stopped task only for a while); details: " in text
+
+
+def test_runs_neither_ecs_nor_the_late_metrics_show_are_read_not_called_none(
+    aws_env, metrics, capsys, monkeypatch
+):
+    """ECS has stopped listing the runs' tasks and CloudWatch's counts have not arrived (AWS
+    delivers them on a best-effort basis): neither proves there was no run, so the budget
+    reads those tasks' executions, and a task not read says where its details are, never
+    "no runs"."""
+    from moto.stepfunctions.responses import get_backend
+
+    ecs, net = aws_env
+    stack = deployed("schedule", net)
+    found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
+    sfn = boto3.client("stepfunctions")
+    for task in found.tasks:
+        arn = sfn.start_execution(
+            stateMachineArn=task.workflow,
+            name=contract.execution_name(task.key, str(uuid.uuid4())),
+            input=json.dumps({contract.TASK: task.key}),
+        )["executionArn"]
+        execution = get_backend("123456789012", REGION).describe_execution(arn)
+        execution.status = "SUCCEEDED"
+        execution.stop_date = execution.start_date
+    # (no metrics.deliver(): the counts are late; no ECS task is listed)
+
+    calls, rows = status(capsys, monkeypatch, stack)
+    assert len(calls) <= BUDGET, calls
+    read = {key for key, row in rows.items() if row["lastRuns"]}
+    assert calls.names.count("ListExecutions") == len(read) > 0, calls
+    for key, row in rows.items():
+        if key in read:
+            assert [r["status"] for r in row["lastRuns"]] == ["SUCCEEDED"]
+        else:
+            assert row["detailsAt"] == f"serverless-fargate status {stack} {key}"
+    text = render(rows, stack)
+    assert "no runs yet" not in text and "no runs in the last" not in text
+    assert "none CloudWatch has counted in the last 14 days; details: " in text
 
 
 def test_a_run_later_than_ecs_lists_is_pointed_at(aws_env, metrics, capsys, monkeypatch):

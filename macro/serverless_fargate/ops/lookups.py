@@ -213,7 +213,7 @@ def cluster_of(aws: Aws, task: Task) -> str:
 
 def family_tasks(aws: Aws, task: Task) -> list[dict[str, Any]]:
     """The ECS tasks of the task definition's family ECS still lists, running and stopped
-    (ECS lists a stopped task for at least an hour), oldest first."""
+    (recently stopped ones: ECS promises no duration), oldest first."""
     cluster = cluster_of(aws, task)
 
     def listed(desired: str) -> list[str]:

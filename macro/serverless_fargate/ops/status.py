@@ -85,6 +85,7 @@ def collect(
             executions = found.listed.get(task.workflow or "")
             if not row["lastRuns"] and executions and not executions.complete:
                 row["lookedAt"] = len(executions.items)  # "none in the last N executions"
+            row["executionsRead"] = executions is not None
             if not only:
                 row["laterRun"] = _later_run(row["lastRuns"], known)
             if task in found.unread or row.get("laterRun"):
@@ -247,10 +248,11 @@ def _older_runs(
     counts: dict[str, lookups.RunCounts] | None,
     shared: set[str],
 ) -> tuple[dict[str, lookups.Executions], list[Task]]:
-    """The executions of tasks that ran (the metrics say so, or they are not known) but whose
-    runs ECS no longer lists, read within what is left of CALLS: the most recently failed
-    first, then the most recently started, concurrently. The others are returned unread (their
-    rows say where the details are)."""
+    """The executions of tasks whose runs ECS does not list, read within what is left of CALLS:
+    those CloudWatch counts runs of, the most recently failed first, then the most recently
+    started; then those it counts none of (its counts are best-effort and can be late, and ECS
+    lists a stopped task only for a while, so neither proves there was no run); concurrently.
+    The others are returned unread (their rows say where the details are)."""
     floor = datetime.min.replace(tzinfo=UTC)
 
     def known(t: Task) -> lookups.RunCounts | None:
@@ -258,11 +260,8 @@ def _older_runs(
 
     wanted = []
     for t in scheduled:
-        found = known(t)
         if runs[t.key] or not t.workflow:
             continue
-        if found is not None and not found.started and not found.ended:
-            continue  # none in the window: "no runs in the last N days"
         wanted.append(t)
     wanted.sort(
         key=lambda t: (
@@ -504,9 +503,11 @@ def _without_runs(r: dict[str, Any], paint: Any) -> str:
     if counted and (counted["started"] or counted["ended"]):
         return _counted(counted, paint) + _details_at(r)
     if r.get("detailsAt"):
-        listed = "no runs ECS still lists (a stopped task: an hour at least)"
+        listed = "no runs ECS still lists (it lists a stopped task only for a while)"
+        if counted:  # best-effort counts, at times late: not a proof of no run
+            listed += f" and none CloudWatch has counted in the last {counted['days']} days"
         return paint(listed, DIM) + _details_at(r)
-    if counted:
+    if counted and not r.get("executionsRead"):
         return paint(f"no runs in the last {counted['days']} days", DIM)
     return paint("no runs yet", DIM)
 
