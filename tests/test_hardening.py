@@ -154,6 +154,34 @@ def test_size_limit():
     assert "bytes," in message and "over CloudFormation's limit of 1048576 (1 MB)" in message
 
 
+ODD_KEYS = st.one_of(KEYS, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+
+
+@given(
+    st.dictionaries(
+        ODD_KEYS,
+        st.one_of(JSON, st.dictionaries(ODD_KEYS, st.one_of(JSON, st.dictionaries(KEYS, JSON)))),
+    )
+)
+def test_the_size_check_counts_exactly_what_json_writes(template):
+    """The 1 MB check counts a section and a resource at a time: the same number of bytes as
+    the whole dump, whatever the keys (YAML can give numbers, true or null as keys)."""
+    from serverless_fargate.transform import template_size
+
+    assert template_size(template) == len(json.dumps(template, separators=(",", ":")))
+
+
+def test_the_size_check_counts_every_example_exactly():
+    from pathlib import Path
+
+    from conftest import expand, load
+    from serverless_fargate.transform import template_size
+
+    for path in sorted(Path(__file__).parent.parent.glob("examples/*.yaml")):
+        expanded = expand(load(path))
+        assert template_size(expanded) == len(json.dumps(expanded, separators=(",", ":"))), path
+
+
 # --- hostile input --------------------------------------------------------------------------
 
 
