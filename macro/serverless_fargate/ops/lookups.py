@@ -280,7 +280,23 @@ def cluster_tasks(aws: Aws, clusters: list[str], desired: list[str]) -> dict[str
     for (cluster, _), (arns, more) in zip(jobs, concurrently(listed, jobs), strict=True):
         found[cluster].complete &= not more
         found[cluster].tasks += ecs_tasks(aws, cluster, arns) if arns else []
+    for tasks in found.values():  # a task that stopped between the two listings is in both
+        once: dict[str, dict[str, Any]] = {}
+        for t in tasks.tasks:
+            seen = once.get(t["taskArn"])
+            if seen is None or _stage(t) > _stage(seen):
+                once[t["taskArn"]] = t
+        tasks.tasks = list(once.values())
     return found
+
+
+def _stage(ecs_task: dict[str, Any]) -> int:
+    """How far along its lifecycle a description is: the later of two is the truer."""
+    return (
+        2
+        if ecs_task.get("lastStatus") == "STOPPED"
+        else int(ecs_task.get("lastStatus") in contract.STOPPED_STATUSES)
+    )
 
 
 @dataclass
@@ -341,7 +357,8 @@ def runs_by_task(
                     inputs[arn] = given.get(contract.TASK) if isinstance(given, dict) else None
                 candidates = [t for t in candidates if t.key == inputs[arn]]
             for t in candidates:
-                runs[t.key].append(summary(e))
+                if len(runs[t.key]) < limit:
+                    runs[t.key].append(summary(e))
     return runs
 
 
@@ -364,23 +381,35 @@ def summary(e: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_tasks(run: dict[str, Any], key: str, started: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run with its ECS tasks (oldest first): their IDs, and for the last attempt of the
-    first copy its main container's exit code, capacity and stop reason."""
+    """The run with its ECS tasks (oldest first): their IDs, and for the last attempt of one
+    copy its main container's exit code, capacity and stop reason: the first copy whose last
+    task failed, if the run did not succeed, else the first copy."""
     if not started:
         return run
     run["tasks"] = [task_id(t["taskArn"]) for t in started]
     copies: dict[int, dict[str, Any]] = {}
     for t in started:
         copies[group_of(t)[0]] = t  # oldest first: the last attempt stays
-    first = copies[min(copies)]
-    run["attempts"] = max(group_of(t)[1] for t in started if group_of(t)[0] == min(copies))
+    shown = min(copies)
+    if run["status"] != "SUCCEEDED":
+        shown = next(
+            (
+                c
+                for c, t in sorted(copies.items())
+                if t.get("lastStatus") in contract.STOPPED_STATUSES
+                and not contract.finished_well(t.get("stopCode"), _exit_code(t, key))
+            ),
+            shown,
+        )
+    first = copies[shown]
+    run["attempts"] = max(group_of(t)[1] for t in started if group_of(t)[0] == shown)
     run["onDemand"] = any(c.get("capacityProviderName") == "FARGATE" for c in copies.values())
     main: dict[str, Any] = next(
         (c for c in first.get("containers", []) if c.get("name") == key), {}
     )
     if run["exitCode"] is None and isinstance(main.get("exitCode"), int):
         run["exitCode"] = main["exitCode"]
-    if run["status"] != "SUCCEEDED" and first.get("lastStatus") == "STOPPED":
+    if run["status"] != "SUCCEEDED" and first.get("lastStatus") in contract.STOPPED_STATUSES:
         run["reason"] = first.get("stoppedReason") or first.get("stopCode")
     return run
 
@@ -398,7 +427,7 @@ def execution_arn(workflow: str, name: str) -> str:
 
 
 def ecs_runs(
-    key: str, workflow: str, found: list[dict[str, Any]], limit: int
+    key: str, workflow: str, found: list[dict[str, Any]], limit: int, copies: int | None = 1
 ) -> list[dict[str, Any]]:
     """The last `limit` runs (newest first) whose ECS tasks ECS still lists among `found` (the
     task's family): each task's group names its execution (workflow_contract). A run's status
@@ -417,8 +446,13 @@ def ecs_runs(
         last: dict[int, dict[str, Any]] = {}
         for t in started:
             last[group_of(t)[0]] = t  # oldest first: each copy's last attempt stays
-        if any(t.get("lastStatus") != "STOPPED" for t in last.values()):
+        if any(t.get("lastStatus") not in contract.STOPPED_STATUSES for t in last.values()):
             outcome = "RUNNING"
+        elif copies is not None and len(last) < copies:
+            # A copy ECS lists no task of (its RunTask may have started none, or ECS no longer
+            # lists it): only the execution can tell how the run ended. (copies None: a number
+            # a parameter gives, not known here; the copies ECS lists are judged.)
+            outcome = UNSEEN_COPY
         elif all(
             contract.finished_well(t.get("stopCode"), _exit_code(t, key)) for t in last.values()
         ):
@@ -440,6 +474,10 @@ def ecs_runs(
         }
         runs.append(with_tasks(run, key, started))
     return runs
+
+
+# A run ECS shows no task of for some copy: status reads its execution, whatever the settings.
+UNSEEN_COPY = "UNSEEN_COPY"
 
 
 def _timing(

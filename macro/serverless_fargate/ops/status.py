@@ -159,7 +159,13 @@ def _runs(
             aws, [w for w in workflows if w not in shared], now
         )
         for t in scheduled:
-            found.runs[t.key] = lookups.ecs_runs(t.key, t.workflow or "", family[t.key], LAST_RUNS)
+            found.runs[t.key] = lookups.ecs_runs(
+                t.key,
+                t.workflow or "",
+                family[t.key],
+                LAST_RUNS,
+                contract.copies_of(t.settings),
+            )
         _confirm_failures(aws, scheduled, found.runs)
         found.listed, found.unread = _older_runs(aws, scheduled, found.runs, found.counts, shared)
         read = lookups.runs_by_task(
@@ -172,6 +178,10 @@ def _runs(
 
 # What a run shows while ECS's word on a failed attempt is all status has.
 ATTEMPT_FAILED = "ATTEMPT_FAILED"
+UNSEEN = (
+    "a copy has no task ECS lists (its RunTask may have started none); how the run ended is "
+    "its execution's word (serverless-fargate status STACK TASK)"
+)
 MAY_RETRY = (
     "an attempt failed; the workflow may start another attempt "
     "(serverless-fargate status STACK TASK reads the execution)"
@@ -187,15 +197,19 @@ def _confirm_failures(
     ones, the most recent first; a run not read shows ATTEMPT_FAILED and why, never FAILED."""
     doubtful: list[tuple[int, dict[str, Any]]] = []
     for t in scheduled:
-        if contract.no_other_attempt(t.settings):
-            continue
-        doubtful += [(rank, r) for rank, r in enumerate(runs[t.key]) if r["status"] == "FAILED"]
+        final = contract.no_other_attempt(t.settings)
+        doubtful += [
+            (rank, r)
+            for rank, r in enumerate(runs[t.key])
+            if r["status"] == lookups.UNSEEN_COPY or (r["status"] == "FAILED" and not final)
+        ]
     doubtful.sort(key=lambda item: item[1]["started"] or "", reverse=True)
     doubtful.sort(key=lambda item: item[0])  # stable: newest of each task first
     chosen = [r for _, r in doubtful[: max(0, CALLS - aws.calls)]]
     for run in (r for _, r in doubtful[len(chosen) :]):
+        why = UNSEEN if run["status"] == lookups.UNSEEN_COPY else MAY_RETRY
         run["status"] = ATTEMPT_FAILED
-        run["reason"] = f"{run['reason']}; {MAY_RETRY}" if run["reason"] else MAY_RETRY
+        run["reason"] = f"{run['reason']}; {why}" if run["reason"] else why
 
     def read(run: dict[str, Any]) -> None:
         from botocore.exceptions import ClientError
@@ -209,10 +223,14 @@ def _confirm_failures(
             run["reason"] = MAY_RETRY
             return
         run["status"] = said["status"]
-        if said["status"] != "FAILED":
-            run["reason"] = said["reason"] if said["status"] != "RUNNING" else None
-        else:
+        if said["status"] == "FAILED":
             run["reason"] = said["reason"] or run["reason"]
+            run["exitCode"] = said["exitCode"] if said["exitCode"] is not None else run["exitCode"]
+            return
+        # Another attempt runs, or the run ended otherwise: the failed attempt's figures go.
+        run["reason"] = said["reason"] if said["status"] != "RUNNING" else None
+        for figure in ("exitCode", "seconds", "attempts", "onDemand"):
+            run[figure] = said[figure]
 
     lookups.concurrently(read, chosen)
 

@@ -957,7 +957,7 @@ def _describe_one(
     }
 
 
-_STOPPED_STATUSES = ("STOPPED", "DEPROVISIONING")  # its containers have stopped ("Task lifecycle")
+_STOPPED_STATUSES = contract.STOPPED_STATUSES
 
 
 def _has_stopped(task: str) -> dict[str, Any]:

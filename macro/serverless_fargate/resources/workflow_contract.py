@@ -162,6 +162,18 @@ def copy_and_attempt(group: str) -> tuple[int, int] | None:
 FINISHED = "EssentialContainerExited"
 
 
+# A task whose containers have stopped: ECS says STOPPED, or DEPROVISIONING on its way there
+# ("Task lifecycle", Amazon ECS Developer Guide). The workflow waits for these; ops agrees.
+STOPPED_STATUSES = ("STOPPED", "DEPROVISIONING")
+
+
+def copies_of(settings: dict[str, Any]) -> int | None:
+    """How many copies each run starts, when the settings say so literally (else None: a
+    parameter's value)."""
+    value = settings.get("copies")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 def finished_well(stop_code: Any, exit_code: Any) -> bool:
     """The workflow's test of a stopped task (its Choice rule, in workflow.py): stopped because
     its essential container exited, and the main container's exit code is 0."""
