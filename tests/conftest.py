@@ -138,12 +138,17 @@ def sam_translate(
     return sam_transform(fragment, parameters or {}, _NoManagedPolicies())
 
 
-# Property-based tests explore new inputs locally, and the same ones on every CI run.
+# Property-based tests explore new inputs locally, and the same ones on every CI run. Neither
+# can fail by the machine's speed (the suite runs on several workers, beside other work): no
+# per-example deadline, no "too slow" health check, whatever a test's own settings leave out.
+from hypothesis import HealthCheck as _HealthCheck  # noqa: E402
 from hypothesis import settings as _settings  # noqa: E402
 
-_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    _settings.load_profile("ci")
+_settings.register_profile("untimed", deadline=None, suppress_health_check=[_HealthCheck.too_slow])
+_settings.register_profile(
+    "ci", _settings.get_profile("untimed"), derandomize=True, print_blob=True
+)
+_settings.load_profile("ci" if os.environ.get("CI") else "untimed")
 
 
 def internet_gateway_for_default_vpc(ec2: Any) -> str:
