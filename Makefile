@@ -40,13 +40,19 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# pytest runs on WORKERS processes (pytest-xdist): 2 fits the 2-core machine the guide targets
+# and more cores too; WORKERS=auto takes one per CPU, WORKERS=0 runs in this process (for pdb).
+# Slow tests are handed out first (tests/conftest.py), so that both finish close together.
+WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(WORKERS)
+
 # Everything, as CI runs it: the slow end-to-end tests too (marker `slow`, see pyproject.toml).
 test: lint sam-check security $(PARITY_STAMP) $(MERMAID_STAMP)
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The quick loop while developing: lint and every test not marked slow (no installs beyond .venv).
 check: lint
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # The Serverless Framework and the original plugin, pinned, for tests/test_parity.py (needs npm).
 $(PARITY_STAMP): $(PARITY)/package.json $(PARITY)/package-lock.json

@@ -138,12 +138,17 @@ def sam_translate(
     return sam_transform(fragment, parameters or {}, _NoManagedPolicies())
 
 
-# Property-based tests explore new inputs locally, and the same ones on every CI run.
+# Property-based tests explore new inputs locally, and the same ones on every CI run. Neither
+# can fail by the machine's speed (the suite runs on several workers, beside other work): no
+# per-example deadline, no "too slow" health check, whatever a test's own settings leave out.
+from hypothesis import HealthCheck as _HealthCheck  # noqa: E402
 from hypothesis import settings as _settings  # noqa: E402
 
-_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    _settings.load_profile("ci")
+_settings.register_profile("untimed", deadline=None, suppress_health_check=[_HealthCheck.too_slow])
+_settings.register_profile(
+    "ci", _settings.get_profile("untimed"), derandomize=True, print_blob=True
+)
+_settings.load_profile("ci" if os.environ.get("CI") else "untimed")
 
 
 def internet_gateway_for_default_vpc(ec2: Any) -> str:
@@ -183,3 +188,17 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # Slow tests first (a stable sort: each group keeps its files' order). `make test` runs the
+    # suite on two workers (pytest-xdist hands out tests in this order, which every worker
+    # collects alike): a long test started last would leave the other worker idle until it
+    # ends; with the long ones first, both finish on a tail of short tests, close together.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def node_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """HOME for the Serverless Framework, which writes ~/.serverless (its compiled-schema cache
+    and the last command's status): one per pytest process, so that parallel workers never
+    write the same files and the user's own HOME is left alone; shared by one process's
+    tests, so the cache is filled once (a cold one costs a few seconds a run)."""
+    return tmp_path_factory.mktemp("home")

@@ -57,10 +57,10 @@ def pinned(service: dict, monkeypatch) -> dict:
     return {**service, "provider": {**service["provider"], "ecr": ecr}}
 
 
-def packaged(config: dict, name: str, tmp_path) -> dict:
+def packaged(config: dict, name: str, tmp_path, home) -> dict:
     source = tmp_path / f"{name}.yml"
     source.write_text(json.dumps(config))
-    return plugin_template(source, tmp_path, {"vpc.yml": yaml.safe_dump(VPC_FILE)})
+    return plugin_template(source, tmp_path, home, {"vpc.yml": yaml.safe_dump(VPC_FILE)})
 
 
 def parameters(template: dict) -> dict[str, str]:
@@ -75,10 +75,10 @@ def parameters(template: dict) -> dict[str, str]:
 
 @pytest.mark.parametrize("config", CORPUS, ids=[c.stem for c in CORPUS])
 def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(
-    config, tmp_path, monkeypatch
+    config, tmp_path, node_home, monkeypatch
 ):
     service = adapted(config)
-    plugin = packaged(pinned(service, monkeypatch), "plugin", tmp_path)
+    plugin = packaged(pinned(service, monkeypatch), "plugin", tmp_path, node_home)
     theirs = plugin_tasks(plugin)
 
     template, notes = migrate(service)  # --to sam
@@ -97,7 +97,7 @@ def test_each_real_config_keeps_every_tasks_meaning_or_notes_its_change(
     assert ours == changed(documented(theirs, notes), ours, notes, service)
 
     text, notes = to_serverless(json.dumps(service))  # --to serverless, packaged by the framework
-    framework = packaged(pinned(cfn_yaml.load(text), monkeypatch), "framework", tmp_path)
+    framework = packaged(pinned(cfn_yaml.load(text), monkeypatch), "framework", tmp_path, node_home)
     declared = framework["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     by_framework = tasks_of(expand_template(framework)["Resources"], declared, {})
     assert by_framework == changed(documented(theirs, notes), by_framework, notes, service)

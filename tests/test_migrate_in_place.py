@@ -44,7 +44,7 @@ def physical(cfn, stack: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def migrated(service, target: str, tmp_path) -> tuple[dict, dict]:
+def migrated(service, target: str, tmp_path, home) -> tuple[dict, dict]:
     """(our expanded template, the declaration's properties) for `migrate --to target`:
     under serverless, the migrated serverless.yml as the framework packages it."""
     if target == "sam":
@@ -54,7 +54,7 @@ def migrated(service, target: str, tmp_path) -> tuple[dict, dict]:
     text, _ = to_serverless(service.read_text())
     source = tmp_path / f"{service.stem}-migrated.yml"
     source.write_text(text)
-    packaged = plugin_template(source, tmp_path)
+    packaged = plugin_template(source, tmp_path, home)
     return deployable(expand_template(packaged)), packaged["Resources"]["FargateTasks"][
         "Properties"
     ]
@@ -63,10 +63,10 @@ def migrated(service, target: str, tmp_path) -> tuple[dict, dict]:
 @pytest.mark.parametrize("target", ["sam", "serverless"])
 @pytest.mark.parametrize("service", SERVICES, ids=[s.stem for s in SERVICES])
 def test_an_update_of_the_plugins_stack_completes_and_keeps_every_log(
-    service, target, tmp_path, monkeypatch
+    service, target, tmp_path, node_home, monkeypatch
 ):
-    plugin = plugin_template(service, tmp_path)
-    ours, declaration = migrated(service, target, tmp_path)
+    plugin = plugin_template(service, tmp_path, node_home)
+    ours, declaration = migrated(service, target, tmp_path, node_home)
     stack = f"{service.stem}-{STAGE}"
     with mock_aws(), strict_updates():
         teach_moto(monkeypatch)

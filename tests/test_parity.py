@@ -48,8 +48,11 @@ def _value(value, parameters):
     return value
 
 
-def plugin_template(service: Path, tmp_path: Path, files: dict[str, str] | None = None) -> dict:
-    """The framework's packaged template of `service` (with `files` next to it)."""
+def plugin_template(
+    service: Path, tmp_path: Path, home: Path, files: dict[str, str] | None = None
+) -> dict:
+    """The framework's packaged template of `service` (with `files` next to it), run with
+    `home` as HOME (the `node_home` fixture: the framework writes to ~/.serverless)."""
     assert SERVERLESS.exists(), "tests/parity/node_modules is missing: run `make test`"
     work = tmp_path / service.stem
     work.mkdir()
@@ -64,6 +67,7 @@ def plugin_template(service: Path, tmp_path: Path, files: dict[str, str] | None 
         "AWS_SECRET_ACCESS_KEY": "testing",
         "SLS_TELEMETRY_DISABLED": "1",
         "SLS_NOTIFICATIONS_MODE": "off",
+        "HOME": str(home),
     }
     done = subprocess.run(
         [str(SERVERLESS), "package", "--stage", STAGE],
@@ -206,14 +210,14 @@ def tasks_of(result: dict, keys, parameters: dict) -> dict[str, dict]:
     return out
 
 
-def framework_tasks(service: Path, tmp_path: Path) -> dict[str, dict]:
+def framework_tasks(service: Path, tmp_path: Path, home: Path) -> dict[str, dict]:
     """--to serverless: the framework packages the migrated file, then we expand it."""
     from serverless_fargate.migrate import to_serverless
 
     text, _ = to_serverless(service.read_text())
     migrated = tmp_path / f"{service.stem}-migrated.yml"
     migrated.write_text(text)
-    packaged = plugin_template(migrated, tmp_path)
+    packaged = plugin_template(migrated, tmp_path, home)
     result = expand_template(packaged)
     keys = packaged["Resources"]["FargateTasks"]["Properties"]["Tasks"]
     return tasks_of(result["Resources"], keys, {})
@@ -235,10 +239,10 @@ def documented(theirs: dict[str, dict], notes: list[str]) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=[s.stem for s in SERVICES])
-def test_every_task_keeps_its_meaning_both_ways(service, tmp_path):
+def test_every_task_keeps_its_meaning_both_ways(service, tmp_path, node_home):
     _, notes = migrate(cfn_yaml.load(service.read_text()))
-    theirs = documented(plugin_tasks(plugin_template(service, tmp_path)), notes)
-    for form, ours in (("sam", our_tasks(service)), ("serverless", framework_tasks(service, tmp_path))):  # fmt: skip
+    theirs = documented(plugin_tasks(plugin_template(service, tmp_path, node_home)), notes)
+    for form, ours in (("sam", our_tasks(service)), ("serverless", framework_tasks(service, tmp_path, node_home))):  # fmt: skip
         assert sorted(ours) == sorted(theirs), form
         for key, expected in theirs.items():
             assert ours[key] == expected, (form, key)
@@ -316,7 +320,9 @@ def test_to_serverless_keeps_the_file_and_swaps_the_plugin_for_the_transform():
     assert not any(n.startswith("functions") for n in notes)
 
 
-def test_the_framework_packages_the_migrated_service_and_the_transform_expands_it(tmp_path):
+def test_the_framework_packages_the_migrated_service_and_the_transform_expands_it(
+    tmp_path, node_home
+):
     """The issue's user path: serverless package keeps the Transform and the resource; our
     expansion of the packaged template is lint-clean, with the framework's variables resolved."""
     from conftest import lint
@@ -325,7 +331,7 @@ def test_the_framework_packages_the_migrated_service_and_the_transform_expands_i
     text, _ = to_serverless(WITH_PLUGIN)
     service = tmp_path / "source.yml"
     service.write_text(text)
-    packaged = plugin_template(service, tmp_path)
+    packaged = plugin_template(service, tmp_path, node_home)
     assert packaged["Transform"] == ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
     assert packaged["Resources"]["FargateTasks"]["Type"] == "Fargate::Tasks"
     environment = packaged["Resources"]["FargateTasks"]["Properties"]["Environment"]
