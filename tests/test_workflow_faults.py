@@ -74,6 +74,16 @@ def test_sync_fails_only_when_an_essential_container_exits_non_zero(world):
     assert world.start([{"exit": 1}])["status"] == "FAILED"
 
 
+def test_a_busy_machine_never_times_out_a_healthy_attempt(world):
+    """A test's Timeout is 2 s (for hours in AWS): a thread starved that long on a busy
+    machine must not fail the run. The Timeout elapses only on a task left hanging."""
+    world.ecs.stall = 3
+    assert world.start([{"exit": 0}], timeout=2)["status"] == "SUCCEEDED"
+    world.ecs.stall = 0
+    timed_out = world.start([{"hang": True}], timeout=2)
+    assert timed_out["status"] == "FAILED"
+
+
 # --- findings, each reproduced ---------------------------------------------------------------
 
 

@@ -53,6 +53,7 @@ import copy
 import inspect
 import json
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -391,6 +392,13 @@ class Ecs:
     # ListTasks answers pages of at most 100 ARNs with a nextToken (its maxResults default, "ListTasks",
     # Amazon ECS API reference); moto answers every ARN at once. A test may make pages smaller.
     page_size: int = 100
+    # Tasks the script left hanging (not stopped since), and the threads of Task states that
+    # have seen one of them still running: their Timeout can only elapse (see _timeouts).
+    hanging: set[str] = field(default_factory=set)
+    awaiting: set[Any] = field(default_factory=set)
+    # Seconds each RunTask call takes here: a test's stand-in for a machine so busy that a
+    # thread gets no CPU for that long (nothing in AWS: its Timeouts are hours, not seconds).
+    stall: float = 0
 
     def fault(self, action: str) -> None:
         from moto.core.exceptions import JsonRESTError
@@ -441,6 +449,7 @@ class Ecs:
             )
             if len(json.dumps(given.get("overrides") or {})) > OVERRIDES_LIMIT:
                 raise InvalidParameterException("Container Overrides length must be at most 8192")
+            time.sleep(harness.stall)
             if outcome.get("capacity"):
                 # RunTask answers 200 with no task and a failure (run_task_answer below).
                 return []
@@ -450,6 +459,8 @@ class Ecs:
                 # API reference); moto says none of them.
                 task.created_at = task.started_at = datetime.now(UTC)
                 _finish(task, outcome)
+                if outcome.get("hang"):
+                    harness.hanging.add(task.task_arn)
             return tasks
 
         monkeypatch.setattr(backend, "run_task", run_task)
@@ -485,15 +496,95 @@ class Ecs:
             # leave it RUNNING with its manual transitions.
             task = original_stop(backend_, cluster_str, task_str, reason)
             _finish(task, {"exit": 143, "code": "UserInitiated", "reason": reason})
+            harness.hanging.discard(task.task_arn)
             return task
 
         monkeypatch.setattr(backend, "stop_task", stop_task)
+        described = backend.describe_tasks
+
+        def describe_tasks(*args: Any, **kwargs: Any) -> Any:
+            found = described(*args, **kwargs)
+            if any(getattr(t, "task_arn", None) in harness.hanging for t in found):
+                harness.awaiting.add(threading.current_thread())
+            return found
+
+        monkeypatch.setattr(backend, "describe_tasks", describe_tasks)
+        _timeouts(harness, monkeypatch)
         for name, action in (
             ("list_tasks", "ListTasks"),
             ("describe_tasks", "DescribeTasks"),
             ("stop_task", "StopTask"),
         ):
             monkeypatch.setattr(backend, name, _faulted(harness, getattr(backend, name), action))
+
+
+# A Timeout a test sets (compressed to seconds): at most this many seconds.
+TEST_TIMEOUT = 60
+
+
+def _timeouts(harness: Ecs, monkeypatch: Any) -> None:
+    """A Task state's Timeout without the clock. moto waits `TimeoutSeconds` of wall time for a
+    state, so a test's 2 s Timeout also bounded every healthy attempt beside it: a thread
+    starved for 2 s on a busy machine failed a test that was right. Here a state with a test's
+    Timeout times out when, and only when, what it waits for is a task the script left
+    hanging (its thread has seen that task still running): the one way the Timeout could
+    elapse in AWS, since every other scripted task has stopped. Any other state waits until it
+    ends, as moto does for the long Timeouts (the execution's own hang guard is wait_for)."""
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+
+    def evaluate_with_timeout(self: Any, env: Any) -> None:
+        # moto 5.2.5 ExecutionState._evaluate_with_timeout, but for the wait (marked).
+        self.timeout.eval(env=env)
+        timeout_seconds: int = env.stack.pop()
+        frame = env.open_frame()
+        frame.states.reset(input_value=env.states.get_input())
+        frame.stack = copy.deepcopy(env.stack)
+        outputs: list[Any] = []
+        exceptions: list[Exception | None] = [None]
+        terminated = threading.Event()
+
+        def exec_and_notify() -> None:
+            try:
+                self._eval_execution(frame)
+                outputs.extend(frame.stack)
+            except Exception as ex:
+                exceptions.append(ex)
+            terminated.set()
+
+        thread = threading.Thread(target=exec_and_notify, daemon=True)
+        execute_state.TMP_THREADS.append(thread)
+        thread.start()
+        # -- the wait: a test's Timeout elapses only on a hanging task, never by the clock
+        if timeout_seconds > TEST_TIMEOUT:
+            finished_on_time = terminated.wait(timeout_seconds)
+        else:
+            while not terminated.wait(0.05) and thread not in harness.awaiting:
+                pass
+            finished_on_time = terminated.is_set()
+        # -- (moto's, again)
+        frame.set_ended()
+        env.close_frame(frame)
+        exception = exceptions.pop()
+        if exception:
+            raise exception
+        if not finished_on_time:
+            raise execute_state.EvalTimeoutError()
+        output = outputs.pop()
+        env.stack.append(output)
+        if not self._is_language_query_jsonpath():
+            env.states.set_result(output)
+        if self.assign_decl:
+            self.assign_decl.eval(env=env)
+        if self.result_selector:
+            self.result_selector.eval(env=env)
+        if self.result_path:
+            self.result_path.eval(env)
+        else:
+            env.states.reset(input_value=env.stack.pop())
+
+    monkeypatch.setattr(
+        execute_state.ExecutionState, "_evaluate_with_timeout", evaluate_with_timeout
+    )
 
 
 def _faulted(harness: Ecs, method: Any, action: str) -> Any:
