@@ -387,9 +387,7 @@ def with_tasks(run: dict[str, Any], key: str, started: list[dict[str, Any]]) -> 
     if not started:
         return run
     run["tasks"] = [task_id(t["taskArn"]) for t in started]
-    copies: dict[int, dict[str, Any]] = {}
-    for t in started:
-        copies[group_of(t)[0]] = t  # oldest first: the last attempt stays
+    copies = _last_attempts(started)
     shown = min(copies)
     if run["status"] != "SUCCEEDED":
         shown = next(
@@ -404,14 +402,17 @@ def with_tasks(run: dict[str, Any], key: str, started: list[dict[str, Any]]) -> 
     first = copies[shown]
     run["attempts"] = max(group_of(t)[1] for t in started if group_of(t)[0] == shown)
     run["onDemand"] = any(c.get("capacityProviderName") == "FARGATE" for c in copies.values())
-    main: dict[str, Any] = next(
-        (c for c in first.get("containers", []) if c.get("name") == key), {}
-    )
-    if run["exitCode"] is None and isinstance(main.get("exitCode"), int):
-        run["exitCode"] = main["exitCode"]
+    exit_code = _exit_code(first, key)
+    if run["exitCode"] is None and isinstance(exit_code, int):
+        run["exitCode"] = exit_code
     if run["status"] != "SUCCEEDED" and first.get("lastStatus") in contract.STOPPED_STATUSES:
         run["reason"] = first.get("stoppedReason") or first.get("stopCode")
     return run
+
+
+def _last_attempts(started: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Each copy's last task, by copy, from a run's tasks oldest first."""
+    return {group_of(t)[0]: t for t in started}
 
 
 def group_of(ecs_task: dict[str, Any]) -> tuple[int, int]:
@@ -431,21 +432,19 @@ def ecs_runs(
 ) -> list[dict[str, Any]]:
     """The last `limit` runs (newest first) whose ECS tasks ECS still lists among `found` (the
     task's family): each task's group names its execution (workflow_contract). A run's status
-    is what its tasks say: RUNNING while the last attempt of a copy is not stopped, SUCCEEDED
-    when every copy's last attempt passed the workflow's own test (contract.finished_well),
-    else FAILED (between a failed attempt and the retry the workflow starts, for its backoff,
-    that attempt's failure shows; `status STACK TASK` reads the execution)."""
+    is what its tasks say: RUNNING while the last attempt of a copy is not stopped, UNSEEN_COPY
+    when ECS lists no task of some copy, SUCCEEDED when every copy's last attempt passed the
+    workflow's own test (contract.finished_well), else FAILED: a failed attempt, which status
+    takes as the run's end only if no other attempt can start or the execution says so."""
     by_execution: dict[str, list[dict[str, Any]]] = {}
     for t in sorted(found, key=_created):
-        group = str(t.get("group", ""))
-        if contract.copy_and_attempt(group) is not None:
-            by_execution.setdefault(group.rsplit(":", 2)[0], []).append(t)
+        execution = contract.execution_of(str(t.get("group", "")))
+        if execution is not None:
+            by_execution.setdefault(execution, []).append(t)
     newest = sorted(by_execution.items(), key=lambda item: _created(item[1][0]), reverse=True)
     runs = []
     for name, started in newest[:limit]:
-        last: dict[int, dict[str, Any]] = {}
-        for t in started:
-            last[group_of(t)[0]] = t  # oldest first: each copy's last attempt stays
+        last = _last_attempts(started)
         if any(t.get("lastStatus") not in contract.STOPPED_STATUSES for t in last.values()):
             outcome = "RUNNING"
         elif copies is not None and len(last) < copies:

@@ -276,17 +276,12 @@ def _older_runs(
     def known(t: Task) -> lookups.RunCounts | None:
         return counts.get(t.workflow or "") if counts is not None else None
 
-    wanted = []
-    for t in scheduled:
-        if runs[t.key] or not t.workflow:
-            continue
-        wanted.append(t)
-    wanted.sort(
-        key=lambda t: (
-            (known(t) or lookups.RunCounts(0)).last_failed or floor,
-            (known(t) or lookups.RunCounts(0)).last_started or floor,
-        ),
-        reverse=True,
+    def recency(t: Task) -> tuple[datetime, datetime]:
+        counted = known(t) or lookups.RunCounts(0)
+        return counted.last_failed or floor, counted.last_started or floor
+
+    wanted = sorted(
+        (t for t in scheduled if t.workflow and not runs[t.key]), key=recency, reverse=True
     )
     left = CALLS - aws.calls
     chosen: list[str] = []

@@ -281,9 +281,6 @@ def _main_exit(key: str) -> str:
     return f"$.Containers[?(@.Name == '{key}')]"
 
 
-FINISHED = contract.FINISHED
-
-
 def _succeeded(task: str, exit_code: str) -> dict[str, Any]:
     """A Choice rule: the task (a description at `task`) stopped because its essential container
     exited, and the main container's exit code (at `exit_code`) is 0. The same test after the
@@ -294,7 +291,7 @@ def _succeeded(task: str, exit_code: str) -> dict[str, Any]:
         "And": [
             {"Variable": stop_code, "IsPresent": True},
             {"Variable": stop_code, "IsString": True},
-            {"Variable": stop_code, "StringEquals": FINISHED},
+            {"Variable": stop_code, "StringEquals": contract.FINISHED},
             {"Variable": exit_code, "IsPresent": True},
             {"Variable": exit_code, "IsNumeric": True},
             {"Variable": exit_code, "NumericEquals": 0},
@@ -957,16 +954,13 @@ def _describe_one(
     }
 
 
-_STOPPED_STATUSES = contract.STOPPED_STATUSES
-
-
 def _has_stopped(task: str) -> dict[str, Any]:
     """A Choice rule: ECS says the task at `task` (a description) has stopped."""
     status = f"{task}.LastStatus"
     return {
         "And": [
             {"Variable": status, "IsPresent": True},
-            {"Or": [{"Variable": status, "StringEquals": s} for s in _STOPPED_STATUSES]},
+            {"Or": [{"Variable": status, "StringEquals": s} for s in contract.STOPPED_STATUSES]},
         ]
     }
 

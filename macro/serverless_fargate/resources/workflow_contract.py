@@ -154,6 +154,12 @@ def copy_and_attempt(group: str) -> tuple[int, int] | None:
     return int(parts[1]), int(parts[2]) + 1
 
 
+def execution_of(group: str) -> str | None:
+    """The name of the execution that started a task with this group; None for a group of
+    another shape."""
+    return group.rsplit(":", 2)[0] if copy_and_attempt(group) is not None else None
+
+
 # --- Success ---------------------------------------------------------------------------------
 # How a task that finished its work stops: its essential (main) container exited and ECS
 # stopped the rest ("TaskStopCode", Amazon ECS API reference). A platform stop (interruption),
