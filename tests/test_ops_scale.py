@@ -228,13 +228,10 @@ def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
     the hour) and where its details are. None says "no runs"."""
     from datetime import UTC, datetime, timedelta
 
-    from moto.stepfunctions.responses import get_backend
-
     ecs, net = aws_env
     stack = deployed("schedule", net)
     found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
     sfn = boto3.client("stepfunctions")
-    backend = get_backend("123456789012", REGION)
     metrics.clock = lambda: datetime.now(UTC) - timedelta(days=3)
     outcomes: dict[str, str] = {}
     for i, task in enumerate(found.tasks):
@@ -244,9 +241,7 @@ def test_status_when_ecs_has_forgotten_the_runs_within_the_budget(
             input=json.dumps({contract.TASK: task.key}),
         )["executionArn"]
         outcomes[task.key] = "FAILED" if i % 5 == 0 else "SUCCEEDED"  # 10 failed
-        execution = backend.describe_execution(arn)
-        execution.status = outcomes[task.key]  # how it ended (moto runs nothing here)
-        execution.stop_date = execution.start_date
+        end_execution(arn, outcomes[task.key])
     metrics.deliver()
 
     calls, rows = status(capsys, monkeypatch, stack)
@@ -312,8 +307,6 @@ def test_runs_neither_ecs_nor_the_late_metrics_show_are_read_not_called_none(
     delivers them on a best-effort basis): neither proves there was no run, so the budget
     reads those tasks' executions, and a task not read says where its details are, never
     "no runs"."""
-    from moto.stepfunctions.responses import get_backend
-
     ecs, net = aws_env
     stack = deployed("schedule", net)
     found = load_stack(Aws(boto3.Session(region_name=REGION)), stack)
@@ -324,9 +317,7 @@ def test_runs_neither_ecs_nor_the_late_metrics_show_are_read_not_called_none(
             name=contract.execution_name(task.key, str(uuid.uuid4())),
             input=json.dumps({contract.TASK: task.key}),
         )["executionArn"]
-        execution = get_backend("123456789012", REGION).describe_execution(arn)
-        execution.status = "SUCCEEDED"
-        execution.stop_date = execution.start_date
+        end_execution(arn, "SUCCEEDED")
     # (no metrics.deliver(): the counts are late; no ECS task is listed)
 
     calls, rows = status(capsys, monkeypatch, stack)
