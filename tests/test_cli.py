@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from conftest import EXAMPLES, ROOT, lint
-from serverless_fargate import cfn_yaml
+from serverless_fargate import cfn_yaml, transform
 from serverless_fargate.cli import main
 
 SHORT_FORM = """\
@@ -100,6 +100,38 @@ def test_validate_notes_a_scheduled_task_without_timeout(tmp_path, capsys):
     assert main(["validate", str(path)]) == 0  # a note, not an error
     notes = [line for line in capsys.readouterr().err.splitlines() if "Timeout" in line]
     assert len(notes) == 1 and "scheduled task nightly has no Timeout" in notes[0]
+
+
+def _scheduled(count: int) -> dict:
+    tasks = {
+        f"job{i}": {"Image": "x", "Schedule": "rate(1 day)", "Timeout": "1h"} for i in range(count)
+    }
+    return {
+        "Transform": "ServerlessFargate",
+        "Resources": {
+            "Jobs": {
+                "Type": "Fargate::Tasks",
+                "Properties": {"Network": {"Subnets": ["subnet-1"]}, "Tasks": tasks},
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_a_processed_template_too_large_to_pass_inline_is_noted(tmp_path, capsys, command):
+    # CloudFormation takes a processed template of at most 51,200 bytes when the template was
+    # given in the request, 1 MB from S3 ("Troubleshoot the processed template").
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    small.write_text(json.dumps(_scheduled(1)))
+    large.write_text(json.dumps(_scheduled(3)))
+    assert main([command, str(small)]) == 0
+    assert "51,200" not in capsys.readouterr().err
+    assert main([command, str(large)]) == 0  # a note, not an error: from S3 it deploys
+    notes = [line for line in capsys.readouterr().err.splitlines() if "51,200" in line]
+    assert len(notes) == 1, notes
+    size = transform.template_size(transform.expand_template(_scheduled(3)))
+    assert notes[0].startswith(f"note: {large}: the processed template is {size:,} bytes")
+    assert "--s3-bucket" in notes[0] and "--resolve-s3" in notes[0]
 
 
 def test_invalid_template_exits_1_with_every_problem(tmp_path, capsys):

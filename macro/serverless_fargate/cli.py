@@ -539,6 +539,8 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             "shows). Give it a Timeout to stop it sooner",
             file=sys.stderr,
         )
+    if args.command in ("validate", "plan"):
+        _note_inline_limit(path, processed)
     if args.command == "validate":
         count = _count(template)
         print(f"{path}: valid ({count} Fargate::Tasks declaration(s))")
@@ -551,6 +553,22 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
         else cfn_yaml.dump(processed)
     )
     return _write(text, args.output)
+
+
+def _note_inline_limit(path: str, processed: dict[str, Any]) -> None:
+    """A processed template over 51,200 bytes deploys only from S3: say so before a deploy that
+    passes the template in the request fails."""
+    from .transform import MAX_INLINE_TEMPLATE_BYTES, template_size
+
+    size = template_size({k: v for k, v in processed.items() if k != "Transform"})
+    if size > MAX_INLINE_TEMPLATE_BYTES:
+        print(
+            f"note: {path}: the processed template is {size:,} bytes; CloudFormation takes one "
+            f"over {MAX_INLINE_TEMPLATE_BYTES:,} bytes only from S3, so deploy it with "
+            "`sam deploy --resolve-s3` (or an s3_bucket in samconfig.toml) or "
+            "`aws cloudformation deploy --s3-bucket BUCKET`, not with the template in the request",
+            file=sys.stderr,
+        )
 
 
 def _without_timeout(processed: dict[str, Any]) -> list[str]:

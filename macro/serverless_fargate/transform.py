@@ -23,6 +23,10 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 MAX_TEMPLATE_BYTES = 1_048_576  # a template in S3 may be at most 1 MB
+# Given in the request instead (TemplateBody), a processed template may be at most 51,200 bytes
+# ("Troubleshoot the processed template": size limitation). The macro cannot tell which way the
+# template came, so the CLI notes it and the macro checks only the 1 MB.
+MAX_INLINE_TEMPLATE_BYTES = 51_200
 LOCAL_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
 
