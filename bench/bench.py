@@ -144,6 +144,30 @@ def measure_sam(n: int) -> float:
     return _median_time(lambda t: transform(t, {}, NoPolicies()), lambda: copy.deepcopy(template))
 
 
+def measure_phases(n: int) -> dict:
+    """The three steps of one expansion, each timed alone: parse (the model and every check),
+    build (the resources, with the checks of what Overrides changed) and the exact count of the
+    processed template's bytes against CloudFormation's 1 MB."""
+    import gc
+
+    sys.path.insert(0, str(ROOT / "macro"))
+    from serverless_fargate.declaration import Context, parse_declaration
+    from serverless_fargate.resources import build_declaration
+    from serverless_fargate.transform import template_size, transform
+
+    template = declaration(n)
+    resource = template["Resources"]["Workers"]
+    context = Context(template, {})
+    model = parse_declaration("Workers", resource, context)
+    processed = transform(template, service_token="arn", nonce="n")
+    gc.disable()  # as transform pauses it
+    return {
+        "parse": _median_time(lambda _: parse_declaration("Workers", resource, context)),
+        "build": _median_time(lambda _: build_declaration(model, "arn", "n", None)),
+        "size": _median_time(lambda _: template_size(processed)),
+    }
+
+
 def largest_declaration() -> int:
     """The most tasks one declaration can have within CloudFormation's 500 resources."""
     sys.path.insert(0, str(ROOT / "macro"))
@@ -247,6 +271,8 @@ def measure(what: str, argument: str | None) -> None:
         print(json.dumps(measure_ours(int(argument))))
     elif what == "sam":
         print(json.dumps(measure_sam(int(argument))))
+    elif what == "phases":
+        print(json.dumps(measure_phases(int(argument))))
     elif what == "largest":
         print(json.dumps(largest_declaration()))
     elif what == "import":
@@ -336,6 +362,7 @@ def main() -> int:
     rows = [(1, run("ours", 1), run("sam", 1))]
     rows += [(n, *median[n]) for n in (SMALL, LARGE)]
     rows.append((largest, run("ours", largest), run("sam", largest)))
+    phases = run("phases", LARGE)
     pair = run("import-pair")
 
     print(
@@ -346,6 +373,16 @@ def main() -> int:
         label = f"{n}*" if n == largest else str(n)
         print(f"{label:>6}  {ours * 1000:>8.2f}ms  {sam * 1000:>20.2f}ms  {ours / sam:>8.3f}")
     print(f"  * the largest declaration within {RESOURCE_LIMIT} resources (Outputs: false)")
+    print()
+    sam_large = median[LARGE][1]
+    print(f"Where {LARGE} tasks' time goes (each step alone; share of SAM's time for {LARGE})")
+    for step, what in (
+        ("parse", "the model and every check"),
+        ("build", "the resources, Overrides checked"),
+        ("size", "the exact count against 1 MB"),
+    ):
+        seconds = phases[step]
+        print(f"  {step:<6} {what:<34} {seconds * 1000:6.2f} ms  {seconds / sam_large:6.3f}")
     print()
     print(f"Whole processes, {IMPORT_PAIRS} pairs run in turn ({Path(sys.executable).name})")
     print(f"  import serverless_fargate.handler          {pair['ours'] * 1000:7.1f} ms (median)")
