@@ -142,6 +142,7 @@ def test_rule_ids_are_unique_and_described():
 # Each rule, with a declaration that breaks it (beyond the catalogues below).
 RULE_CASES = {
     "size.fargate": task(Cpu=256, Memory=4096),
+    "image.reference": task(Image="MyOrg/App"),
     "kind.one": task(Service=True, Schedule="rate(1 day)"),
     "kind.defaults": declaration(
         {"Service": True, "Schedule": "rate(1 day)", "Tasks": {"w": {"Image": "x"}}}

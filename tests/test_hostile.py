@@ -11,6 +11,7 @@ import json
 
 import pytest
 from conftest import GROUP, SUBNET, TOKEN, declaration, expand, problems, task
+from serverless_fargate.declaration import images
 from serverless_fargate.errors import InvalidTemplate
 from serverless_fargate.handler import handler
 from serverless_fargate.transform import transform
@@ -704,18 +705,23 @@ def test_template_parameter_values_of_any_shape_do_not_crash():
         assert "internal error" not in answer.get("errorMessage", "")
 
 
-def test_user_text_in_fn_sub_is_escaped():
-    """A `${` in a repository name or tag must not become a Fn::Sub variable."""
-    result = expand(task(Image={"Repository": "app${Evil}", "Tag": "v${X}"}))
-    text = json.dumps(result["Resources"])
+def test_user_text_in_fn_sub_is_refused_and_would_be_escaped():
+    """A `${` in a repository name or tag must not become a Fn::Sub variable. No image
+    reference has one, so validation refuses it; the builder escapes it all the same."""
+    found = problems(task(Image={"Repository": "app${Evil}", "Tag": "v${X}"}))
+    assert any(".Image.Repository: 'app${Evil}' is not an image reference" in p for p in found)
+    assert any(".Image.Tag: 'v${X}' is not a tag" in p for p in found)
+    image = images.from_repository("app${Evil}", "v${X}")
+    text = json.dumps([image.uri, image.ecr_repository_arn])
     assert "${!Evil}" in text and "${!X}" in text
     assert "${Evil}" not in text.replace("${!Evil}", "")
 
 
-def test_literal_ecr_uri_with_placeholder_text_is_escaped_in_the_pull_grant():
-    result = expand(task(Image=f"{ECR}/app${{Evil}}:1"))
-    role = json.dumps(result["Resources"]["WorkersExecutionRole"])
-    assert "${!Evil}" in role
+def test_literal_ecr_uri_with_placeholder_text_is_refused_and_would_be_escaped():
+    found = problems(task(Image=f"{ECR}/app${{Evil}}:1"))
+    assert any("is not an image reference" in p for p in found)
+    grant = json.dumps(images.image_from_string(f"{ECR}/app${{Evil}}:1", "x").ecr_repository_arn)
+    assert "${!Evil}" in grant
 
 
 @pytest.mark.parametrize(

@@ -285,6 +285,48 @@ CASES = [
         ),
         [(f"{T}.Image.Function", "'Api' is not an image function")],
     ),
+    # Image references as Docker, ECR and ECS read them (the OCI distribution spec's name
+    # grammar; ECS ContainerDefinition.image: at most 255 characters).
+    (
+        "image with a space",
+        task(Image="my repo:latest"),
+        [(f"{T}.Image", "'my repo:latest' is not an image reference")],
+    ),
+    (
+        "image repository in upper case",
+        task(Image="MyOrg/App:1.0"),
+        [(f"{T}.Image", "repository names are lower case: write 'myorg/app:1.0'")],
+    ),
+    (
+        "image of an ecr repository in upper case",
+        task(Image="123456789012.dkr.ecr.us-east-1.amazonaws.com/Billing/API:v1"),
+        [(f"{T}.Image", "write '123456789012.dkr.ecr.us-east-1.amazonaws.com/billing/api:v1'")],
+    ),
+    (
+        "image longer than ecs takes",
+        task(Image="public.ecr.aws/x/" + "a" * 250),
+        [(f"{T}.Image", "has 267 characters: ECS takes at most 255")],
+    ),
+    (
+        "image with a bad tag",
+        task(Image="app:-1"),
+        [(f"{T}.Image", "'app:-1' is not an image reference")],
+    ),
+    (
+        "sidecar image in upper case",
+        task(Sidecars=[{"Name": "agent", "Image": "Datadog/Agent:7"}]),
+        [(f"{T}.Sidecars[0].Image", "write 'datadog/agent:7'")],
+    ),
+    (
+        "image repository map in upper case",
+        task(Image={"Repository": "Billing", "Tag": "v1"}),
+        [(f"{T}.Image.Repository", "repository names are lower case: write 'billing'")],
+    ),
+    (
+        "image from a parameter not a reference",
+        with_parameters(task(Image={"Ref": "WorkerImage"}), WorkerImage="My App"),
+        [(f"{T}.Image", "nginx:1.27) (the parameter WorkerImage's value)")],
+    ),
     (
         "image map with unknown key",
         task(Image={"Repository": "app", "Tga": "1"}),
@@ -708,6 +750,27 @@ def test_a_sub_key_one_level_too_high_says_where_it_belongs(section, name):
     found = problems(task(**{name: 1}))
     (problem,) = [p for p in found if p.startswith(f"{T}.{name}: ")]
     assert section in problem.partition("belongs under ")[2].split(" (")[0].split(" or "), found
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nginx",
+        "nginx:1.25-alpine",
+        "library/nginx:latest",
+        "docker.io/library/nginx",
+        "public.ecr.aws/docker/library/python:3.13",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:V1.2_rc",
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app@sha256:" + "a" * 64,
+        "ghcr.io/owner/app:main@sha256:" + "0" * 64,
+        "localhost:5000/my_app__x/sub-dir.v2:tag",
+        "MyRegistry:5000/app",  # a registry host may be written in capitals
+        "[::1]:5000/app:1",
+        "{{resolve:ssm:/app/image}}",  # a dynamic reference: known only at deploy
+    ],
+)
+def test_image_references_docker_pulls_are_accepted(image):
+    expand(task(Image=image, Sidecars=[{"Name": "agent", "Image": image}]))
 
 
 def test_a_declaration_without_the_transform_is_named():

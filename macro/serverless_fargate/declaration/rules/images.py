@@ -1,16 +1,20 @@
-"""Images: every task has one, and `{Function: X}` names an image function of this template."""
+"""Images: every task has one, each is a reference Docker can pull, and `{Function: X}` names an
+image function of this template."""
 
 from __future__ import annotations
+
+import re
 
 from ...errors import Problem, join_path
 from ...intrinsics import is_intrinsic
 from .. import images
-from ..messages import did_you_mean
+from ..messages import did_you_mean, show
 from . import rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
     from ..merge import DeclarationInput, TaskInput
 
@@ -52,3 +56,85 @@ def function(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 
 def _listing(names: list[str]) -> str:
     return f" (image functions here: {', '.join(names)})" if names else " (this template has none)"
+
+
+# What an image reference may be. The repository: path components of lower-case letters and
+# digits, joined by '.', '_', '__' or dashes (the OCI distribution spec's <name>; ECR's
+# repository names and Docker Hub's are the same). Before it, a registry host when the first
+# component has a '.' or a ':' or is localhost (as Docker reads it; ECS: "images in other
+# repositories are qualified further by a domain name"). After it a tag, a digest or both. ECS
+# takes at most 255 characters (ContainerDefinition.image). A reference that breaks these is
+# refused by ECS at deploy, or registers and never pulls: the task would not start.
+MAX_IMAGE = 255
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_PATH = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}")
+_EXPECTED = (
+    "expected [registry/]repository[:tag][@digest], the repository in lower-case letters and "
+    "digits joined by '.', '_' or '-' (for example public.ecr.aws/docker/library/nginx:1.27)"
+)
+
+
+def reference_problem(text: str) -> str | None:
+    """What is wrong with an image reference, or None."""
+    if "{{resolve:" in text:
+        return None  # a dynamic reference: its value is known only at deploy
+    if len(text) > MAX_IMAGE:
+        return f"{show(text)} has {len(text)} characters: ECS takes at most {MAX_IMAGE}"
+    wrong = f"{show(text)} is not an image reference: {_EXPECTED}"
+    name, at, digest = text.partition("@")
+    if at and not _DIGEST.fullmatch(digest):
+        return wrong
+    head, slash, last = name.rpartition("/")
+    repository, colon, tag = last.partition(":")
+    if colon and not _TAG.fullmatch(tag):
+        return wrong
+    host, path = "", f"{head}{slash}{repository}"
+    first, separator, rest = path.partition("/")
+    if separator and ("." in first or ":" in first or first == "localhost"):
+        if not _HOST.fullmatch(first):
+            return wrong
+        host, path = f"{first}/", rest
+    if _PATH.fullmatch(path):
+        return None
+    if _PATH.fullmatch(path.lower()):
+        fixed = f"{host}{path.lower()}{colon}{tag}{at}{digest}"
+        return (
+            f"repository names are lower case: write {fixed!r} (Docker and ECR refuse capitals "
+            "there, so the task would never start)"
+        )
+    return wrong
+
+
+@rule("image.reference", "Every image is a reference Docker can pull, in at most 255 characters")
+def reference(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
+    yield from _image_problems(t.get("Image"), t.where("Image"), d)
+    sidecars = t.get("Sidecars")
+    for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
+        if isinstance(sidecar, dict):
+            at = join_path(t.path, "Sidecars", index, "Image")
+            yield from _image_problems(sidecar.get("Image"), at, d)
+
+
+def _image_problems(value: Any, at: str, d: DeclarationInput) -> Iterator[Problem]:
+    if isinstance(value, str):
+        if message := reference_problem(value):
+            yield Problem(at, message)
+    elif isinstance(value, dict) and set(value) == {"Ref"}:
+        name = value["Ref"]
+        given = d.parameters.get(name) if isinstance(name, str) else None
+        if isinstance(given, str) and (message := reference_problem(given)):
+            yield Problem(at, f"{message} (the parameter {name}'s value)")
+    elif isinstance(value, dict) and "Repository" in value:
+        repository, tag = value.get("Repository"), value.get("Tag")
+        if isinstance(repository, str) and (message := reference_problem(repository)):
+            yield Problem(join_path(at, "Repository"), message)
+        if isinstance(tag, str) and not _TAG.fullmatch(tag):
+            yield Problem(
+                join_path(at, "Tag"),
+                f"{show(tag)} is not a tag: letters, digits, '_', '.' and '-', at most 128, "
+                "not starting with '.' or '-'",
+            )
