@@ -76,13 +76,17 @@ def merge_task(
     (`kind_source`)."""
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
+    table = fields.TASK
     for layer, where in layers:
         for k, value in layer.items():
-            if k in KIND_KEYS or k not in fields.TASK:
+            row = table.get(k)
+            if row is None or k in KIND_KEYS:
                 continue
-            rule = fields.TASK[k].merge
             before = values.get(k)
-            if rule == MAP and isinstance(before, dict) and isinstance(value, dict):
+            rule = row.merge
+            if before is None:  # the first layer to give it: no rule has anything to merge
+                values[k] = value
+            elif rule == MAP and isinstance(before, dict) and isinstance(value, dict):
                 values[k] = {**before, **value}
             elif rule == CONCAT and isinstance(before, list) and isinstance(value, list):
                 values[k] = before + value

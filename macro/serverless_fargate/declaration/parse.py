@@ -90,7 +90,7 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
                 at,
                 [(inherited, "Globals.Function"), (defaults, path), (own, at)],
                 own,
-                (own, at) if any(k in own for k in fields.KIND_KEYS) else (defaults, path),
+                (defaults, path) if own.keys().isdisjoint(fields.KIND_KEYS) else (own, at),
             )
         )
     merged = tuple(merged_tasks)
