@@ -770,6 +770,12 @@ def values(table: dict[str, Field], given: dict[str, Any]) -> dict[str, Any]:
     return {attr: given.get(name, default) for name, attr, default in _rows(table)}
 
 
+def value(table: dict[str, Field], given: dict[str, Any], name: str) -> Any:
+    """One field of a sub-map, as `values` gives it: the given value, else the default."""
+    row = table[name]
+    return given.get(name, None if row.default is NO_DEFAULT else row.default)
+
+
 # Each table's (key, attribute, default) rows, made once per table rather than once per task,
 # and made again if the table's fields change (compared by identity: a cheap check).
 _ROWS: dict[int, tuple[tuple[tuple[str, Field], ...], list[tuple[str, str, Any]]]] = {}
