@@ -777,16 +777,16 @@ def value(table: dict[str, Field], given: dict[str, Any], name: str) -> Any:
 
 
 # Each table's (key, attribute, default) rows, made once per table rather than once per task,
-# and made again if the table's fields change (compared by identity: a cheap check).
-_ROWS: dict[int, tuple[tuple[tuple[str, Field], ...], list[tuple[str, str, Any]]]] = {}
+# and made again if the table's fields change: the table is compared with a copy of it taken
+# then (dict equality compares the same Field objects by identity first, and makes nothing).
+_ROWS: dict[int, tuple[dict[str, Field], list[tuple[str, str, Any]]]] = {}
 
 
 def _rows(table: dict[str, Field]) -> list[tuple[str, str, Any]]:
-    now = tuple(table.items())
     cached = _ROWS.get(id(table))
-    if cached is None or cached[0] != now:
+    if cached is None or cached[0] != table:
         rows = [(n, attribute(f), f.default if f.has_default else None) for n, f in table.items()]
-        cached = _ROWS[id(table)] = (now, rows)
+        cached = _ROWS[id(table)] = (dict(table), rows)
     return cached[1]
 
 
