@@ -68,15 +68,17 @@ CONTAINER_KEYS = frozenset(
     ]
 )
 # Container settings Fargate refuses (ECS: "Amazon ECS task definition differences for AWS
-# Fargate").
-NOT_ON_FARGATE = (
-    "DisableNetworking",
-    "DnsSearchDomains",
-    "DnsServers",
-    "DockerSecurityOptions",
-    "ExtraHosts",
-    "Hostname",
-    "Links",
+# Fargate"). A set: every key of every container is looked up in it.
+NOT_ON_FARGATE = frozenset(
+    [
+        "DisableNetworking",
+        "DnsSearchDomains",
+        "DnsServers",
+        "DockerSecurityOptions",
+        "ExtraHosts",
+        "Hostname",
+        "Links",
+    ]
 )
 TASK_NOT_ON_FARGATE = ("IpcMode", "PlacementConstraints", "InferenceAccelerators")
 VOLUME_NOT_ON_FARGATE = ("DockerVolumeConfiguration",)
