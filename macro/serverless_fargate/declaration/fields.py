@@ -770,6 +770,11 @@ def values(table: dict[str, Field], given: dict[str, Any]) -> dict[str, Any]:
     return {attr: given.get(name, default) for name, attr, default in _rows(table)}
 
 
+def defaults(table: dict[str, Field]) -> dict[str, Any]:
+    """Each field's default, None where it has none: what `values` gives for a missing key."""
+    return {name: default for name, _, default in _rows(table)}
+
+
 def value(table: dict[str, Field], given: dict[str, Any], name: str) -> Any:
     """One field of a sub-map, as `values` gives it: the given value, else the default."""
     row = table[name]
