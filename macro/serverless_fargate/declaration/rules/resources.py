@@ -303,23 +303,26 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
         name = definition.get("Ref") if isinstance(definition, dict) else None
         target = built.get(name) if isinstance(name, str) else None
         key = (target or {}).get("Metadata", {}).get(METADATA_KEY, {}).get("Task")
+        # The path as parts, spelled out only for a problem (as for task definitions).
         at = (
-            join_path(path, "Tasks", key, "Overrides", "Service")
+            (path, "Tasks", key, "Overrides", "Service")
             if isinstance(key, str)
-            else join_path(path, "Tasks")
+            else (path, "Tasks")
         )
         launch = props.get("LaunchType")
         strategy = props.get("CapacityProviderStrategy")
-        if problem := _one_of(launch, ("FARGATE",), "these tasks run on Fargate", at, "LaunchType"):
+        if problem := _one_of(
+            launch, ("FARGATE",), "these tasks run on Fargate", *at, "LaunchType"
+        ):
             yield problem
         if launch == "FARGATE" and strategy:
             yield Problem(
-                join_path(at, "LaunchType"),
+                join_path(*at, "LaunchType"),
                 "ECS takes a LaunchType or a CapacityProviderStrategy, not both: the "
                 "transform sets the strategy (FARGATE, FARGATE_SPOT)",
             )
         if problem := _undecided(
-            strategy, "these tasks run on Fargate", at, "CapacityProviderStrategy"
+            strategy, "these tasks run on Fargate", *at, "CapacityProviderStrategy"
         ):
             yield problem
         for index, item in enumerate(strategy if isinstance(strategy, list) else []):
@@ -328,7 +331,7 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
                 provider,
                 FARGATE_PROVIDERS,
                 "these tasks run on Fargate (FARGATE or FARGATE_SPOT)",
-                at,
+                *at,
                 "CapacityProviderStrategy",
                 index,
                 "CapacityProvider",
@@ -336,10 +339,10 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
                 yield problem
         if "Role" in props:
             yield Problem(
-                join_path(at, "Role"),
+                join_path(*at, "Role"),
                 "services on awsvpc networking use ECS's service-linked role: a service Role "
                 "is refused (a role no grant of this stack describes)",
             )
         for key in SERVICE_NOT_ON_FARGATE:
             if key in props:
-                yield Problem(join_path(at, key), "is not supported by Fargate services")
+                yield Problem(join_path(*at, key), "is not supported by Fargate services")
