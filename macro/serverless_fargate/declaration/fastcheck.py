@@ -180,16 +180,7 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
     if keyword == "maxProperties":
         return lambda x: not isinstance(x, dict) or len(x) <= value
     if keyword == "propertyNames":
-        key_check = _compile(value, refs)
-
-        def property_names(x: Any) -> bool:
-            if isinstance(x, dict):
-                for k in x:  # noqa: SIM110 - no generator per call, as above
-                    if not key_check(k):
-                        return False
-            return True
-
-        return property_names
+        return _every(dict, _compile(value, refs))  # a map's keys
     if keyword == "pattern":
         pattern = re.compile(value)
         return lambda x: not isinstance(x, str) or pattern.search(x) is not None
@@ -200,21 +191,26 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
     if keyword == "minItems":
         return lambda x: not isinstance(x, list) or len(x) >= value
     if keyword == "items":
-        item = _compile(value, refs)
-
-        def items(x: Any) -> bool:
-            if isinstance(x, list):
-                for v in x:  # noqa: SIM110 - no generator per call, as above
-                    if not item(v):
-                        return False
-            return True
-
-        return items
+        return _every(list, _compile(value, refs))
     if keyword == "minimum":
         return lambda x: not _is_type(x, "number") or x >= value
     if keyword == "maximum":
         return lambda x: not _is_type(x, "number") or x <= value
     raise ValueError(f"fastcheck does not implement {keyword!r}: add it, with a test")
+
+
+def _every(kind: type[dict[Any, Any]] | type[list[Any]], check: Check) -> Check:
+    """A value of `kind` passes when each of its members does (a map's members: its keys);
+    any other value passes. A loop, not all(...): no generator made per call."""
+
+    def every(x: Any) -> bool:
+        if isinstance(x, kind):
+            for member in x:  # noqa: SIM110
+                if not check(member):
+                    return False
+        return True
+
+    return every
 
 
 @lru_cache(maxsize=1)
