@@ -111,7 +111,7 @@ def test_model_records_carry_no_defaults_of_their_own():
 
 
 def test_merge_step_answers_table_defaults():
-    t = TaskInput("w", "W", "p", {}, {}, {}, "service")
+    t = TaskInput("w", "W", "p", {}, {}, {}, "service", fields.defaults(fields.TASK))
     for f in fields.TASK_FIELDS:
         assert t.get(f.name) == (f.default if f.has_default else None)
 

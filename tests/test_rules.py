@@ -22,6 +22,12 @@ from serverless_fargate.resources.names import pascal_case
         ("1.3GB", None),  # not a whole number of MiB
         ("lots", None),
         (True, None),
+        # Plain digits take a short path; it reads them as the pattern does.
+        ("0512", 512),
+        ("123456789", 123456789),
+        ("1234567890", None),  # ten digits: more than the pattern takes
+        ("\u0661\u0662", None),  # Arabic-Indic digits are digits to str.isdigit, not to [0-9]
+        ("", None),
     ],
 )
 def test_memory_strings(text, mib):

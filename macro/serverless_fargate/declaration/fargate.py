@@ -50,6 +50,8 @@ def parse_memory(value: object) -> int | None:
         return value
     if not isinstance(value, str):
         return None
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)  # MiB as plain digits, as task definitions hold it: what _MEMORY reads
     match = _MEMORY.match(value)
     if not match:
         return None

@@ -62,7 +62,10 @@ def _types(names: list[str]) -> Check:
     def check(x: Any) -> bool:
         if isinstance(x, plain):
             return True
-        return any(_is_type(x, n) for n in numeric) if numeric else False
+        for n in numeric:  # noqa: SIM110 - no generator per call: environment values come here
+            if _is_type(x, n):
+                return True
+        return False
 
     return check
 
@@ -117,7 +120,9 @@ _SINGLE_TYPE: dict[str, Check] = {
 def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, Check]) -> Check:
     if keyword == "$ref":
         name = value.rsplit("/", 1)[-1]
-        return lambda x: refs[name](x)
+        if name in refs:  # compiled already: called directly, not looked up on every call
+            return refs[name]
+        return lambda x: refs[name](x)  # a definition further on (or itself)
     if keyword == "type":
         names = value if isinstance(value, list) else [value]
         if len(names) == 1 and names[0] in _SINGLE_TYPE:
@@ -158,18 +163,24 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
         if value is False:
             return lambda x: not isinstance(x, dict) or known_names.issuperset(x)
         extra = _compile(value, refs)
-        return lambda x: (
-            not isinstance(x, dict) or all(extra(v) for k, v in x.items() if k not in known_names)
-        )
+
+        def additional(x: Any) -> bool:
+            if isinstance(x, dict):
+                for k, v in x.items():  # a loop, not all(...): no generator per call
+                    if k not in known_names and not extra(v):
+                        return False
+            return True
+
+        return additional
     if keyword == "required":
-        return lambda x: not isinstance(x, dict) or all(k in x for k in value)
+        required = frozenset(value)
+        return lambda x: not isinstance(x, dict) or x.keys() >= required
     if keyword == "minProperties":
         return lambda x: not isinstance(x, dict) or len(x) >= value
     if keyword == "maxProperties":
         return lambda x: not isinstance(x, dict) or len(x) <= value
     if keyword == "propertyNames":
-        key_check = _compile(value, refs)
-        return lambda x: not isinstance(x, dict) or all(key_check(k) for k in x)
+        return _every(dict, _compile(value, refs))  # a map's keys
     if keyword == "pattern":
         pattern = re.compile(value)
         return lambda x: not isinstance(x, str) or pattern.search(x) is not None
@@ -180,21 +191,26 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any], refs: dict[str, C
     if keyword == "minItems":
         return lambda x: not isinstance(x, list) or len(x) >= value
     if keyword == "items":
-        item = _compile(value, refs)
-
-        def items(x: Any) -> bool:
-            if isinstance(x, list):
-                for v in x:  # noqa: SIM110 - no generator per call, as above
-                    if not item(v):
-                        return False
-            return True
-
-        return items
+        return _every(list, _compile(value, refs))
     if keyword == "minimum":
         return lambda x: not _is_type(x, "number") or x >= value
     if keyword == "maximum":
         return lambda x: not _is_type(x, "number") or x <= value
     raise ValueError(f"fastcheck does not implement {keyword!r}: add it, with a test")
+
+
+def _every(kind: type[dict[Any, Any]] | type[list[Any]], check: Check) -> Check:
+    """A value of `kind` passes when each of its members does (a map's members: its keys);
+    any other value passes. A loop, not all(...): no generator made per call."""
+
+    def every(x: Any) -> bool:
+        if isinstance(x, kind):
+            for member in x:  # noqa: SIM110
+                if not check(member):
+                    return False
+        return True
+
+    return every
 
 
 @lru_cache(maxsize=1)

@@ -770,17 +770,28 @@ def values(table: dict[str, Field], given: dict[str, Any]) -> dict[str, Any]:
     return {attr: given.get(name, default) for name, attr, default in _rows(table)}
 
 
+def defaults(table: dict[str, Field]) -> dict[str, Any]:
+    """Each field's default, None where it has none: what `values` gives for a missing key."""
+    return {name: default for name, _, default in _rows(table)}
+
+
+def value(table: dict[str, Field], given: dict[str, Any], name: str) -> Any:
+    """One field of a sub-map, as `values` gives it: the given value, else the default."""
+    row = table[name]
+    return given.get(name, None if row.default is NO_DEFAULT else row.default)
+
+
 # Each table's (key, attribute, default) rows, made once per table rather than once per task,
-# and made again if the table's fields change (compared by identity: a cheap check).
-_ROWS: dict[int, tuple[tuple[tuple[str, Field], ...], list[tuple[str, str, Any]]]] = {}
+# and made again if the table's fields change: the table is compared with a copy of it taken
+# then (dict equality compares the same Field objects by identity first, and makes nothing).
+_ROWS: dict[int, tuple[dict[str, Field], list[tuple[str, str, Any]]]] = {}
 
 
 def _rows(table: dict[str, Field]) -> list[tuple[str, str, Any]]:
-    now = tuple(table.items())
     cached = _ROWS.get(id(table))
-    if cached is None or cached[0] != now:
+    if cached is None or cached[0] != table:
         rows = [(n, attribute(f), f.default if f.has_default else None) for n, f in table.items()]
-        cached = _ROWS[id(table)] = (now, rows)
+        cached = _ROWS[id(table)] = (dict(table), rows)
     return cached[1]
 
 

@@ -30,14 +30,16 @@ class TaskInput:
     origin: dict[str, str]  # property → path of the map (layer) whose value won
     own: dict[str, Any]  # the task's own map, as written
     kind: Kind
+    # The field table's defaults (fields.defaults), read from the table once per declaration:
+    # rules and assembly ask for dozens of fields a task does not give.
+    defaults: dict[str, Any]
 
     def get(self, name: str) -> Any:
         """The merged value, else the field table's default (None when it has none)."""
         values = self.values
         if name in values:
             return values[name]
-        default = fields.TASK[name].default  # read live: the table is the one source
-        return None if default is fields.NO_DEFAULT else default
+        return self.defaults[name]
 
     def given(self, name: str) -> bool:
         return name in self.values
@@ -70,19 +72,24 @@ def merge_task(
     layers: list[tuple[dict[str, Any], str]],
     own: dict[str, Any],
     kind_source: tuple[dict[str, Any], str],
+    defaults: dict[str, Any],
 ) -> TaskInput:
     """Merge the layers (later wins, by each field's merge rule). A task's own Service,
     Schedule, Events or Callers decide its kind; the declaration's are only a default
-    (`kind_source`)."""
+    (`kind_source`). `defaults`: fields.defaults(fields.TASK), made once for all tasks."""
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
+    table = fields.TASK
     for layer, where in layers:
         for k, value in layer.items():
-            if k in KIND_KEYS or k not in fields.TASK:
+            row = table.get(k)
+            if row is None or k in KIND_KEYS:
                 continue
-            rule = fields.TASK[k].merge
             before = values.get(k)
-            if rule == MAP and isinstance(before, dict) and isinstance(value, dict):
+            rule = row.merge
+            if before is None:  # the first layer to give it: no rule has anything to merge
+                values[k] = value
+            elif rule == MAP and isinstance(before, dict) and isinstance(value, dict):
                 values[k] = {**before, **value}
             elif rule == CONCAT and isinstance(before, list) and isinstance(value, list):
                 values[k] = before + value
@@ -95,7 +102,7 @@ def merge_task(
     for k in KIND_KEYS:
         if k in source:
             values[k], origin[k] = source[k], where
-    return TaskInput(key, name, path, values, origin, own, _kind(values))
+    return TaskInput(key, name, path, values, origin, own, _kind(values), defaults)
 
 
 def _kind(values: dict[str, Any]) -> Kind:

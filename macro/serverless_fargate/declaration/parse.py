@@ -78,6 +78,7 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
         raise InvalidTemplate(sorted(set(problems + bounds)))
     defaults = {k: v for k, v in properties.items() if k not in fields.DECLARATION_ONLY}
     tasks_in = properties.get("Tasks") or {}
+    table_defaults = fields.defaults(fields.TASK)  # once, for every task's merged view
     merged_tasks = []
     for key, own in tasks_in.items():
         if not isinstance(own, dict):
@@ -90,7 +91,8 @@ def parse_declaration(logical_id: str, resource: dict[str, Any], context: Contex
                 at,
                 [(inherited, "Globals.Function"), (defaults, path), (own, at)],
                 own,
-                (own, at) if any(k in own for k in fields.KIND_KEYS) else (defaults, path),
+                (defaults, path) if own.keys().isdisjoint(fields.KIND_KEYS) else (own, at),
+                table_defaults,
             )
         )
     merged = tuple(merged_tasks)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from ..declaration.merge import deep_merge
 from ..settings import MANAGED_TAG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
     from typing import Any
+
+
+def with_overrides(properties: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A builder's own, freshly made `properties` with an Overrides section merged in; without
+    one, the same dict: nothing else holds it, so the copy deep_merge makes is not needed."""
+    return deep_merge(properties, override) if override else properties
 
 
 def tag_list(tags: dict[str, Any]) -> list[dict[str, Any]]:

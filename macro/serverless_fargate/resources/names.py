@@ -13,10 +13,13 @@ if TYPE_CHECKING:  # the model is only named in annotations: parsing imports thi
     from ..declaration.model import Declaration, Task
 
 
+_SEPARATOR = re.compile(r"[-_]")  # compiled once: pascal_case runs for every task
+
+
 def pascal_case(key: str) -> str:
     """A task key as it appears in logical IDs: queue-worker → QueueWorker, nightly_report →
     NightlyReport (the rest of each part kept)."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", key) if part)
+    return "".join([part[:1].upper() + part[1:] for part in _SEPARATOR.split(key) if part])
 
 
 def cluster(d: Declaration) -> str:

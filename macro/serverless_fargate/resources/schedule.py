@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
 from . import names, workflow
-from .common import enabled
+from .common import enabled, with_overrides
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -42,5 +41,5 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
         "FlexibleTimeWindow": window,
         "Target": target,
     }
-    properties = deep_merge(properties, t.overrides.get("Schedule", {}))
+    properties = with_overrides(properties, t.overrides.get("Schedule", {}))
     return {names.schedule(d, t): {"Type": "AWS::Scheduler::Schedule", "Properties": properties}}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
 from ..intrinsics import ref
 from . import cluster, names, network, spot
-from .common import with_managed_tags
+from .common import with_managed_tags, with_overrides
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -40,7 +39,7 @@ def resources(d: Declaration, t: Task) -> dict[str, Any]:
     # service starts at 1 and the scalable target moves it to MinCount).
     if config.health_check_grace_period_seconds is not None:
         properties["HealthCheckGracePeriodSeconds"] = config.health_check_grace_period_seconds
-    properties = deep_merge(
+    properties = with_overrides(
         with_managed_tags(properties, t.tags, *spot.primary_tags(d, t)),
         t.overrides.get("Service", {}),
     )

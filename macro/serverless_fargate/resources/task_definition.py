@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..declaration.merge import deep_merge
 from ..declaration.model import Declaration, Task
 from ..settings import METADATA_KEY, TIMEOUT_TAG
 from . import images, logs, names, roles
-from .common import text, with_managed_tags
+from .common import text, with_managed_tags, with_overrides
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
@@ -41,7 +40,7 @@ def main_container(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> 
     if t.readonly_root_filesystem is not False:
         container["ReadonlyRootFilesystem"] = t.readonly_root_filesystem
     container["LogConfiguration"] = logs.log_configuration(d, t, t.key)
-    return deep_merge(container, t.overrides.get("Container", {}))
+    return with_overrides(container, t.overrides.get("Container", {}))
 
 
 def sidecar(d: Declaration, t: Task, definition: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +83,7 @@ def resources(d: Declaration, t: Task, pinned: dict[str, images.Entry]) -> dict[
         properties["EphemeralStorage"] = {"SizeInGiB": t.ephemeral_storage}
     override = t.overrides.get("TaskDefinition", {})
     given = override.get("Tags", t.tags)
-    properties = deep_merge(properties, override)
+    properties = with_overrides(properties, override)
     if isinstance(given, (dict, list)):
         # Tags given in Overrides replace the user's tags, never the transform's marks (the
         # managed tag, a standalone task's timeout); the rules refuse reserved keys there.

@@ -248,10 +248,10 @@ def _input_states(t: Task, with_input: str, without_input: str) -> dict[str, Any
         "Read the input": {
             "Type": "Choice",
             "Choices": [
-                *(
+                *[
                     {"Variable": "$", test: True, "Next": "Wrong input"}
                     for test in ("IsString", "IsNumeric", "IsBoolean", "IsNull")
-                ),
+                ],
                 {"Variable": "$[0]", "IsPresent": True, "Next": "Wrong input"},
                 {
                     "And": [

@@ -68,15 +68,17 @@ CONTAINER_KEYS = frozenset(
     ]
 )
 # Container settings Fargate refuses (ECS: "Amazon ECS task definition differences for AWS
-# Fargate").
-NOT_ON_FARGATE = (
-    "DisableNetworking",
-    "DnsSearchDomains",
-    "DnsServers",
-    "DockerSecurityOptions",
-    "ExtraHosts",
-    "Hostname",
-    "Links",
+# Fargate"). A set: every key of every container is looked up in it.
+NOT_ON_FARGATE = frozenset(
+    [
+        "DisableNetworking",
+        "DnsSearchDomains",
+        "DnsServers",
+        "DockerSecurityOptions",
+        "ExtraHosts",
+        "Hostname",
+        "Links",
+    ]
 )
 TASK_NOT_ON_FARGATE = ("IpcMode", "PlacementConstraints", "InferenceAccelerators")
 VOLUME_NOT_ON_FARGATE = ("DockerVolumeConfiguration",)
@@ -119,90 +121,101 @@ def task_definitions(built: dict[str, Any], d: Declaration, path: str) -> Iterat
         if t is None:
             continue
         props = resource["Properties"]
-        at = join_path(path, "Tasks", t.key, "Overrides", "TaskDefinition")
-        yield from _task_level(props, at)
+        at = (path, "Tasks", t.key, "Overrides", "TaskDefinition")  # parts, as below
+        yield from _task_level(props, *at)
         containers = props.get("ContainerDefinitions")
         replaced = "ContainerDefinitions" in t.overrides.get("TaskDefinition", {})
         if not isinstance(containers, list):
             yield Problem(
-                join_path(at, "ContainerDefinitions"),
+                join_path(*at, "ContainerDefinitions"),
                 f"{show(containers)} cannot be checked before deploy: write the list of "
                 "container definitions out",
             )
             continue
         for index, container in enumerate(containers):
             if replaced:
-                where = join_path(at, "ContainerDefinitions", index)
+                where: tuple[Any, ...] = (*at, "ContainerDefinitions", index)
             elif index == 0:
-                where = join_path(path, "Tasks", t.key, "Overrides", "Container")
+                where = (path, "Tasks", t.key, "Overrides", "Container")
             else:
-                where = join_path(path, "Tasks", t.key, "Sidecars", index - 1)
-            yield from _container(container, where)
+                where = (path, "Tasks", t.key, "Sidecars", index - 1)
+            yield from _container(container, *where)
 
 
 # The checks below take the path of the value they check as its parts (`*at`, for join_path),
-# spelled out only for a problem: most values they look at are fine.
+# spelled out only for a problem: most values they look at are fine. `_undecided` and `_one_of`
+# return their problem (or None) rather than yield it: they run several times per task
+# definition, and a generator each time cost more than the checks.
 
 
-def _undecided(value: Any, what: str, *at: Any) -> Iterator[Problem]:
+def _undecided(value: Any, what: str, *at: Any) -> Problem | None:
     """An intrinsic where the value decides whether Fargate (and this check) accepts it."""
     if is_intrinsic(value):
-        yield Problem(
+        return Problem(
             join_path(*at),
             f"{show(value)} cannot be checked before deploy: {what}; write the value out",
         )
+    return None
 
 
-def _one_of(value: Any, allowed: tuple[str, ...], why: str, *at: Any) -> Iterator[Problem]:
-    """`value`, when given, is one of `allowed`; an intrinsic cannot be checked, so it is not."""
-    yield from _undecided(value, why, *at)
-    if isinstance(value, str) and value not in allowed:
-        yield Problem(join_path(*at), f"{show(value)}: {why}")
+def _one_of(value: Any, allowed: tuple[str, ...], why: str, *at: Any) -> Problem | None:
+    """`value`, when given, is one of `allowed`; an intrinsic cannot be checked, so it is not.
+    (An intrinsic is a map, never a string: at most one problem.)"""
+    if isinstance(value, str):
+        return None if value in allowed else Problem(join_path(*at), f"{show(value)}: {why}")
+    return _undecided(value, why, *at)
 
 
-def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
+def _task_level(props: dict[str, Any], *at: Any) -> Iterator[Problem]:
     cpu, memory = props.get("Cpu"), props.get("Memory")
     if isinstance(cpu, str) and isinstance(memory, str):
         cpu_n, memory_n = fargate.parse_cpu(cpu), fargate.parse_memory(memory)
         if cpu_n is None or memory_n is None:
-            yield Problem(at, f"Cpu {show(cpu)} and Memory {show(memory)} are not task sizes")
+            yield Problem(
+                join_path(*at), f"Cpu {show(cpu)} and Memory {show(memory)} are not task sizes"
+            )
         elif message := fargate.check_cpu_memory(cpu_n, memory_n):
             yield Problem(
-                join_path(at, "Memory" if cpu_n in fargate.FARGATE_MEMORY else "Cpu"), message
+                join_path(*at, "Memory" if cpu_n in fargate.FARGATE_MEMORY else "Cpu"), message
             )
-    yield from _one_of(
+    if problem := _one_of(
         props.get("NetworkMode"),
         ("awsvpc",),
         "Fargate tasks use awsvpc networking (no host or bridge network)",
-        at,
+        *at,
         "NetworkMode",
-    )
-    yield from _one_of(
+    ):
+        yield problem
+    if problem := _one_of(
         props.get("PidMode"),
         ("task",),
         "Fargate tasks share no host process namespace (only 'task')",
-        at,
+        *at,
         "PidMode",
-    )
+    ):
+        yield problem
     compatibilities = props.get("RequiresCompatibilities")
-    yield from _undecided(
-        compatibilities, "these tasks run on Fargate only", at, "RequiresCompatibilities"
-    )
-    if not is_intrinsic(compatibilities) and compatibilities != ["FARGATE"]:
+    if problem := _undecided(
+        compatibilities, "these tasks run on Fargate only", *at, "RequiresCompatibilities"
+    ):
+        yield problem
+    elif compatibilities != ["FARGATE"]:
         # The workflow, the capacity providers and these checks are Fargate's: a task
         # definition also valid on EC2 could be run there, with what Fargate refuses.
         yield Problem(
-            join_path(at, "RequiresCompatibilities"),
+            join_path(*at, "RequiresCompatibilities"),
             f"{show(compatibilities)}: must be exactly [FARGATE]: these tasks run on Fargate",
         )
     for key in TASK_NOT_ON_FARGATE:
         if key in props:
-            yield Problem(join_path(at, key), "is not supported by Fargate tasks")
+            yield Problem(join_path(*at, key), "is not supported by Fargate tasks")
     volumes = props.get("Volumes")
-    yield from _undecided(volumes, "Fargate mounts no host path", at, "Volumes")
+    if problem := _undecided(volumes, "Fargate mounts no host path", *at, "Volumes"):
+        yield problem
     for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
-        where = join_path(at, "Volumes", index)
-        yield from _undecided(volume, "Fargate mounts no host path", where)
+        where = join_path(*at, "Volumes", index)
+        if problem := _undecided(volume, "Fargate mounts no host path", where):
+            yield problem
         if not isinstance(volume, dict) or is_intrinsic(volume):
             continue
         host = volume.get("Host")
@@ -212,37 +225,46 @@ def _task_level(props: dict[str, Any], at: str) -> Iterator[Problem]:
                 f"{show(host['SourcePath'])}: Fargate mounts no host path (a Host volume "
                 "without SourcePath is task storage)",
             )
-        elif host is not None and not isinstance(host, dict):
-            yield from _undecided(host, "Fargate mounts no host path", where, "Host")
+        elif (
+            host is not None
+            and not isinstance(host, dict)
+            and (problem := _undecided(host, "Fargate mounts no host path", where, "Host"))
+        ):
+            yield problem
         for key in VOLUME_NOT_ON_FARGATE:
             if key in volume:
                 yield Problem(join_path(where, key), "is not supported by Fargate tasks")
 
 
-def _container(container: Any, where: str) -> Iterator[Problem]:
+def _container(container: Any, *where: Any) -> Iterator[Problem]:
     if not isinstance(container, dict):
-        yield Problem(where, f"{show(container)} is not a container definition (a map)")
+        yield Problem(join_path(*where), f"{show(container)} is not a container definition (a map)")
         return
     for key in container:
         if key not in CONTAINER_KEYS:
             hint = did_you_mean(str(key), sorted(CONTAINER_KEYS))
             yield Problem(
-                join_path(where, key),
+                join_path(*where, key),
                 f"is not a property of an ECS container definition in CloudFormation{hint}",
             )
         elif key in NOT_ON_FARGATE:
-            yield Problem(join_path(where, key), "is not supported on Fargate")
+            yield Problem(join_path(*where, key), "is not supported on Fargate")
     privileged = container.get("Privileged")
-    yield from _undecided(privileged, "Fargate runs no privileged container", where, "Privileged")
+    if problem := _undecided(
+        privileged, "Fargate runs no privileged container", *where, "Privileged"
+    ):
+        yield problem
     if privileged is True or (isinstance(privileged, str) and privileged.lower() != "false"):
-        yield Problem(join_path(where, "Privileged"), "Fargate does not run privileged containers")
+        yield Problem(join_path(*where, "Privileged"), "Fargate does not run privileged containers")
     linux = container.get("LinuxParameters")
     if linux is not None:
-        yield from _linux(linux, join_path(where, "LinuxParameters"))
+        yield from _linux(linux, join_path(*where, "LinuxParameters"))
 
 
 def _linux(linux: Any, at: str) -> Iterator[Problem]:
-    yield from _undecided(linux, "Fargate adds no kernel capability but SYS_PTRACE", at)
+    why = "Fargate adds no kernel capability but SYS_PTRACE"
+    if problem := _undecided(linux, why, at):
+        yield problem
     if not isinstance(linux, dict) or is_intrinsic(linux):
         return
     for key in LINUX_NOT_ON_FARGATE:
@@ -250,9 +272,11 @@ def _linux(linux: Any, at: str) -> Iterator[Problem]:
             yield Problem(join_path(at, key), "is not supported on Fargate")
     capabilities = linux.get("Capabilities")
     where = join_path(at, "Capabilities")
-    yield from _undecided(capabilities, "Fargate adds no kernel capability but SYS_PTRACE", where)
+    if problem := _undecided(capabilities, why, where):
+        yield problem
     added = capabilities.get("Add") if isinstance(capabilities, dict) else None
-    yield from _undecided(added, "Fargate adds no kernel capability but SYS_PTRACE", where, "Add")
+    if problem := _undecided(added, why, where, "Add"):
+        yield problem
     for index, capability in enumerate(added if isinstance(added, list) else []):
         if capability == FARGATE_CAPABILITY:
             continue
@@ -279,40 +303,46 @@ def services(built: dict[str, Any], d: Declaration, path: str) -> Iterator[Probl
         name = definition.get("Ref") if isinstance(definition, dict) else None
         target = built.get(name) if isinstance(name, str) else None
         key = (target or {}).get("Metadata", {}).get(METADATA_KEY, {}).get("Task")
+        # The path as parts, spelled out only for a problem (as for task definitions).
         at = (
-            join_path(path, "Tasks", key, "Overrides", "Service")
+            (path, "Tasks", key, "Overrides", "Service")
             if isinstance(key, str)
-            else join_path(path, "Tasks")
+            else (path, "Tasks")
         )
         launch = props.get("LaunchType")
         strategy = props.get("CapacityProviderStrategy")
-        yield from _one_of(launch, ("FARGATE",), "these tasks run on Fargate", at, "LaunchType")
+        if problem := _one_of(
+            launch, ("FARGATE",), "these tasks run on Fargate", *at, "LaunchType"
+        ):
+            yield problem
         if launch == "FARGATE" and strategy:
             yield Problem(
-                join_path(at, "LaunchType"),
+                join_path(*at, "LaunchType"),
                 "ECS takes a LaunchType or a CapacityProviderStrategy, not both: the "
                 "transform sets the strategy (FARGATE, FARGATE_SPOT)",
             )
-        yield from _undecided(
-            strategy, "these tasks run on Fargate", at, "CapacityProviderStrategy"
-        )
+        if problem := _undecided(
+            strategy, "these tasks run on Fargate", *at, "CapacityProviderStrategy"
+        ):
+            yield problem
         for index, item in enumerate(strategy if isinstance(strategy, list) else []):
             provider = item.get("CapacityProvider") if isinstance(item, dict) else item
-            yield from _one_of(
+            if problem := _one_of(
                 provider,
                 FARGATE_PROVIDERS,
                 "these tasks run on Fargate (FARGATE or FARGATE_SPOT)",
-                at,
+                *at,
                 "CapacityProviderStrategy",
                 index,
                 "CapacityProvider",
-            )
+            ):
+                yield problem
         if "Role" in props:
             yield Problem(
-                join_path(at, "Role"),
+                join_path(*at, "Role"),
                 "services on awsvpc networking use ECS's service-linked role: a service Role "
                 "is refused (a role no grant of this stack describes)",
             )
         for key in SERVICE_NOT_ON_FARGATE:
             if key in props:
-                yield Problem(join_path(at, key), "is not supported by Fargate services")
+                yield Problem(join_path(*at, key), "is not supported by Fargate services")

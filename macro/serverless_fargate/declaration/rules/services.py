@@ -19,13 +19,16 @@ def deployment_room(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind != "service":
         return
     service = t.get("Service")
-    config = fields.values(fields.SERVICE, service if isinstance(service, dict) else {})
+    given = service if isinstance(service, dict) else {}
+    # The three values it checks, each as fields.values gives it (without making the others:
+    # this runs for every service).
     count, low, high = (
-        resolve_number(config[k], d.parameters)
-        for k in ("desired_count", "minimum_healthy_percent", "maximum_percent")
+        resolve_number(fields.value(fields.SERVICE, given, name), d.parameters)
+        for name in ("DesiredCount", "MinimumHealthyPercent", "MaximumPercent")
     )
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (count, low, high)):
-        return
+    for v in (count, low, high):
+        if not isinstance(v, int) or isinstance(v, bool):
+            return
     may_stop = count - -(-count * low // 100)  # count - ceil(count * low%)
     may_start = count * high // 100 - count
     if count > 0 and may_stop <= 0 and may_start <= 0:
