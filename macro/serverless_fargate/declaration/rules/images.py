@@ -4,6 +4,7 @@ image function of this template."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...errors import Problem, join_path
 from ...intrinsics import is_intrinsic
@@ -78,6 +79,7 @@ _EXPECTED = (
 )
 
 
+@lru_cache(maxsize=512)  # tasks of a declaration often share their images
 def reference_problem(text: str) -> str | None:
     """What is wrong with an image reference, or None."""
     if "{{resolve:" in text:
@@ -111,24 +113,30 @@ def reference_problem(text: str) -> str | None:
 
 @rule("image.reference", "Every image is a reference Docker can pull, in at most 255 characters")
 def reference(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    yield from _image_problems(t.get("Image"), t.where("Image"), d)
+    image = t.get("Image")
+    if isinstance(image, str):  # the usual case: its path is spelled out only for a problem
+        if message := reference_problem(image):
+            yield Problem(t.where("Image"), message)
+    elif isinstance(image, dict):
+        yield from _image_map_problems(image, t.where("Image"), d)
     sidecars = t.get("Sidecars")
     for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
-        if isinstance(sidecar, dict):
-            at = join_path(t.path, "Sidecars", index, "Image")
-            yield from _image_problems(sidecar.get("Image"), at, d)
+        value = sidecar.get("Image") if isinstance(sidecar, dict) else None
+        at = (t.path, "Sidecars", index, "Image")
+        if isinstance(value, str):
+            if message := reference_problem(value):
+                yield Problem(join_path(*at), message)
+        elif isinstance(value, dict):
+            yield from _image_map_problems(value, join_path(*at), d)
 
 
-def _image_problems(value: Any, at: str, d: DeclarationInput) -> Iterator[Problem]:
-    if isinstance(value, str):
-        if message := reference_problem(value):
-            yield Problem(at, message)
-    elif isinstance(value, dict) and set(value) == {"Ref"}:
+def _image_map_problems(value: dict[str, Any], at: str, d: DeclarationInput) -> Iterator[Problem]:
+    if set(value) == {"Ref"}:
         name = value["Ref"]
         given = d.parameters.get(name) if isinstance(name, str) else None
         if isinstance(given, str) and (message := reference_problem(given)):
             yield Problem(at, f"{message} (the parameter {name}'s value)")
-    elif isinstance(value, dict) and "Repository" in value:
+    elif "Repository" in value:
         repository, tag = value.get("Repository"), value.get("Tag")
         if isinstance(repository, str) and (message := reference_problem(repository)):
             yield Problem(join_path(at, "Repository"), message)
