@@ -130,8 +130,18 @@ def test_a_processed_template_too_large_to_pass_inline_is_noted(tmp_path, capsys
     notes = [line for line in capsys.readouterr().err.splitlines() if "51,200" in line]
     assert len(notes) == 1, notes
     size = transform.template_size(transform.expand_template(_scheduled(3)))
-    assert notes[0].startswith(f"note: {large}: the processed template is {size:,} bytes")
+    assert notes[0].startswith(f"note: {large}: the processed template is {size:,} bytes;")
     assert "--s3-bucket" in notes[0] and "--resolve-s3" in notes[0]
+
+
+def test_the_inline_limit_note_says_other_transforms_still_run(tmp_path, capsys):
+    body = _scheduled(3)
+    body["Transform"] = ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
+    path = tmp_path / "with-sam.json"
+    path.write_text(json.dumps(body))
+    assert main(["validate", str(path)]) == 0
+    (note,) = [line for line in capsys.readouterr().err.splitlines() if "51,200" in line]
+    assert " bytes before AWS::Serverless-2016-10-31 runs;" in note
 
 
 def test_invalid_template_exits_1_with_every_problem(tmp_path, capsys):

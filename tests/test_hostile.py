@@ -709,7 +709,7 @@ def test_user_text_in_fn_sub_is_refused_and_would_be_escaped():
     """A `${` in a repository name or tag must not become a Fn::Sub variable. No image
     reference has one, so validation refuses it; the builder escapes it all the same."""
     found = problems(task(Image={"Repository": "app${Evil}", "Tag": "v${X}"}))
-    assert any(".Image.Repository: 'app${Evil}' is not an image reference" in p for p in found)
+    assert any(".Image.Repository: 'app${Evil}' is not an ECR repository name" in p for p in found)
     assert any(".Image.Tag: 'v${X}' is not a tag" in p for p in found)
     image = images.from_repository("app${Evil}", "v${X}")
     text = json.dumps([image.uri, image.ecr_repository_arn])

@@ -305,7 +305,32 @@ CASES = [
     (
         "image longer than ecs takes",
         task(Image="public.ecr.aws/x/" + "a" * 250),
-        [(f"{T}.Image", "has 267 characters: ECS takes at most 255")],
+        [(f"{T}.Image", "has 267 characters before any digest: ECS takes 255")],
+    ),
+    (
+        "image with a truncated digest",
+        task(Image="nginx@sha256:" + "a" * 40),
+        [(f"{T}.Image", "is not an image reference")],
+    ),
+    (
+        "image with a digest ecs cannot use",
+        task(Image="nginx@sha512:" + "a" * 128),
+        [(f"{T}.Image", "is not an image reference")],
+    ),
+    (
+        "image repository map with a tag in the name",
+        task(Image={"Repository": "nginx:1.2", "Tag": "v1"}),
+        [(f"{T}.Image.Repository", "is not an ECR repository name")],
+    ),
+    (
+        "image repository map naming another registry",
+        task(Image={"Repository": "localhost:5000/foo", "Tag": "v1"}),
+        [(f"{T}.Image.Repository", "is not an ECR repository name")],
+    ),
+    (
+        "image repository map with a double separator",
+        task(Image={"Repository": "team__app", "Tag": "v1"}),
+        [(f"{T}.Image.Repository", "is not an ECR repository name")],
     ),
     (
         "image with a bad tag",
@@ -320,7 +345,7 @@ CASES = [
     (
         "image repository map in upper case",
         task(Image={"Repository": "Billing", "Tag": "v1"}),
-        [(f"{T}.Image.Repository", "repository names are lower case: write 'billing'")],
+        [(f"{T}.Image.Repository", "'Billing' is not an ECR repository name: write 'billing'")],
     ),
     (
         "image from a parameter not a reference",
@@ -766,11 +791,21 @@ def test_a_sub_key_one_level_too_high_says_where_it_belongs(section, name):
         "localhost:5000/my_app__x/sub-dir.v2:tag",
         "MyRegistry:5000/app",  # a registry host may be written in capitals
         "[::1]:5000/app:1",
+        # ECS counts the 255 characters before a digest only (ContainerDefinition.image).
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/" + "a" * 200 + "@sha256:" + "0" * 64,
         "{{resolve:ssm:/app/image}}",  # a dynamic reference: known only at deploy
     ],
 )
 def test_image_references_docker_pulls_are_accepted(image):
     expand(task(Image=image, Sidecars=[{"Name": "agent", "Image": image}]))
+
+
+@pytest.mark.parametrize(
+    "repository",
+    ["app", "team/app", "a.b-c_d/e", "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1"],
+)
+def test_repository_names_ecr_takes_are_accepted(repository):
+    expand(task(Image={"Repository": repository, "Tag": "v1"}))
 
 
 def test_a_declaration_without_the_transform_is_named():

@@ -561,12 +561,20 @@ def _note_inline_limit(path: str, processed: dict[str, Any]) -> None:
     from .transform import MAX_INLINE_TEMPLATE_BYTES, template_size
 
     size = template_size({k: v for k, v in processed.items() if k != "Transform"})
+    others = processed.get("Transform")
+    # The transforms still to run (SAM's) change the size further: this is ours alone.
+    before = (
+        f" before {', '.join(others) if isinstance(others, list) else others} runs"
+        if others
+        else ""
+    )
     if size > MAX_INLINE_TEMPLATE_BYTES:
         print(
-            f"note: {path}: the processed template is {size:,} bytes; CloudFormation takes one "
-            f"over {MAX_INLINE_TEMPLATE_BYTES:,} bytes only from S3, so deploy it with "
-            "`sam deploy --resolve-s3` (or an s3_bucket in samconfig.toml) or "
-            "`aws cloudformation deploy --s3-bucket BUCKET`, not with the template in the request",
+            f"note: {path}: the processed template is {size:,} bytes{before}; CloudFormation "
+            f"takes one over {MAX_INLINE_TEMPLATE_BYTES:,} bytes only from S3 (neither "
+            "`sam deploy` nor `aws cloudformation deploy` checks it), so deploy from S3: "
+            "`sam deploy --resolve-s3` (or resolve_s3 or s3_bucket in samconfig.toml) or "
+            "`aws cloudformation deploy --s3-bucket BUCKET`",
             file=sys.stderr,
         )
 

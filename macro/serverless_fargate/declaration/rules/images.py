@@ -60,19 +60,24 @@ def _listing(names: list[str]) -> str:
 
 
 # What an image reference may be. The repository: path components of lower-case letters and
-# digits, joined by '.', '_', '__' or dashes (the OCI distribution spec's <name>; ECR's
-# repository names and Docker Hub's are the same). Before it, a registry host when the first
-# component has a '.' or a ':' or is localhost (as Docker reads it; ECS: "images in other
-# repositories are qualified further by a domain name"). After it a tag, a digest or both. ECS
-# takes at most 255 characters (ContainerDefinition.image). A reference that breaks these is
-# refused by ECS at deploy, or registers and never pulls: the task would not start.
+# digits, joined by '.', '_', '__' or dashes (the OCI distribution spec's <name>). Before it, a
+# registry host when the first component has a '.' or a ':' or is localhost (as Docker reads
+# it; ECS: "images in other repositories are qualified further by a domain name"). After it a
+# tag, a digest or both. ECS takes at most 255 characters before any digest
+# (ContainerDefinition.image). A reference that breaks these is refused by ECS at deploy, or
+# registers and never pulls: the task would not start.
 MAX_IMAGE = 255
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?")
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _PATH = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}")
+# ECS: "the only supported hash function is sha256", 64 lower-case hex digits (as go-digest,
+# which Docker uses, reads them).
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+# An ECR repository name (CreateRepository's repositoryName pattern, 2 to 256 characters): what
+# `{Repository, Tag}` names when it is not a URI of ECR (images.from_repository).
+_ECR_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
 _EXPECTED = (
     "expected [registry/]repository[:tag][@digest], the repository in lower-case letters and "
     "digits joined by '.', '_' or '-' (for example public.ecr.aws/docker/library/nginx:1.27)"
@@ -84,10 +89,10 @@ def reference_problem(text: str) -> str | None:
     """What is wrong with an image reference, or None."""
     if "{{resolve:" in text:
         return None  # a dynamic reference: its value is known only at deploy
-    if len(text) > MAX_IMAGE:
-        return f"{show(text)} has {len(text)} characters: ECS takes at most {MAX_IMAGE}"
     wrong = f"{show(text)} is not an image reference: {_EXPECTED}"
     name, at, digest = text.partition("@")
+    if len(name) > MAX_IMAGE:  # ECS counts what comes before a digest only
+        return f"{show(text)} has {len(name)} characters before any digest: ECS takes {MAX_IMAGE}"
     if at and not _DIGEST.fullmatch(digest):
         return wrong
     head, slash, last = name.rpartition("/")
@@ -111,7 +116,10 @@ def reference_problem(text: str) -> str | None:
     return wrong
 
 
-@rule("image.reference", "Every image is a reference Docker can pull, in at most 255 characters")
+@rule(
+    "image.reference",
+    "Every image is a reference Docker can pull, at most 255 characters before any digest",
+)
 def reference(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     image = t.get("Image")
     if isinstance(image, str):  # the usual case: its path is spelled out only for a problem
@@ -138,7 +146,7 @@ def _image_map_problems(value: dict[str, Any], at: str, d: DeclarationInput) -> 
             yield Problem(at, f"{message} (the parameter {name}'s value)")
     elif "Repository" in value:
         repository, tag = value.get("Repository"), value.get("Tag")
-        if isinstance(repository, str) and (message := reference_problem(repository)):
+        if isinstance(repository, str) and (message := _repository_problem(repository)):
             yield Problem(join_path(at, "Repository"), message)
         if isinstance(tag, str) and not _TAG.fullmatch(tag):
             yield Problem(
@@ -146,3 +154,22 @@ def _image_map_problems(value: dict[str, Any], at: str, d: DeclarationInput) -> 
                 f"{show(tag)} is not a tag: letters, digits, '_', '.' and '-', at most 128, "
                 "not starting with '.' or '-'",
             )
+
+
+def _repository_problem(repository: str) -> str | None:
+    """`{Repository, Tag}`'s repository: an ECR URI (its tag replaced by Tag), else the name of
+    a repository of this account's ECR, pasted after its registry."""
+    if images.split_ecr(repository) is not None:
+        return reference_problem(repository)
+    if "{{resolve:" in repository or (
+        2 <= len(repository) <= 256 and _ECR_NAME.fullmatch(repository)
+    ):
+        return None
+    fixed = repository.lower()
+    hint = (
+        f": write {fixed!r}"
+        if 2 <= len(fixed) <= 256 and _ECR_NAME.fullmatch(fixed)
+        else " (2 to 256 lower-case letters and digits, single '.', '_' or '-' between them, "
+        "'/' between path parts), or the URI of an ECR image"
+    )
+    return f"{show(repository)} is not an ECR repository name{hint}"
