@@ -777,8 +777,12 @@ def defaults(table: dict[str, Field]) -> dict[str, Any]:
 
 def value(table: dict[str, Field], given: dict[str, Any], name: str) -> Any:
     """One field of a sub-map, as `values` gives it: the given value, else the default."""
-    row = table[name]
-    return given.get(name, None if row.default is NO_DEFAULT else row.default)
+    return given.get(name, _default(table[name]))
+
+
+def _default(field: Field) -> Any:
+    """A field's default as `values` and `value` give it: None where it has none."""
+    return field.default if field.has_default else None
 
 
 # Each table's (key, attribute, default) rows, made once per table rather than once per task,
@@ -790,7 +794,7 @@ _ROWS: dict[int, tuple[dict[str, Field], list[tuple[str, str, Any]]]] = {}
 def _rows(table: dict[str, Field]) -> list[tuple[str, str, Any]]:
     cached = _ROWS.get(id(table))
     if cached is None or cached[0] != table:
-        rows = [(n, attribute(f), f.default if f.has_default else None) for n, f in table.items()]
+        rows = [(n, attribute(f), _default(f)) for n, f in table.items()]
         cached = _ROWS[id(table)] = (dict(table), rows)
     return cached[1]
 

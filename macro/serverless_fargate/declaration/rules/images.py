@@ -4,7 +4,7 @@ image function of this template."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from ...errors import Problem, join_path
 from ...intrinsics import is_intrinsic
@@ -14,7 +14,7 @@ from . import rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any
 
     from ..merge import DeclarationInput, TaskInput
@@ -121,24 +121,24 @@ def reference_problem(text: str) -> str | None:
     "Every image is a reference Docker can pull, at most 255 characters before any digest",
 )
 def reference(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
-    image = t.get("Image")
-    if isinstance(image, str):  # the usual case: its path is spelled out only for a problem
-        if message := reference_problem(image):
-            yield Problem(t.where("Image"), message)
-    elif isinstance(image, dict):
-        yield from _image_map_problems(image, t.where("Image"), d)
+    yield from _image_problems(t.get("Image"), lambda: t.where("Image"), d)
     sidecars = t.get("Sidecars")
     for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
-        value = sidecar.get("Image") if isinstance(sidecar, dict) else None
-        at = (t.path, "Sidecars", index, "Image")
-        if isinstance(value, str):
-            if message := reference_problem(value):
-                yield Problem(join_path(*at), message)
-        elif isinstance(value, dict):
-            yield from _image_map_problems(value, join_path(*at), d)
+        if isinstance(sidecar, dict):
+            at = partial(join_path, t.path, "Sidecars", index, "Image")
+            yield from _image_problems(sidecar.get("Image"), at, d)
 
 
-def _image_map_problems(value: dict[str, Any], at: str, d: DeclarationInput) -> Iterator[Problem]:
+def _image_problems(value: Any, where: Callable[[], str], d: DeclarationInput) -> Iterator[Problem]:
+    """An image value's problems; `where` spells its path, only for a problem (most images are
+    fine)."""
+    if isinstance(value, str):
+        if message := reference_problem(value):
+            yield Problem(where(), message)
+        return
+    if not isinstance(value, dict):
+        return
+    at = where()
     if set(value) == {"Ref"}:
         name = value["Ref"]
         given = d.parameters.get(name) if isinstance(name, str) else None
@@ -161,15 +161,17 @@ def _repository_problem(repository: str) -> str | None:
     a repository of this account's ECR, pasted after its registry."""
     if images.split_ecr(repository) is not None:
         return reference_problem(repository)
-    if "{{resolve:" in repository or (
-        2 <= len(repository) <= 256 and _ECR_NAME.fullmatch(repository)
-    ):
+    if "{{resolve:" in repository or _ecr_name(repository):
         return None
     fixed = repository.lower()
     hint = (
         f": write {fixed!r}"
-        if 2 <= len(fixed) <= 256 and _ECR_NAME.fullmatch(fixed)
+        if _ecr_name(fixed)
         else " (2 to 256 lower-case letters and digits, single '.', '_' or '-' between them, "
         "'/' between path parts), or the URI of an ECR image"
     )
     return f"{show(repository)} is not an ECR repository name{hint}"
+
+
+def _ecr_name(text: str) -> bool:
+    return 2 <= len(text) <= 256 and _ECR_NAME.fullmatch(text) is not None
