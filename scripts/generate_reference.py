@@ -341,9 +341,12 @@ def reference() -> str:
         + str(expressions.check("every day")),
         "```",
         "",
-        f"CloudFormation's limits ({transform.MAX_RESOURCES} resources, {transform.MAX_OUTPUTS} "
-        f"outputs, {transform.MAX_TEMPLATE_BYTES // 1_048_576} MB template) are checked on the "
-        "result and reported the same way.",
+        f"CloudFormation's limits of {transform.MAX_RESOURCES} resources and "
+        f"{transform.MAX_OUTPUTS} outputs are checked on the result and reported the same way. "
+        f"Its {transform.MAX_TEMPLATE_BYTES // 1_048_576} MB for a processed template is checked "
+        "by `validate`, `plan`, `expand` and the cfn-lint rule, on the result written as "
+        "briefly as JSON allows; the macro leaves it to CloudFormation, which refuses such a "
+        "template before any resource changes.",
         "",
         f"Values that decide which resources or permissions exist ({_decisive()}) are read "
         "when the template is processed: `true`, `false`, or a `Ref` to a "

@@ -22,10 +22,13 @@ if TYPE_CHECKING:  # typing is not imported at run time: it costs the cold start
 
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
-MAX_TEMPLATE_BYTES = 1_048_576  # a template in S3 may be at most 1 MB
-# Given in the request instead (TemplateBody), a processed template may be at most 51,200 bytes
-# ("Troubleshoot the processed template": size limitation). The macro cannot tell which way the
-# template came, so the CLI notes it and the macro checks only the 1 MB.
+# "Troubleshoot the processed template" (size limitation): a processed template may be at most
+# 1 MB from S3, 51,200 bytes when given in the request (TemplateBody). AWS does not say how the
+# JSON it counts is written, so the tools (expand_template) refuse only what is over 1 MB
+# written as briefly as JSON allows, and note what is over 51,200 bytes (the macro cannot tell
+# which way a template came). The macro counts no bytes: CloudFormation refuses an oversized
+# processed template itself, before any resource changes.
+MAX_TEMPLATE_BYTES = 1_048_576
 MAX_INLINE_TEMPLATE_BYTES = 51_200
 LOCAL_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
@@ -69,9 +72,7 @@ def _transform(
     resources = fragment.get("Resources")
     if not isinstance(resources, dict):
         raise InvalidTemplate([Problem("Resources", "must be a map of logical IDs to resources")])
-    declarations = [
-        k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
-    ]
+    declarations = _declarations(resources)
     near = near_misses(fragment)
     if near:
         raise InvalidTemplate(near)
@@ -167,6 +168,7 @@ def expand_template(
         raise InvalidTemplate(missing + error.problems) from None
     if missing:
         raise InvalidTemplate(missing)
+    check_size(processed, _declarations(fragment["Resources"]))
     if remaining:
         processed = {"Transform": remaining if len(remaining) > 1 else remaining[0], **processed}
     return processed
@@ -346,21 +348,28 @@ def _where(declarations: list[str]) -> str:
     return "Resources." + declarations[0] if len(declarations) == 1 else "Template"
 
 
-# check_circular=False: parsed templates have no cycles (scan bounds their depth). The dump is
-# ASCII (ensure_ascii), so its length is its size in bytes: no encoding needed.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+def _declarations(resources: dict[str, Any]) -> list[str]:
+    return [
+        k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
+    ]
+
+
+# check_circular=False: parsed templates have no cycles (scan bounds their depth).
+# ensure_ascii=False: a character counts its UTF-8 bytes, as the shortest JSON writes it.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False, ensure_ascii=False).encode
 
 
 def template_size(template: dict[str, Any]) -> int:
-    """len(json.dumps(template, separators=(",", ":"))), exactly, counted a section and a
-    resource at a time: no megabyte string is made, and each piece stays small enough to stay
-    in the processor's cache, so the count grows with the template and no faster."""
+    """The bytes of the template written as briefly as JSON allows (no spaces, characters as
+    UTF-8, not as \\u escapes), so no writing of it is smaller; counted a section and a resource
+    at a time: no megabyte string is made, and each piece stays small enough to stay in the
+    processor's cache, so the count grows with the template and no faster."""
     return _map_size(template, depth=2)
 
 
 def _map_size(value: Any, depth: int) -> int:
     if not isinstance(value, dict) or depth == 0:
-        return len(_ENCODE(value))
+        return _bytes(_ENCODE(value))
     if not value:
         return 2
     # {"k":v,"k":v}: braces, a colon each, a comma between
@@ -369,13 +378,19 @@ def _map_size(value: Any, depth: int) -> int:
     )
 
 
+def _bytes(text: str) -> int:
+    # isascii is a flag CPython keeps: only text with other characters is encoded to count it.
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 def _key_size(key: Any) -> int:
     """A key as JSON writes it: a number or true/false/null as a string (YAML may give them)."""
-    return len(_ENCODE(key)) if isinstance(key, str) else len(_ENCODE({key: 0})) - 4
+    return _bytes(_ENCODE(key)) if isinstance(key, str) else len(_ENCODE({key: 0})) - 4
 
 
 def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
-    """CloudFormation's quotas, checked on the result so a deploy does not fail later."""
+    """CloudFormation's quotas of resources and outputs, checked on the result so a deploy does
+    not fail later (counting them costs nothing; the bytes are counted by the tools only)."""
     where = _where(declarations)
     problems = []
     count = len(template["Resources"])
@@ -399,15 +414,22 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
                 "or split it",
             )
         )
-    size = template_size(template)
-    if size > MAX_TEMPLATE_BYTES:
-        problems.append(
-            Problem(
-                where,
-                f"the processed template is {size} bytes, {size - MAX_TEMPLATE_BYTES} over "
-                f"CloudFormation's limit of {MAX_TEMPLATE_BYTES} (1 MB): split the tasks over "
-                "several stacks",
-            )
-        )
     if problems:
         raise InvalidTemplate(problems)
+
+
+def check_size(template: dict[str, Any], declarations: list[str]) -> None:
+    """The tools' check of CloudFormation's 1 MB: a template over it, written as briefly as JSON
+    allows, cannot deploy, however CloudFormation writes it to count."""
+    size = template_size(template)
+    if size > MAX_TEMPLATE_BYTES:
+        raise InvalidTemplate(
+            [
+                Problem(
+                    _where(declarations),
+                    f"the processed template is {size} bytes, {size - MAX_TEMPLATE_BYTES} over "
+                    f"CloudFormation's limit of {MAX_TEMPLATE_BYTES} (1 MB): split the tasks "
+                    "over several stacks",
+                )
+            ]
+        )
