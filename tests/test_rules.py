@@ -3,10 +3,13 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from serverless_fargate.declaration import fargate
 from serverless_fargate.declaration.rules import schedules
 from serverless_fargate.ops.schedules import next_run
 from serverless_fargate.resources.names import pascal_case
+from strategies import generated_declarations, mutated_declarations
 
 
 @pytest.mark.parametrize(
@@ -155,3 +158,84 @@ def test_thousands_of_digits_are_refused_not_an_internal_error(expression):
     message = schedules.check_schedule_expression(expression)
     assert message is not None and ("digits" in message or "is not a valid" in message)
     assert next_run(expression, "UTC", datetime(2026, 1, 1, tzinfo=UTC)) is None
+
+
+# --- a task rule runs only for tasks that give what it reads --------------------------------
+
+
+def _unskipped_misses(template, parameters=None):
+    """Parses `template` with every task rule run on every task, and returns what the skip by
+    `reads` would hide: (rule, problems) where a rule found problems in a task giving none of
+    the fields it reads."""
+    from serverless_fargate.declaration import rules
+    from serverless_fargate.errors import InvalidTemplate
+    from serverless_fargate.transform import transform
+
+    real = rules.run
+    missed = []
+
+    def every_rule(scope, *args):
+        if scope == "task":
+            t = args[0]
+            for r in rules.RULES:
+                if r.scope != "task" or r.reads is None:
+                    continue
+                found = list(r.check(*args))
+                if found and t.values.keys().isdisjoint(r.reads):
+                    missed.append((r.id, found))
+        return real(scope, *args)
+
+    rules.run = every_rule
+    try:
+        transform(template, parameters=parameters, service_token="arn:token", nonce="n")
+    except InvalidTemplate:
+        pass
+    finally:
+        rules.run = real
+    return missed
+
+
+def _catalogue():
+    from pathlib import Path
+
+    from conftest import load
+    from test_fields import RULE_CASES
+    from test_invalid import CASES
+
+    yield from ((name, template) for name, template, _ in CASES)
+    yield from RULE_CASES.items()
+    for path in sorted(Path(__file__).parent.parent.glob("examples/*.yaml")):
+        yield path.name, load(path)
+
+
+def test_a_rule_skipped_for_what_it_reads_finds_nothing_there():
+    """Every invalid case of the catalogue, each rule's own case and every example: no rule
+    finds a problem in a task that gives none of the fields it reads (so skipping it there,
+    as rules.run does, hides nothing)."""
+    cases = list(_catalogue())
+    assert len(cases) > 100
+    for name, template in cases:
+        assert _unskipped_misses(template) == [], name
+
+
+def test_the_check_of_the_skip_can_fail(monkeypatch):
+    """A rule declared to read a field other than the one it checks is caught."""
+    from conftest import task
+    from serverless_fargate.declaration import rules
+
+    wrong = [
+        rules.Rule(r.id, r.description, r.scope, r.check, frozenset({"Spot"}))
+        if r.id == "size.fargate"
+        else r
+        for r in rules.RULES
+    ]
+    monkeypatch.setattr(rules, "RULES", wrong)
+    missed = _unskipped_misses(task(Cpu=256, Memory=4096))
+    assert [rule_id for rule_id, _ in missed] == ["size.fargate"]
+
+
+@given(st.one_of(generated_declarations(), mutated_declarations()))
+def test_a_rule_skipped_for_what_it_reads_finds_nothing_there_in_generated_declarations(props):
+    from conftest import declaration
+
+    assert _unskipped_misses(declaration(props)) == []

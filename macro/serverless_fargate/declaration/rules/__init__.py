@@ -25,16 +25,27 @@ class Rule:
     description: str
     scope: str  # "task", "declaration" or "resources"
     check: Callable[..., Iterable[Problem]]
+    # A task rule that can find a problem only in a task that gives (itself or by a default of
+    # its declaration) one of these fields; None: it runs for every task.
+    reads: frozenset[str] | None
 
 
 RULES: list[Rule] = []
 
 
-def rule(rule_id: str, description: str, scope: str = "task") -> Callable[[Any], Any]:
+def rule(
+    rule_id: str, description: str, scope: str = "task", reads: tuple[str, ...] | None = None
+) -> Callable[[Any], Any]:
+    """Registers a check. `reads` (task rules): the fields without which the check finds
+    nothing, so a task that gives none of them is not checked by it (most tasks give few
+    fields; tests/test_rules.py shows the skip never hides a problem)."""
+
     def register(check: Any) -> Any:
         if any(r.id == rule_id for r in RULES):
             raise ValueError(f"rule id {rule_id} is used twice")
-        RULES.append(Rule(rule_id, description, scope, check))
+        RULES.append(
+            Rule(rule_id, description, scope, check, None if reads is None else frozenset(reads))
+        )
         return check
 
     return register
@@ -43,19 +54,34 @@ def rule(rule_id: str, description: str, scope: str = "task") -> Callable[[Any],
 def run(scope: str, *args: Any) -> list[Problem]:
     """Every problem the rules of `scope` find in `args`."""
     checks = _checks(scope)
+    if scope == "task":
+        given = args[0].values.keys()
+        return [
+            p
+            for check, reads in checks
+            if reads is None or not given.isdisjoint(reads)
+            for p in check(*args)
+        ]
     if len(checks) == 1:
-        return list(checks[0](*args))
-    return [p for check in checks for p in check(*args)]
+        return list(checks[0][0](*args))
+    return [p for check, _ in checks for p in check(*args)]
 
 
-# Each scope's checks, in registration order; task rules run once per task.
-_BY_SCOPE: dict[str, tuple[int, list[Callable[..., Iterable[Problem]]]]] = {}
+# Each scope's checks and what they read, in registration order; task rules run once per task.
+_BY_SCOPE: dict[
+    str, tuple[int, list[tuple[Callable[..., Iterable[Problem]], frozenset[str] | None]]]
+] = {}
 
 
-def _checks(scope: str) -> list[Callable[..., Iterable[Problem]]]:
+def _checks(
+    scope: str,
+) -> list[tuple[Callable[..., Iterable[Problem]], frozenset[str] | None]]:
     cached = _BY_SCOPE.get(scope)
     if cached is None or cached[0] != len(RULES):  # a rule registered since
-        cached = _BY_SCOPE[scope] = (len(RULES), [r.check for r in RULES if r.scope == scope])
+        cached = _BY_SCOPE[scope] = (
+            len(RULES),
+            [(r.check, r.reads) for r in RULES if r.scope == scope],
+        )
     return cached[1]
 
 

@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("container.names", "Container names are unique in a task (the main one is the task key)")
+@rule(
+    "container.names",
+    "Container names are unique in a task (the main one is the task key)",
+    reads=("Sidecars",),
+)
 def unique_names(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     names = {t.key}
     sidecars = t.get("Sidecars")
@@ -30,7 +34,7 @@ def unique_names(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         names.add(name)
 
 
-@rule("container.ports", "A port and protocol are mapped once")
+@rule("container.ports", "A port and protocol are mapped once", reads=("PortMappings",))
 def unique_ports(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     seen: set[tuple[object, object]] = set()
     ports = t.get("PortMappings")
@@ -48,7 +52,7 @@ def unique_ports(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         seen.add((number, protocol))
 
 
-@rule("volume.access-point", "An EFS access point sets the directory itself")
+@rule("volume.access-point", "An EFS access point sets the directory itself", reads=("Volumes",))
 def access_point_directory(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     volumes = t.get("Volumes")
     for name, volume in (volumes if isinstance(volumes, dict) else {}).items():
@@ -64,7 +68,7 @@ def access_point_directory(t: TaskInput, d: DeclarationInput) -> Iterator[Proble
             )
 
 
-@rule("network.subnets", "A Network with Subnets lists at least one")
+@rule("network.subnets", "A Network with Subnets lists at least one", reads=("Network",))
 def some_subnet(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     network = t.get("Network")
     if isinstance(network, dict) and network.get("Subnets") == []:

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("iam.policies-role", "A task's Policies need a role the transform creates")
+@rule(
+    "iam.policies-role", "A task's Policies need a role the transform creates", reads=("Policies",)
+)
 def policies_with_role(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.values.get("Policies") and t.given("TaskRoleArn") and "Policies" in t.own:
         yield Problem(
@@ -39,7 +41,7 @@ def declaration_policies(d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("iam.statement", "Policy statements name an action and a resource")
+@rule("iam.statement", "Policy statements name an action and a resource", reads=("Policies",))
 def statements(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     policies = t.get("Policies")
     if "Policies" not in t.own or not isinstance(policies, list):

@@ -26,7 +26,11 @@ def required(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         yield Problem(join_path(t.path, "Image"), "is required (here or at the declaration level)")
 
 
-@rule("image.function", "{Function: X} names an image Lambda function in this template")
+@rule(
+    "image.function",
+    "{Function: X} names an image Lambda function in this template",
+    reads=("Image",),
+)
 def function(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     value = t.get("Image")
     if not (isinstance(value, dict) and "Function" in value):
@@ -119,6 +123,7 @@ def reference_problem(text: str) -> str | None:
 @rule(
     "image.reference",
     "Every image is a reference Docker can pull, at most 255 characters before any digest",
+    reads=("Image", "Sidecars"),
 )
 def reference(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     yield from _image_problems(t.get("Image"), lambda: t.where("Image"), d)

@@ -27,7 +27,11 @@ _ALIAS = re.compile(r"^arn:[^:]*:kms:[^:]*:[^:]*:alias/")
 _QUEUE = re.compile(r"^arn:([^:]*):sqs:([^:]*):")
 
 
-@rule("events.pattern", "An event's Pattern is a map of event fields, not an intrinsic")
+@rule(
+    "events.pattern",
+    "An event's Pattern is a map of event fields, not an intrinsic",
+    reads=("Events",),
+)
 def pattern(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     for name, event in _events(t):
         properties = event.get("Properties")
@@ -41,7 +45,7 @@ def pattern(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("callers.function", "Each caller is a Lambda function of this template")
+@rule("callers.function", "Each caller is a Lambda function of this template", reads=("Callers",))
 def caller_functions(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     given = t.get("Callers")
     if not isinstance(given, list) or not given:
@@ -106,7 +110,9 @@ def _caller_problems(
 
 
 @rule(
-    "runs.once", "Retries and the dead-letter queue are written once: on the task or its Schedule"
+    "runs.once",
+    "Retries and the dead-letter queue are written once: on the task or its Schedule",
+    reads=("Schedule",),
 )
 def written_once(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     schedule = t.get("Schedule")
@@ -121,7 +127,11 @@ def written_once(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("runs.kind", "Retries and the dead-letter queue are for watched runs, not services")
+@rule(
+    "runs.kind",
+    "Retries and the dead-letter queue are for watched runs, not services",
+    reads=RUN_KEYS,
+)
 def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # A declaration-level value is the default of the tasks it fits; a task's own must fit.
     if t.kind in ("schedule", "invoked"):
@@ -138,6 +148,7 @@ def run_settings_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 @rule(
     "runs.queue-key",
     "A dead-letter queue's key is a KMS key ARN of the queue's region, not an alias",
+    reads=("Schedule", QUEUE_KEY),
 )
 def queue_key(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind not in ("schedule", "invoked"):

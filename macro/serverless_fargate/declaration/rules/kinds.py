@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 STARTERS = ("Schedule", "Events", "Callers")
 
 
-@rule("kind.one", "A task is a service, or started by a Schedule, Events or Callers: not both")
+@rule(
+    "kind.one",
+    "A task is a service, or started by a Schedule, Events or Callers: not both",
+    reads=("Service",),
+)
 def one_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     starters = [k for k in STARTERS if t.values.get(k)]
     if starters and t.values.get("Service") not in (None, False):
@@ -46,7 +50,7 @@ def one_default_kind(d: DeclarationInput) -> Iterator[Problem]:
             )
 
 
-@rule("kind.overrides", "A task's own Overrides sections fit its kind")
+@rule("kind.overrides", "A task's own Overrides sections fit its kind", reads=("Overrides",))
 def overrides_fit(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # The declaration's Overrides apply to the tasks they fit; a task's own must fit it.
     overrides = t.own.get("Overrides")

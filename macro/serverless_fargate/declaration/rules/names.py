@@ -65,7 +65,11 @@ def logical_ids(d: DeclarationInput) -> Iterator[Problem]:
 _GENERATED = ("TaskDefinition", "Service", "Schedule")
 
 
-@rule("names.depends-on", "DependsOn names resources of this template or of another task")
+@rule(
+    "names.depends-on",
+    "DependsOn names resources of this template or of another task",
+    reads=("DependsOn",),
+)
 def depends_on(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     targets = t.get("DependsOn")
     if not targets or not isinstance(targets, list):  # most tasks wait for nothing

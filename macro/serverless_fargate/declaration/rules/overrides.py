@@ -82,7 +82,11 @@ def origin(t: TaskInput, d: DeclarationInput, *keys: str) -> str:
     return join_path(t.where("Overrides"), *keys)
 
 
-@rule("overrides.owned", "Overrides do not replace what the transform owns and grants follow")
+@rule(
+    "overrides.owned",
+    "Overrides do not replace what the transform owns and grants follow",
+    reads=("Overrides",),
+)
 def owned(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
     if not overrides or not isinstance(overrides, dict):  # most tasks override nothing
@@ -104,7 +108,11 @@ MERGED_MAPS: tuple[tuple[str, ...], ...] = (
 )
 
 
-@rule("overrides.decidable", "Overrides sections and schedule targets are written out as maps")
+@rule(
+    "overrides.decidable",
+    "Overrides sections and schedule targets are written out as maps",
+    reads=("Overrides",),
+)
 def decidable(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
     if not overrides or not isinstance(overrides, dict):  # most tasks override nothing

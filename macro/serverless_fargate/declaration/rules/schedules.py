@@ -24,7 +24,11 @@ def check_timezone(name: str) -> str | None:
     return f"{show(name)} is not an IANA time zone name such as Europe/Paris or UTC{hint}"
 
 
-@rule("schedule.expression", "Schedule expressions are valid rate(), cron() or at() expressions")
+@rule(
+    "schedule.expression",
+    "Schedule expressions are valid rate(), cron() or at() expressions",
+    reads=("Schedule",),
+)
 def expression(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind != "schedule":
         return
@@ -38,7 +42,7 @@ def expression(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("schedule.timezone", "Schedule time zones are IANA names")
+@rule("schedule.timezone", "Schedule time zones are IANA names", reads=("Schedule",))
 def timezone(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     schedule = t.get("Schedule")
     if t.kind != "schedule" or not isinstance(schedule, dict):
@@ -51,6 +55,7 @@ def timezone(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
 @rule(
     "schedule.queue",
     "A dead-letter queue is a standard SQS queue, written on the task or in Schedule",
+    reads=("Schedule", "DeadLetterQueueArn"),
 )
 def dead_letter_queue(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind not in ("schedule", "invoked"):

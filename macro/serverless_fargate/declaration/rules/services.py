@@ -14,7 +14,11 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("service.deployment", "Deployment limits leave ECS room to replace a task")
+@rule(
+    "service.deployment",
+    "Deployment limits leave ECS room to replace a task",
+    reads=("Service",),
+)
 def deployment_room(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind != "service":
         return
@@ -40,7 +44,11 @@ def deployment_room(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("service.autoscaling", "Autoscaling has a metric and MinCount is not above MaxCount")
+@rule(
+    "service.autoscaling",
+    "Autoscaling has a metric and MinCount is not above MaxCount",
+    reads=("Service",),
+)
 def autoscaling(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     service = t.get("Service")
     scaling = service.get("Autoscaling") if isinstance(service, dict) else None

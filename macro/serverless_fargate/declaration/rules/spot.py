@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("spot.kind", "Spot applies to services and watched (scheduled or invoked) tasks")
+@rule(
+    "spot.kind",
+    "Spot applies to services and watched (scheduled or invoked) tasks",
+    reads=("Spot",),
+)
 def spot_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     if t.kind == "standalone" and "Spot" in t.own and t.own["Spot"] not in (None, False):
         yield Problem(
@@ -26,7 +30,11 @@ def spot_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("spot.weights", "Spot weights leave some capacity provider able to place tasks")
+@rule(
+    "spot.weights",
+    "Spot weights leave some capacity provider able to place tasks",
+    reads=("Spot",),
+)
 def spot_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     spot = t.get("Spot")
     if t.kind == "standalone" or not isinstance(spot, dict):
@@ -41,7 +49,11 @@ def spot_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("spot.schedule-weights", "A watched task's Spot numbers are written as numbers")
+@rule(
+    "spot.schedule-weights",
+    "A watched task's Spot numbers are written as numbers",
+    reads=("Spot",),
+)
 def schedule_weights(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # The workflow passes its strategy to RunTask as JSON, where an intrinsic would arrive as
     # text ("1") and RunTask refuses it; services and schedules' own fields convert it.

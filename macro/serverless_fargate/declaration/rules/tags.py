@@ -37,7 +37,11 @@ def _reserved(key: Any, at: str, d: DeclarationInput) -> Iterator[Problem]:
         )
 
 
-@rule("tags.overrides", "Overrides use no reserved tag key (aws:, serverless-fargate:)")
+@rule(
+    "tags.overrides",
+    "Overrides use no reserved tag key (aws:, serverless-fargate:)",
+    reads=("Overrides",),
+)
 def reserved_tags(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     overrides = t.get("Overrides")
     if not overrides or not isinstance(overrides, dict):  # most tasks override nothing

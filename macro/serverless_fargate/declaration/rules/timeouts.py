@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("timeout.kind", "Timeout is for scheduled and standalone tasks, not services")
+@rule(
+    "timeout.kind",
+    "Timeout is for scheduled and standalone tasks, not services",
+    reads=("Timeout",),
+)
 def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     # A declaration-level Timeout is the default of the tasks it fits; a task's own must fit.
     if t.kind == "service" and t.own.get("Timeout") is not None:
@@ -31,6 +35,7 @@ def timeout_kind(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     "timeout.range",
     f"Timeout is from {durations.short(durations.TIMEOUT_MIN)} to "
     f"{durations.short(durations.TIMEOUT_MAX)}",
+    reads=("Timeout",),
 )
 def timeout_range(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     value = resolve_number(t.get("Timeout"), d.parameters)

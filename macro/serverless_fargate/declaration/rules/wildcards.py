@@ -78,7 +78,11 @@ def _text(value: Any, parameters: dict[str, Any]) -> str:
     return _VARIABLE.sub(variable, text)
 
 
-@rule("wildcards.grants", "Secrets, EFS volumes and KMS keys name one thing, never a wildcard")
+@rule(
+    "wildcards.grants",
+    "Secrets, EFS volumes and KMS keys name one thing, never a wildcard",
+    reads=("Secrets", "Sidecars", "Volumes", "SecretsKmsKeyArns", "Schedule", QUEUE_KEY),
+)
 def no_wildcards(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     found: list[tuple[str, Any, str]] = []
     secrets = t.get("Secrets")
