@@ -344,9 +344,10 @@ def reference() -> str:
         f"CloudFormation's limits of {transform.MAX_RESOURCES} resources and "
         f"{transform.MAX_OUTPUTS} outputs are checked on the result and reported the same way. "
         f"Its {transform.MAX_TEMPLATE_BYTES // 1_048_576} MB for a processed template is checked "
-        "by `validate`, `plan`, `expand` and the cfn-lint rule, on the result written as "
-        "briefly as JSON allows; the macro leaves it to CloudFormation, which refuses such a "
-        "template before any resource changes.",
+        "by `validate`, `plan`, `expand` and the cfn-lint rule, on the result as compact JSON "
+        "in UTF-8. The macro checks it only when an upper bound of its answer comes near "
+        "Lambda's 6 MB; below that it leaves the size to CloudFormation, which checks it when "
+        "it makes the change set.",
         "",
         f"Values that decide which resources or permissions exist ({_decisive()}) are read "
         "when the template is processed: `true`, `false`, or a `Ref` to a "

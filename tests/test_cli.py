@@ -134,6 +134,41 @@ def test_a_processed_template_too_large_to_pass_inline_is_noted(tmp_path, capsys
     assert "--s3-bucket" in notes[0] and "--resolve-s3" in notes[0]
 
 
+def test_the_inline_limit_note_errs_towards_noting(tmp_path, capsys):
+    """AWS does not say how the JSON it counts is written: a template under 51,200 bytes in
+    UTF-8 but over it with \\u escapes is noted (a note that errs costs a look, not a deploy)."""
+    body = _scheduled(1)
+    task_ = body["Resources"]["Jobs"]["Properties"]["Tasks"]["job0"]
+    task_["Environment"] = {"A": "é" * 5000}
+    path = tmp_path / "accents.json"
+    path.write_text(json.dumps(body))
+    processed = {k: v for k, v in transform.expand_template(body).items() if k != "Transform"}
+    assert (
+        transform.template_size(processed)
+        < 51_200
+        < len(json.dumps(processed, separators=(",", ":")))
+    )
+    assert main(["validate", str(path)]) == 0
+    assert "51,200" in capsys.readouterr().err
+
+
+def test_a_template_over_1_000_000_bytes_is_noted(tmp_path, capsys):
+    """Under 1,048,576 bytes it is not refused, but CloudFormation's error message and cfn-lint
+    count 1 MB as 1,000,000 bytes: validate says it may be refused."""
+    body = _scheduled(1)
+    props = body["Resources"]["Jobs"]["Properties"]
+    props["Tasks"] = {f"job{i}": {"Image": "x", "Service": False} for i in range(20)}
+    props["Environment"] = {f"V{i}": "x" * 3300 for i in range(15)}
+    path = tmp_path / "near.json"
+    path.write_text(json.dumps(body))
+    processed = {k: v for k, v in transform.expand_template(body).items() if k != "Transform"}
+    assert 1_000_000 < transform.template_size(processed) <= transform.MAX_TEMPLATE_BYTES
+    assert main(["validate", str(path)]) == 0
+    (note,) = [line for line in capsys.readouterr().err.splitlines() if "1,000,000" in line]
+    assert note.startswith(f"note: {path}: the processed template is ")
+    assert "may be refused" in note and "split the tasks" in note
+
+
 def test_the_inline_limit_note_says_other_transforms_still_run(tmp_path, capsys):
     body = _scheduled(3)
     body["Transform"] = ["ServerlessFargate", "AWS::Serverless-2016-10-31"]
@@ -281,8 +316,12 @@ BOMB = "\n".join(
             "map keys must be strings; 1 is a number",
         ),
         (b"- just\n- a list\n", "Template: must be a map"),
+        (
+            b"Resources:\n  A: {Type: AWS::SNS::Topic, Metadata: {blob: !!binary aGVsbG8=}}\n",
+            "!!binary is not a CloudFormation value",
+        ),
     ],
-    ids=["alias bomb", "not UTF-8", "int key", "not a map"],
+    ids=["alias bomb", "not UTF-8", "int key", "not a map", "binary"],
 )
 def test_bad_files_get_a_message_and_exit_1(tmp_path, capsys, content, says):
     path = tmp_path / "t.yaml"

@@ -145,19 +145,17 @@ def test_output_limit_says_how_to_stay_under():
     assert handler(event(many(100, Outputs=False)), None)["status"] == "success"
 
 
-def _over_1_mb(text="x", repeat=4000):
-    big = many(20)
+def _over_1_mb(text="x", repeat=4000, n=20):
+    big = many(n, Outputs=False)
     big["Resources"]["Workers"]["Properties"]["Environment"] = {
         f"V{i}": text * repeat for i in range(15)
     }
     return big
 
 
-def test_a_template_over_1_mb_is_refused_by_validate_and_left_to_cloudformation_by_the_macro():
+def test_a_template_over_1_mb_is_refused_by_validate_with_the_fix():
     """The tools (validate, plan, expand, the cfn-lint rule: expand_template) refuse a processed
-    template certainly over 1 MB, with the declaration and the fix. The macro leaves that to
-    CloudFormation, which refuses it before any resource changes ("Troubleshoot the processed
-    template": size limitation) and whose exact count AWS does not document."""
+    template over 1 MB, with the declaration and the fix."""
     from serverless_fargate.errors import InvalidTemplate
     from serverless_fargate.transform import expand_template
 
@@ -168,12 +166,114 @@ def test_a_template_over_1_mb_is_refused_by_validate_and_left_to_cloudformation_
     assert "bytes," in problem.message
     assert "over CloudFormation's limit of 1048576 (1 MB)" in problem.message
     assert "split the tasks over several stacks" in problem.message
+
+
+def test_a_small_template_copying_a_large_value_into_every_task_is_refused_by_the_macro():
+    """64 KB in, 9 MB out (a shared Environment in 150 tasks): an answer past Lambda's 6 MB
+    would never reach CloudFormation, so the macro counts and refuses it with the fix."""
+    fragment = _over_1_mb(n=150)
+    assert len(json.dumps(fragment)) < 70_000
+    message = failure(fragment)
+    assert "over CloudFormation's limit of 1048576 (1 MB): split the tasks" in message
+
+
+def test_the_macro_counts_no_bytes_when_its_answer_is_certainly_small(monkeypatch):
+    """Over 1 MB the macro leaves a template to CloudFormation when its answer cannot pass
+    Lambda's 6 MB: it counts only when the upper bound cannot say so."""
+    from serverless_fargate import transform
+
+    def never(*_):
+        raise AssertionError("counted")
+
+    monkeypatch.setattr(transform, "template_size", never)
+    assert handler(event(many(94, Outputs=False)), None)["status"] == "success"
+    monkeypatch.setattr(transform, "ANSWER_BOUND", 10**9)
     assert handler(event(_over_1_mb()), None)["status"] == "success"
 
 
+def _ascii_size(value):
+    return len(json.dumps(value, separators=(",", ":")))
+
+
+def _bound_holds(fragment):
+    from serverless_fargate.errors import InvalidTemplate
+    from serverless_fargate.transform import RESOURCE_TYPE, size_bound, transform
+
+    try:
+        result = transform(fragment, service_token="arn:token", nonce="n")
+    except InvalidTemplate:
+        return
+    declarations = [
+        k
+        for k, r in fragment["Resources"].items()
+        if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
+    ]
+    if declarations:
+        assert size_bound(fragment, result, declarations) >= _ascii_size(result)
+
+
+def test_the_size_bound_holds_for_every_example():
+    from pathlib import Path
+
+    from conftest import load, without_transform
+
+    for path in sorted(Path(__file__).parent.parent.glob("examples/*.yaml")):
+        _bound_holds(without_transform(load(path)))
+
+
+BIG = "q" * 3000
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:" + "q" * 80
+# Values a task's resources copy, written large (a dead-letter queue's ARN is at most 80 + 48).
+LARGE_VALUES = {
+    "Environment": {"A": BIG},
+    "Tags": {"A": BIG[:256]},
+    "Command": [BIG],
+    "Policies": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + BIG}],
+    "Secrets": {"A": "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + BIG[:200]},
+    "Sidecars": [{"Name": "s", "Image": "nginx", "Environment": [{"Name": "A", "Value": BIG}]}],
+    "Network": {"Subnets": ["subnet-" + BIG[:1000]], "SecurityGroups": ["sg-" + BIG[:1000]]},
+    "DeadLetterQueueArn": QUEUE,
+    "Spot": {"Fallback": True},
+    "Timeout": "2h",
+    "Retries": 3,
+}
+KINDS = {
+    "service": {},
+    "schedule": {"Schedule": {"Expression": "rate(1 day)", "TaskCount": 3}},
+    "invoked": {
+        "Events": {
+            f"E{i}": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["x" * 200]}}}
+            for i in range(3)
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("level", ["task", "declaration"])
+def test_the_size_bound_holds_where_large_values_are_copied(kind, level):
+    for name, value in LARGE_VALUES.items():
+        if kind == "service" and name in ("DeadLetterQueueArn", "Timeout", "Retries"):
+            continue
+        template = many(12, Outputs=kind != "invoked")
+        props = template["Resources"]["Workers"]["Properties"]
+        for task_ in props["Tasks"].values():
+            task_.update(KINDS[kind])
+            if level == "task":
+                task_[name] = value
+        if level == "declaration":
+            props[name] = value
+        _bound_holds(template)
+
+
+@given(st.one_of(generated_declarations(), mutated_declarations()))
+def test_the_size_bound_holds_for_generated_declarations(props):
+    _bound_holds({"Resources": {"Workers": {"Type": "Fargate::Tasks", "Properties": props}}})
+
+
 def test_the_size_check_never_refuses_what_a_shorter_json_would_pass():
-    """Non-ASCII text counts its UTF-8 bytes, as the shortest JSON writes it, not the six bytes
-    of a \\u escape: a template under 1 MB so written is not refused."""
+    """Non-ASCII text counts its UTF-8 bytes, not the six bytes of a \\u escape: a template
+    under 1 MB so written is not refused."""
     from serverless_fargate.transform import MAX_TEMPLATE_BYTES, expand_template, template_size
 
     processed = expand_template(_over_1_mb("é", 1000))
@@ -197,7 +297,8 @@ def _shortest_json(value):
 def test_the_size_check_counts_exactly_what_json_writes(template):
     """The 1 MB check counts a section and a resource at a time: the same number of bytes as
     the whole dump, compact and in UTF-8, whatever the keys (YAML can give numbers, true or
-    null as keys) and whatever the text (surrogates aside, which no JSON parser gives)."""
+    null as keys) and whatever the text (hypothesis draws no lone surrogate: those count three
+    bytes, fewer than JSON's six, which errs towards passing)."""
     from serverless_fargate.transform import template_size
 
     assert template_size(template) == _shortest_json(template)

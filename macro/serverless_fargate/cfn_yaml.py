@@ -38,6 +38,21 @@ def _construct(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any
 CfnLoader.add_multi_constructor("!", _construct)
 
 
+def _refuse(loader: CfnLoader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"!!{node.tag.rsplit(':', 1)[-1]} is not a CloudFormation value (text, numbers, "
+        "true/false, null, lists and maps)",
+        node.start_mark,
+    )
+
+
+# YAML types JSON has no form for: no template can hold them.
+for _tag in ("binary", "set", "omap", "pairs"):
+    CfnLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
+
+
 # A template is at most 1 MB; this many nodes, aliases expanded, is far beyond any real one.
 MAX_NODES = 1_000_000
 

@@ -556,11 +556,15 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
 
 
 def _note_inline_limit(path: str, processed: dict[str, Any]) -> None:
-    """A processed template over 51,200 bytes deploys only from S3: say so before a deploy that
-    passes the template in the request fails."""
-    from .transform import MAX_INLINE_TEMPLATE_BYTES, template_size
+    """A processed template over 51,200 bytes deploys only from S3, and one over 1,000,000 may
+    be refused: say so before a deploy fails. AWS does not say how the JSON it counts is
+    written, so the notes count \\u escapes (more bytes than UTF-8): a note errs towards
+    being shown (the refusal over 1,048,576, transform.check_size, errs the other way)."""
+    from .transform import MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES
 
-    size = template_size({k: v for k, v in processed.items() if k != "Transform"})
+    size = len(
+        json.dumps({k: v for k, v in processed.items() if k != "Transform"}, separators=(",", ":"))
+    )
     others = processed.get("Transform")
     # The transforms still to run (SAM's) change the size further: this is ours alone.
     before = (
@@ -577,6 +581,19 @@ def _note_inline_limit(path: str, processed: dict[str, Any]) -> None:
             "`aws cloudformation deploy --s3-bucket BUCKET`",
             file=sys.stderr,
         )
+    if size > LIKELY_TEMPLATE_LIMIT:
+        print(
+            f"note: {path}: the processed template is {size:,} bytes{before}: it may be "
+            f"refused, as CloudFormation's 1 MB is {LIKELY_TEMPLATE_LIMIT:,} bytes by its own "
+            f"error message and cfn-lint (this check refuses only over {MAX_TEMPLATE_BYTES:,}): "
+            "split the tasks over several stacks",
+            file=sys.stderr,
+        )
+
+
+# "Template may not exceed 1000000 bytes in size" (CloudFormation's error, as quoted in public
+# reports) and cfn-lint's limit of 1,000,000; AWS's pages say only "1 MB".
+LIKELY_TEMPLATE_LIMIT = 1_000_000
 
 
 def _without_timeout(processed: dict[str, Any]) -> list[str]:

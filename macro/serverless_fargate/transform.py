@@ -24,12 +24,21 @@ MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 # "Troubleshoot the processed template" (size limitation): a processed template may be at most
 # 1 MB from S3, 51,200 bytes when given in the request (TemplateBody). AWS does not say how the
-# JSON it counts is written, so the tools (expand_template) refuse only what is over 1 MB
-# written as briefly as JSON allows, and note what is over 51,200 bytes (the macro cannot tell
-# which way a template came). The macro counts no bytes: CloudFormation refuses an oversized
-# processed template itself, before any resource changes.
+# JSON it counts is written, nor 1 MB in bytes, so the tools (expand_template) refuse only what
+# is over 1,048,576 bytes of compact JSON with text in UTF-8, and the CLI notes what may be
+# over 1,000,000 or 51,200 (the macro cannot tell which way a template came). The macro counts
+# only when its answer could come near Lambda's limit (ANSWER_BOUND): below that, CloudFormation
+# judges the size itself, while it makes the change set, after every macro has run ("Perform
+# custom processing on CloudFormation templates with template macros"), so before any resource
+# changes (our reading of that order; AWS does not say it of this check).
 MAX_TEMPLATE_BYTES = 1_048_576
 MAX_INLINE_TEMPLATE_BYTES = 51_200
+# The macro's answer must reach CloudFormation: "For synchronous invocations, the maximum
+# payload size is 6 MB" (Lambda's Invoke API reference), and the runtime writes the answer with
+# spaces (at most half again as many bytes as compact) and \u escapes. Shared values are copied into
+# every task, so a small template can expand past that; the macro counts the bytes exactly
+# whenever an upper bound (size_bound), cheap to take, cannot keep its answer under this many.
+ANSWER_BOUND = 4_000_000
 LOCAL_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
 
@@ -129,6 +138,8 @@ def _transform(
     if new_outputs:
         result["Outputs"] = {**existing_outputs, **new_outputs}
     check_limits(result, declarations)
+    if size_bound(fragment, result, declarations) > ANSWER_BOUND:
+        check_size(result, declarations)
     return result
 
 
@@ -360,8 +371,8 @@ _ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False, ensure_a
 
 
 def template_size(template: dict[str, Any]) -> int:
-    """The bytes of the template written as briefly as JSON allows (no spaces, characters as
-    UTF-8, not as \\u escapes), so no writing of it is smaller; counted a section and a resource
+    """The bytes of the template as compact JSON with text in UTF-8, not \\u escapes (numbers
+    as Python writes them, which a shorter JSON could write in a byte or two less); counted a section and a resource
     at a time: no megabyte string is made, and each piece stays small enough to stay in the
     processor's cache, so the count grows with the template and no faster."""
     return _map_size(template, depth=2)
@@ -418,9 +429,55 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
         raise InvalidTemplate(problems)
 
 
+# What one generated resource or output holds besides the values of the template it copies:
+# a task's workflow is about 8 KB and a declaration's Recovery machine about 20 KB, any other
+# resource about 1.2 KB at most; and what each task adds to its declaration's shared resources
+# (its roles' ARNs in PassRole, its images and secrets in the execution role, a Spot service's
+# states in the fallback workflow). tests/test_hardening.py checks the bound on every example,
+# on generated declarations and on templates made to copy large values many times.
+_MOST_OWN_BYTES = {"AWS::StepFunctions::StateMachine": 24_000}
+_MOST_OTHER_BYTES = 3_000
+_MOST_OUTPUT_BYTES = 1_000
+_MOST_SHARED_BYTES_PER_TASK = 4_000
+# The most times one task's resources copy any value written for it (its Tags into each of its
+# resources, its Network into its workflow's states, a dead-letter queue's ARN into the parts of
+# its URL, ...), with room to spare.
+_MOST_COPIES = 32
+_ASCII = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def size_bound(fragment: dict[str, Any], result: dict[str, Any], declarations: list[str]) -> int:
+    """More bytes than the processed template `result` of `fragment` can take written compact
+    with \\u escapes, from the input's size: what is not a declaration, as it is, and each
+    declaration's values, each counted as often as it can be copied (a declaration's own values,
+    and SAM's Globals, once per task) plus what each generated resource holds of its own."""
+    resources = fragment["Resources"]
+    rest = {**fragment, "Resources": {k: v for k, v in resources.items() if k not in declarations}}
+    total = len(_ASCII(rest))
+    shared_globals = len(_ASCII(fragment.get("Globals") or {}))
+    for logical_id in declarations:
+        declaration = resources[logical_id]
+        properties = declaration["Properties"]
+        tasks = properties.get("Tasks") or {}
+        shared = {k: v for k, v in properties.items() if k != "Tasks"}
+        attributes = {k: v for k, v in declaration.items() if k != "Properties"}
+        total += _MOST_SHARED_BYTES_PER_TASK * len(tasks)
+        total += _MOST_COPIES * (
+            len(_ASCII(tasks))
+            + len(tasks) * (len(_ASCII(shared)) + shared_globals + len(_ASCII(attributes)))
+        )
+    generated = result["Resources"].keys() - rest["Resources"].keys()
+    kinds = [result["Resources"][k]["Type"] for k in generated]
+    total += sum(_MOST_OWN_BYTES.get(kind, _MOST_OTHER_BYTES) for kind in kinds)
+    outputs = result.get("Outputs")
+    total += _MOST_OUTPUT_BYTES * (len(outputs) if isinstance(outputs, dict) else 0)
+    return total
+
+
 def check_size(template: dict[str, Any], declarations: list[str]) -> None:
-    """The tools' check of CloudFormation's 1 MB: a template over it, written as briefly as JSON
-    allows, cannot deploy, however CloudFormation writes it to count."""
+    """The check of CloudFormation's 1 MB (the tools', and the macro's when its answer could be
+    large): a template over 1,048,576 bytes of compact UTF-8 JSON cannot deploy, however
+    CloudFormation writes it to count and whichever of 1,000,000 or 1,048,576 it means."""
     size = template_size(template)
     if size > MAX_TEMPLATE_BYTES:
         raise InvalidTemplate(
