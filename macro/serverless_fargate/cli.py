@@ -540,7 +540,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
             file=sys.stderr,
         )
     if args.command in ("validate", "plan"):
-        _note_inline_limit(path, processed)
+        _note_size_limits(path, processed)
     if args.command == "validate":
         count = _count(template)
         print(f"{path}: valid ({count} Fargate::Tasks declaration(s))")
@@ -555,7 +555,7 @@ def _one(args: argparse.Namespace, path: str, parameters: dict[str, Any]) -> int
     return _write(text, args.output)
 
 
-def _note_inline_limit(path: str, processed: dict[str, Any]) -> None:
+def _note_size_limits(path: str, processed: dict[str, Any]) -> None:
     """A processed template over 51,200 bytes deploys only from S3, and one over 1,000,000 may
     be refused: say so before a deploy fails. AWS does not say how the JSON it counts is
     written, so the notes count \\u escapes (more bytes than UTF-8): a note errs towards
