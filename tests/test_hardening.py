@@ -196,20 +196,107 @@ def _ascii_size(value):
 
 
 def _bound_holds(fragment):
+    """The bound is at least the answer's size (the answer made whole: no count refuses it)."""
+    from serverless_fargate import transform as module
     from serverless_fargate.errors import InvalidTemplate
-    from serverless_fargate.transform import RESOURCE_TYPE, size_bound, transform
 
+    check_size = module.check_size
+    module.check_size = lambda *_: None
     try:
-        result = transform(fragment, service_token="arn:token", nonce="n")
+        result = module.transform(fragment, service_token="arn:token", nonce="n")
     except InvalidTemplate:
         return
+    finally:
+        module.check_size = check_size
     declarations = [
         k
         for k, r in fragment["Resources"].items()
-        if isinstance(r, dict) and r.get("Type") == RESOURCE_TYPE
+        if isinstance(r, dict) and r.get("Type") == module.RESOURCE_TYPE
     ]
     if declarations:
-        assert size_bound(fragment, result, declarations) >= _ascii_size(result)
+        assert module.size_bound(fragment, result, declarations) >= _ascii_size(result)
+
+
+def _events(count):
+    return {
+        f"E{j}": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["x"]}}}
+        for j in range(count)
+    }
+
+
+def _copied_by_every_rule():
+    """The declaration's Metadata is written on every generated resource: here 450 event rules
+    (review-bound.md, F1)."""
+    template = many(1, Outputs=False)
+    template["Resources"]["Workers"]["Metadata"] = {"Big": "m" * 20000}
+    template["Resources"]["Workers"]["Properties"]["Tasks"]["t0"]["Events"] = _events(450)
+    return template
+
+
+def _patched_callers():
+    """Each caller gets a variable and grants per task it calls, named with the declaration's
+    long logical ID (F2)."""
+    long_id = "D" * 230
+    template = many(48, Outputs=False)
+    template["Resources"][long_id] = template["Resources"].pop("Workers")
+    for j in range(200):
+        template["Resources"][f"F{j}"] = {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {"Handler": "a", "Runtime": "python3.12", "CodeUri": "."},
+        }
+    for task_ in template["Resources"][long_id]["Properties"]["Tasks"].values():
+        task_["Callers"] = [f"F{j}" for j in range(200)]
+    return template
+
+
+def _queue_in_every_rule():
+    """A task's dead-letter queue, written large, is copied into each of its event rules (F3)."""
+    template = many(1, Outputs=False)
+    big = {
+        "Fn::Join": [
+            "",
+            ["arn:aws:sqs:us-east-1:123456789012:q", {"Fn::Select": [0, ["", "x" * 20000]]}],
+        ]
+    }
+    template["Resources"]["Workers"]["Properties"]["Tasks"]["t0"].update(
+        DeadLetterQueueArn=big, Events=_events(290)
+    )
+    return template
+
+
+def _function_image_in_every_declaration():
+    """A function's image URI, any intrinsic, is copied into each declaration that runs it
+    (F4)."""
+    big = {"Fn::Select": [0, ["123456789012.dkr.ecr.us-east-1.amazonaws.com/r:v1", "x" * 150000]]}
+    template = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"PackageType": "Image", "ImageUri": big},
+            }
+        }
+    }
+    for d in range(45):
+        declaration = many(1, Outputs=False)["Resources"]["Workers"]
+        declaration["Properties"]["Tasks"]["t0"]["Image"] = {"Function": "Fn"}
+        template["Resources"][f"W{d}"] = declaration
+    return template
+
+
+REVIEWED = [
+    _copied_by_every_rule,
+    _patched_callers,
+    _queue_in_every_rule,
+    _function_image_in_every_declaration,
+]
+
+
+@pytest.mark.parametrize("make", REVIEWED, ids=[m.__name__ for m in REVIEWED])
+def test_small_templates_whose_answer_would_pass_lambdas_limit_are_refused(make):
+    fragment = make()
+    assert len(json.dumps(fragment)) < 160_000
+    _bound_holds(fragment)
+    assert "split the tasks over several stacks" in failure(fragment)
 
 
 def test_the_size_bound_holds_for_every_example():

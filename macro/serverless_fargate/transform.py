@@ -429,49 +429,74 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
         raise InvalidTemplate(problems)
 
 
-# What one generated resource or output holds besides the values of the template it copies:
-# a task's workflow is about 8 KB and a declaration's Recovery machine about 20 KB, any other
-# resource about 1.2 KB at most; and what each task adds to its declaration's shared resources
-# (its roles' ARNs in PassRole, its images and secrets in the execution role, a Spot service's
-# states in the fallback workflow). tests/test_hardening.py checks the bound on every example,
-# on generated declarations and on templates made to copy large values many times.
+# What one generated resource holds besides the values of the template it copies: a task's
+# workflow is about 8 KB and a declaration's Recovery machine about 20 KB, any other resource
+# about 1.2 KB at most; and what each task adds to its declaration's shared resources (its roles'
+# ARNs in PassRole, its images and secrets in the execution role, a Spot service's states in the
+# fallback workflow). tests/test_hardening.py checks the bound on every example, on generated
+# declarations and on templates made to copy large values many times (review-bound.md's too).
 _MOST_OWN_BYTES = {"AWS::StepFunctions::StateMachine": 24_000}
 _MOST_OTHER_BYTES = 3_000
-_MOST_OUTPUT_BYTES = 1_000
 _MOST_SHARED_BYTES_PER_TASK = 4_000
-# The most times one task's resources copy any value written for it (its Tags into each of its
-# resources, its Network into its workflow's states, a dead-letter queue's ARN into the parts of
-# its URL, ...), with room to spare.
-_MOST_COPIES = 32
+# The most times one generated resource copies a value of its declaration (its Metadata,
+# Condition and DependsOn, its default Tags, its logical ID in names and references).
+_MOST_COPIES_PER_RESOURCE = 8
+# The most times one task's resources copy a value written for the task (its Network into its
+# workflow's states, a dead-letter queue's ARN into the parts of its URL, its key into names,
+# texts and filters), with room to spare; and again for each rule of its Events (a rule copies
+# the task's dead-letter queue and names).
+_MOST_COPIES_PER_TASK = 32
+_MOST_COPIES_PER_EVENT = 4
 _ASCII = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def size_bound(fragment: dict[str, Any], result: dict[str, Any], declarations: list[str]) -> int:
     """More bytes than the processed template `result` of `fragment` can take written compact
-    with \\u escapes, from the input's size: what is not a declaration, as it is, and each
-    declaration's values, each counted as often as it can be copied (a declaration's own values,
-    and SAM's Globals, once per task) plus what each generated resource holds of its own."""
+    with \\u escapes, cheaply: everything not generated as it is in `result` (the template's own
+    resources, callers' policies and variables included, and the outputs); for each generated
+    resource, its own bytes and each declaration value it can copy; for each task, what it adds
+    to shared resources and each of its values as often as its resources can copy it."""
     resources = fragment["Resources"]
-    rest = {**fragment, "Resources": {k: v for k, v in resources.items() if k not in declarations}}
-    total = len(_ASCII(rest))
+    generated = result["Resources"].keys() - (resources.keys() - set(declarations))
+    rest = {k: v for k, v in result["Resources"].items() if k not in generated}
+    total = len(_ASCII({**result, "Resources": rest}))
     shared_globals = len(_ASCII(fragment.get("Globals") or {}))
+    most_shared = 0
     for logical_id in declarations:
         declaration = resources[logical_id]
         properties = declaration["Properties"]
-        tasks = properties.get("Tasks") or {}
         shared = {k: v for k, v in properties.items() if k != "Tasks"}
         attributes = {k: v for k, v in declaration.items() if k != "Properties"}
-        total += _MOST_SHARED_BYTES_PER_TASK * len(tasks)
-        total += _MOST_COPIES * (
-            len(_ASCII(tasks))
-            + len(tasks) * (len(_ASCII(shared)) + shared_globals + len(_ASCII(attributes)))
+        most_shared = max(
+            most_shared,
+            len(_ASCII(shared)) + len(_ASCII(attributes)) + shared_globals + len(logical_id),
         )
-    generated = result["Resources"].keys() - rest["Resources"].keys()
+        shared_events = _count(shared.get("Events"))
+        for key, task in (properties.get("Tasks") or {}).items():
+            copies = _MOST_COPIES_PER_TASK + _MOST_COPIES_PER_EVENT * (
+                shared_events + _count(task.get("Events") if isinstance(task, dict) else None)
+            )
+            task_bytes = (
+                len(_ASCII(task)) + len(key) + _function_image_bytes(task, shared, resources)
+            )
+            total += _MOST_SHARED_BYTES_PER_TASK + copies * task_bytes
     kinds = [result["Resources"][k]["Type"] for k in generated]
     total += sum(_MOST_OWN_BYTES.get(kind, _MOST_OTHER_BYTES) for kind in kinds)
-    outputs = result.get("Outputs")
-    total += _MOST_OUTPUT_BYTES * (len(outputs) if isinstance(outputs, dict) else 0)
+    total += len(kinds) * _MOST_COPIES_PER_RESOURCE * most_shared
     return total
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, dict) else 0
+
+
+def _function_image_bytes(task: Any, shared: dict[str, Any], resources: dict[str, Any]) -> int:
+    """`Image: {Function: F}` copies F's image URI, which may be any intrinsic: F's bytes bound
+    it."""
+    image = task.get("Image", shared.get("Image")) if isinstance(task, dict) else None
+    if not isinstance(image, dict) or not isinstance(image.get("Function"), str):
+        return 0
+    return len(_ASCII(resources.get(image["Function"])))
 
 
 def check_size(template: dict[str, Any], declarations: list[str]) -> None:
