@@ -34,10 +34,11 @@ MAX_OUTPUTS = 200
 MAX_TEMPLATE_BYTES = 1_048_576
 MAX_INLINE_TEMPLATE_BYTES = 51_200
 # The macro's answer must reach CloudFormation: "For synchronous invocations, the maximum
-# payload size is 6 MB" (Lambda's Invoke API reference), and the runtime writes the answer with
-# spaces (at most half again as many bytes as compact) and \u escapes. Shared values are copied into
-# every task, so a small template can expand past that; the macro counts the bytes exactly
-# whenever an upper bound (size_bound), cheap to take, cannot keep its answer under this many.
+# payload size is 6 MB" (Lambda's Invoke API reference), and the Python runtime writes the
+# answer with spaces after , and : (at most half again as many bytes as compact; 4 MB so written
+# is 6,000,000 bytes) and text in UTF-8 (never longer than the \u escapes size_bound counts).
+# Shared values are copied into every task, so a small template can expand past that; the macro
+# counts the bytes exactly whenever size_bound, cheap to take, cannot keep its answer under this.
 ANSWER_BOUND = 4_000_000
 LOCAL_NONCE = "local"  # the macro uses CloudFormation's request ID, new on every deploy
 
