@@ -239,3 +239,139 @@ def test_a_rule_skipped_for_what_it_reads_finds_nothing_there_in_generated_decla
     from conftest import declaration
 
     assert _unskipped_misses(declaration(props)) == []
+
+
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:q"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+WILD_KEY = "arn:aws:kms:us-east-1:123456789012:key/*"
+
+
+def _invoked(**props):
+    """A task started by a function of the template (Callers), with `props`."""
+    from conftest import task
+
+    template = task(Callers=["Fn"], **props)
+    template["Resources"]["Fn"] = {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {"Handler": "a.b", "Runtime": "python3.13", "CodeUri": "."},
+    }
+    return template
+
+
+def _pins():
+    """(rule, field, template): the rule finds a problem in a task that gives `field` and none
+    of the other fields the rule reads, so `field` must be among them (review-reads.md, W1)."""
+    from conftest import declaration, task
+
+    daily = "rate(1 day)"
+    return [
+        ("image.reference", "Image", task(Image="MyOrg/App")),
+        (
+            "image.reference",
+            "Sidecars",
+            declaration(
+                {
+                    "Network": {"Subnets": ["subnet-1"]},
+                    "Tasks": {"worker": {"Sidecars": [{"Name": "s", "Image": "Bad/Image"}]}},
+                }
+            ),
+        ),
+        ("runs.kind", "DeadLetterQueueArn", task(DeadLetterQueueArn=QUEUE)),
+        ("runs.kind", "DeadLetterQueueKmsKeyArn", task(DeadLetterQueueKmsKeyArn=KEY)),
+        ("runs.kind", "Retries", task(Retries=2)),
+        ("runs.queue-key", "DeadLetterQueueKmsKeyArn", _invoked(DeadLetterQueueKmsKeyArn=KEY)),
+        (
+            "runs.queue-key",
+            "Schedule",
+            task(Schedule={"Expression": daily, "DeadLetterQueueKmsKeyArn": KEY}),
+        ),
+        ("schedule.queue", "DeadLetterQueueArn", _invoked(DeadLetterQueueArn=QUEUE + ".fifo")),
+        (
+            "schedule.queue",
+            "Schedule",
+            task(Schedule={"Expression": daily, "DeadLetterQueueArn": QUEUE + ".fifo"}),
+        ),
+        ("wildcards.grants", "Secrets", task(Secrets={"A": "arn:aws:ssm:us-east-1:1:parameter/*"})),
+        (
+            "wildcards.grants",
+            "Sidecars",
+            task(
+                Sidecars=[
+                    {
+                        "Name": "s",
+                        "Image": "nginx",
+                        "Secrets": [
+                            {"Name": "A", "ValueFrom": "arn:aws:ssm:us-east-1:1:parameter/*"}
+                        ],
+                    }
+                ]
+            ),
+        ),
+        (
+            "wildcards.grants",
+            "Volumes",
+            task(Volumes={"v": {"FileSystemId": "fs-*", "MountPath": "/d"}}),
+        ),
+        ("wildcards.grants", "SecretsKmsKeyArns", task(SecretsKmsKeyArns=[WILD_KEY])),
+        (
+            "wildcards.grants",
+            "DeadLetterQueueKmsKeyArn",
+            _invoked(DeadLetterQueueArn=QUEUE, DeadLetterQueueKmsKeyArn=WILD_KEY),
+        ),
+        (
+            "wildcards.grants",
+            "Schedule",
+            task(
+                Schedule={
+                    "Expression": daily,
+                    "DeadLetterQueueArn": QUEUE,
+                    "DeadLetterQueueKmsKeyArn": WILD_KEY,
+                }
+            ),
+        ),
+    ]
+
+
+def _found_where(rule_id, template):
+    """The fields given by each task in which rule `rule_id` finds a problem."""
+    from serverless_fargate.declaration import rules
+    from serverless_fargate.errors import InvalidTemplate
+    from serverless_fargate.transform import transform
+
+    (rule,) = [r for r in rules.RULES if r.id == rule_id]
+    real = rules.run
+    given = []
+
+    def spy(scope, *args):
+        if scope == "task" and list(rule.check(*args)):
+            given.append(set(args[0].values))
+        return real(scope, *args)
+
+    rules.run = spy
+    try:
+        transform(template, service_token="arn:token", nonce="n")
+    except InvalidTemplate:
+        pass
+    finally:
+        rules.run = real
+    return rule, given
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "field", "template"), _pins(), ids=[f"{r}-{f}" for r, f, _ in _pins()]
+)
+def test_every_field_a_rule_reads_is_needed(rule_id, field, template):
+    rule, given = _found_where(rule_id, template)
+    others = rule.reads - {field}
+    assert any(field in g and not g & others for g in given), given
+
+
+def test_every_field_of_a_rule_that_reads_several_is_pinned():
+    """A field dropped from a rule's `reads` would hide a problem some pin shows."""
+    from serverless_fargate.declaration import rules
+
+    pinned = {(r, f) for r, f, _ in _pins()}
+    several = {
+        (r.id, f) for r in rules.RULES if r.reads is not None and len(r.reads) > 1 for f in r.reads
+    }
+    assert several <= pinned, sorted(several - pinned)

@@ -25,8 +25,8 @@ class Rule:
     description: str
     scope: str  # "task", "declaration" or "resources"
     check: Callable[..., Iterable[Problem]]
-    # A task rule that can find a problem only in a task that gives (itself or by a default of
-    # its declaration) one of these fields; None: it runs for every task.
+    # A task rule that can find a problem only in a task that gives one of these fields (itself,
+    # by a default of its declaration or by SAM's Globals); None: it runs for every task.
     reads: frozenset[str] | None
 
 
@@ -69,7 +69,8 @@ def run(scope: str, *args: Any) -> list[Problem]:
 
 # Each scope's checks and what they read, in registration order; task rules run once per task.
 _BY_SCOPE: dict[
-    str, tuple[int, list[tuple[Callable[..., Iterable[Problem]], frozenset[str] | None]]]
+    str,
+    tuple[tuple[int, int], list[tuple[Callable[..., Iterable[Problem]], frozenset[str] | None]]],
 ] = {}
 
 
@@ -77,9 +78,10 @@ def _checks(
     scope: str,
 ) -> list[tuple[Callable[..., Iterable[Problem]], frozenset[str] | None]]:
     cached = _BY_SCOPE.get(scope)
-    if cached is None or cached[0] != len(RULES):  # a rule registered since
+    # A rule registered since, or the list replaced (a test's): made again.
+    if cached is None or cached[0] != (id(RULES), len(RULES)):
         cached = _BY_SCOPE[scope] = (
-            len(RULES),
+            (id(RULES), len(RULES)),
             [(r.check, r.reads) for r in RULES if r.scope == scope],
         )
     return cached[1]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..merge import DeclarationInput, TaskInput
 
 
-@rule("size.fargate", "Cpu and Memory are a pair in Fargate's table", reads=("Cpu", "Memory"))
+@rule("size.fargate", "Cpu and Memory are a pair in Fargate's table", reads=("Memory",))
 def fargate_size(t: TaskInput, d: DeclarationInput) -> Iterator[Problem]:
     cpu_in, memory_in = t.values.get("Cpu"), t.values.get("Memory")
     cpu, memory = fargate.given_size(cpu_in, memory_in, d.parameters)
