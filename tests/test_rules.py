@@ -375,3 +375,56 @@ def test_every_field_of_a_rule_that_reads_several_is_pinned():
         (r.id, f) for r in rules.RULES if r.reads is not None and len(r.reads) > 1 for f in r.reads
     }
     assert several <= pinned, sorted(several - pinned)
+
+
+def _unchanged_definitions_refused(template):
+    """What resources.task-definition would find in the task definitions it skips: those of
+    tasks without Overrides of their definition or container, and without sidecars."""
+    from serverless_fargate.declaration import Context, parse_declaration
+    from serverless_fargate.declaration.rules import resources as checks
+    from serverless_fargate.errors import InvalidTemplate
+    from serverless_fargate.settings import METADATA_KEY
+    from serverless_fargate.transform import transform
+
+    try:
+        result = transform(template, service_token="arn:token", nonce="n")
+    except InvalidTemplate:
+        return []
+    found = []
+    for logical_id, resource in template["Resources"].items():
+        if resource.get("Type") != "Fargate::Tasks":
+            continue
+        model = parse_declaration(logical_id, resource, Context(template, {}))
+        skipped = {t.key for t in model.tasks if not checks.changed_by_the_user(t)}
+        for generated in result["Resources"].values():
+            key = generated.get("Metadata", {}).get(METADATA_KEY, {}).get("Task")
+            if generated["Type"] != "AWS::ECS::TaskDefinition" or key not in skipped:
+                continue
+            props = generated["Properties"]
+            found += [(key, p) for p in checks._task_level(props, "at")]
+            for container in props["ContainerDefinitions"]:
+                found += [(key, p) for p in checks._container(container, "at")]
+    return found
+
+
+def test_a_task_definition_the_user_did_not_change_passes_the_checks_it_skips():
+    """Every example and every case of the catalogue that builds: the builder's own task
+    definitions pass resources.task-definition's checks, so skipping them hides nothing."""
+    for name, template in _catalogue():
+        assert _unchanged_definitions_refused(template) == [], name
+
+
+@given(st.one_of(generated_declarations(), mutated_declarations()))
+def test_a_generated_task_definition_the_user_did_not_change_passes_the_checks(props):
+    from conftest import declaration
+
+    assert _unchanged_definitions_refused(declaration(props)) == []
+
+
+def test_the_skip_of_unchanged_definitions_still_checks_overrides_and_sidecars():
+    from conftest import problems, task
+
+    overridden = task(Overrides={"TaskDefinition": {"NetworkMode": "bridge"}})
+    assert any("awsvpc" in p for p in problems(overridden))
+    sidecar = task(Sidecars=[{"Name": "s", "Image": "nginx", "Privileged": True}])
+    assert any("privileged" in p for p in problems(sidecar))

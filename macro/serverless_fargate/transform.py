@@ -472,15 +472,19 @@ def size_bound(fragment: dict[str, Any], result: dict[str, Any], declarations: l
             most_shared,
             len(_ASCII(shared)) + len(_ASCII(attributes)) + shared_globals + len(logical_id),
         )
+        tasks = properties.get("Tasks") or {}
+        # Every task's map and key (one dump of them all: the map's bytes include each key)...
+        total += _MOST_SHARED_BYTES_PER_TASK * len(tasks)
+        total += _MOST_COPIES_PER_TASK * (len(_ASCII(tasks)) + sum(map(len, tasks)))
+        # ...and again for each event rule, and an image function's bytes, per task that has them.
         shared_events = _count(shared.get("Events"))
-        for key, task in (properties.get("Tasks") or {}).items():
-            copies = _MOST_COPIES_PER_TASK + _MOST_COPIES_PER_EVENT * (
-                shared_events + _count(task.get("Events") if isinstance(task, dict) else None)
-            )
-            task_bytes = (
-                len(_ASCII(task)) + len(key) + _function_image_bytes(task, shared, resources)
-            )
-            total += _MOST_SHARED_BYTES_PER_TASK + copies * task_bytes
+        for key, task in tasks.items():
+            events = shared_events + _count(task.get("Events") if isinstance(task, dict) else None)
+            image = _function_image_bytes(task, shared, resources)
+            if events or image:
+                copies = _MOST_COPIES_PER_TASK + _MOST_COPIES_PER_EVENT * events
+                total += _MOST_COPIES_PER_EVENT * events * (len(_ASCII(task)) + len(key))
+                total += copies * image
     kinds = [result["Resources"][k]["Type"] for k in generated]
     total += sum(_MOST_OWN_BYTES.get(kind, _MOST_OTHER_BYTES) for kind in kinds)
     total += len(kinds) * _MOST_COPIES_PER_RESOURCE * most_shared

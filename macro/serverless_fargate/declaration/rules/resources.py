@@ -118,7 +118,7 @@ def task_definitions(built: dict[str, Any], d: Declaration, path: str) -> Iterat
             continue
         # The builder's own mark says which task it is for; Overrides cannot change Metadata.
         t = tasks.get(resource.get("Metadata", {}).get(METADATA_KEY, {}).get("Task"))
-        if t is None:
+        if t is None or not changed_by_the_user(t):
             continue
         props = resource["Properties"]
         at = (path, "Tasks", t.key, "Overrides", "TaskDefinition")  # parts, as below
@@ -140,6 +140,15 @@ def task_definitions(built: dict[str, Any], d: Declaration, path: str) -> Iterat
             else:
                 where = (path, "Tasks", t.key, "Sidecars", index - 1)
             yield from _container(container, *where)
+
+
+def changed_by_the_user(t: Any) -> bool:
+    """Whether a task's definition holds more than the builder writes from the checked model:
+    an Overrides section that changes it, or sidecars (containers as written). Without either,
+    the checks below find nothing (tests/test_rules.py checks every example and generated
+    declarations), and they are the costliest of the build."""
+    overrides = t.overrides if isinstance(t.overrides, dict) else {}
+    return bool(t.sidecars) or "TaskDefinition" in overrides or "Container" in overrides
 
 
 # The checks below take the path of the value they check as its parts (`*at`, for join_path),
