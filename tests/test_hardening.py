@@ -226,7 +226,7 @@ def _events(count):
 
 def _copied_by_every_rule():
     """The declaration's Metadata is written on every generated resource: here 450 event rules
-    (review-bound.md, F1)."""
+    (the second adversarial review of the bound, F1)."""
     template = many(1, Outputs=False)
     template["Resources"]["Workers"]["Metadata"] = {"Big": "m" * 20000}
     template["Resources"]["Workers"]["Properties"]["Tasks"]["t0"]["Events"] = _events(450)

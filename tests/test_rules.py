@@ -260,7 +260,7 @@ def _invoked(**props):
 
 def _pins():
     """(rule, field, template): the rule finds a problem in a task that gives `field` and none
-    of the other fields the rule reads, so `field` must be among them (review-reads.md, W1)."""
+    of the other fields the rule reads, so `field` must be among them (the adversarial review of the skip, W1)."""
     from conftest import declaration, task
 
     daily = "rate(1 day)"

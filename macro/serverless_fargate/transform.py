@@ -435,7 +435,7 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
 # about 1.2 KB at most; and what each task adds to its declaration's shared resources (its roles'
 # ARNs in PassRole, its images and secrets in the execution role, a Spot service's states in the
 # fallback workflow). tests/test_hardening.py checks the bound on every example, on generated
-# declarations and on templates made to copy large values many times (review-bound.md's too).
+# declarations and on templates made to copy large values many times (the second adversarial review's too).
 _MOST_OWN_BYTES = {"AWS::StepFunctions::StateMachine": 24_000}
 _MOST_OTHER_BYTES = 3_000
 _MOST_SHARED_BYTES_PER_TASK = 4_000
