@@ -163,35 +163,44 @@ def test_thousands_of_digits_are_refused_not_an_internal_error(expression):
 # --- a task rule runs only for tasks that give what it reads --------------------------------
 
 
-def _unskipped_misses(template, parameters=None):
-    """Parses `template` with every task rule run on every task, and returns what the skip by
-    `reads` would hide: (rule, problems) where a rule found problems in a task giving none of
-    the fields it reads."""
+def _each_task(template, visit):
+    """Expands `template` (valid or not), calling `visit(t, d)` for every merged task the task
+    rules see."""
     from serverless_fargate.declaration import rules
     from serverless_fargate.errors import InvalidTemplate
     from serverless_fargate.transform import transform
 
     real = rules.run
-    missed = []
 
-    def every_rule(scope, *args):
+    def spy(scope, *args):
         if scope == "task":
-            t = args[0]
-            for r in rules.RULES:
-                if r.scope != "task" or r.reads is None:
-                    continue
-                found = list(r.check(*args))
-                if found and t.values.keys().isdisjoint(r.reads):
-                    missed.append((r.id, found))
+            visit(*args)
         return real(scope, *args)
 
-    rules.run = every_rule
+    rules.run = spy
     try:
-        transform(template, parameters=parameters, service_token="arn:token", nonce="n")
+        transform(template, service_token="arn:token", nonce="n")
     except InvalidTemplate:
         pass
     finally:
         rules.run = real
+
+
+def _unskipped_misses(template):
+    """What the skip by `reads` would hide: (rule, problems) where a task rule found problems
+    in a task giving none of the fields it reads."""
+    from serverless_fargate.declaration import rules
+
+    missed = []
+
+    def every_rule(t, d):
+        for r in rules.RULES:
+            if r.scope == "task" and r.reads is not None:
+                found = list(r.check(t, d))
+                if found and t.values.keys().isdisjoint(r.reads):
+                    missed.append((r.id, found))
+
+    _each_task(template, every_rule)
     return missed
 
 
@@ -335,25 +344,15 @@ def _pins():
 def _found_where(rule_id, template):
     """The fields given by each task in which rule `rule_id` finds a problem."""
     from serverless_fargate.declaration import rules
-    from serverless_fargate.errors import InvalidTemplate
-    from serverless_fargate.transform import transform
 
     (rule,) = [r for r in rules.RULES if r.id == rule_id]
-    real = rules.run
     given = []
 
-    def spy(scope, *args):
-        if scope == "task" and list(rule.check(*args)):
-            given.append(set(args[0].values))
-        return real(scope, *args)
+    def check(t, d):
+        if list(rule.check(t, d)):
+            given.append(set(t.values))
 
-    rules.run = spy
-    try:
-        transform(template, service_token="arn:token", nonce="n")
-    except InvalidTemplate:
-        pass
-    finally:
-        rules.run = real
+    _each_task(template, check)
     return rule, given
 
 

@@ -560,7 +560,7 @@ def _note_size_limits(path: str, processed: dict[str, Any]) -> None:
     be refused: say so before a deploy fails. AWS does not say how the JSON it counts is
     written, so the notes count \\u escapes (more bytes than UTF-8): a note errs towards
     being shown (the refusal over 1,048,576, transform.check_size, errs the other way)."""
-    from .transform import MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES
+    from .transform import LIKELY_TEMPLATE_BYTES, MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES
 
     size = len(
         json.dumps({k: v for k, v in processed.items() if k != "Transform"}, separators=(",", ":"))
@@ -581,19 +581,14 @@ def _note_size_limits(path: str, processed: dict[str, Any]) -> None:
             "`aws cloudformation deploy --s3-bucket BUCKET`",
             file=sys.stderr,
         )
-    if size > LIKELY_TEMPLATE_LIMIT:
+    if size > LIKELY_TEMPLATE_BYTES:
         print(
             f"note: {path}: the processed template is {size:,} bytes{before}: it may be "
-            f"refused, as CloudFormation's 1 MB is {LIKELY_TEMPLATE_LIMIT:,} bytes by its own "
+            f"refused, as CloudFormation's 1 MB is {LIKELY_TEMPLATE_BYTES:,} bytes by its own "
             f"error message and cfn-lint (this check refuses only over {MAX_TEMPLATE_BYTES:,}): "
             "split the tasks over several stacks",
             file=sys.stderr,
         )
-
-
-# "Template may not exceed 1000000 bytes in size" (CloudFormation's error, as quoted in public
-# reports) and cfn-lint's limit of 1,000,000; AWS's pages say only "1 MB".
-LIKELY_TEMPLATE_LIMIT = 1_000_000
 
 
 def _without_timeout(processed: dict[str, Any]) -> list[str]:

@@ -33,6 +33,9 @@ MAX_OUTPUTS = 200
 # changes (our reading of that order; AWS does not say it of this check).
 MAX_TEMPLATE_BYTES = 1_048_576
 MAX_INLINE_TEMPLATE_BYTES = 51_200
+# "Template may not exceed 1000000 bytes in size" (CloudFormation's error, as quoted in public
+# reports) and cfn-lint's limit of 1,000,000: what the CLI notes as possibly refused.
+LIKELY_TEMPLATE_BYTES = 1_000_000
 # The macro's answer must reach CloudFormation: "For synchronous invocations, the maximum
 # payload size is 6 MB" (Lambda's Invoke API reference), and the Python runtime writes the
 # answer with spaces after , and : (at most half again as many bytes as compact; 4 MB so written
@@ -51,19 +54,21 @@ def transform(
     nonce: str,
     region: str | None = None,
     account: str | None = None,
+    bound_size: bool = True,
 ) -> dict[str, Any]:
     """The processed fragment; raises InvalidTemplate listing every problem.
 
     `service_token` is the ARN of the deploy-time lookup Lambda; `nonce` must differ on every
     deploy (the macro passes CloudFormation's request ID) so that lookups run again. `region`
-    and `account` resolve the pseudo parameters for validation.
+    and `account` resolve the pseudo parameters for validation. `bound_size=False`: the caller
+    counts the bytes itself (expand_template), so neither the bound nor the count is taken here.
     """
     # Templates are trees: the cyclic garbage collector finds nothing to free here, yet runs
     # again and again while thousands of small maps are made. Paused, expansion is faster.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _transform(fragment, parameters, service_token, nonce, region, account)
+        return _transform(fragment, parameters, service_token, nonce, region, account, bound_size)
     finally:
         if was_enabled:
             gc.enable()
@@ -76,6 +81,7 @@ def _transform(
     nonce: str,
     region: str | None,
     account: str | None,
+    bound_size: bool,
 ) -> dict[str, Any]:
     if not isinstance(fragment, dict):
         raise InvalidTemplate([Problem("Template", "must be a map (a JSON object)")])
@@ -139,7 +145,7 @@ def _transform(
     if new_outputs:
         result["Outputs"] = {**existing_outputs, **new_outputs}
     check_limits(result, declarations)
-    if size_bound(fragment, result, declarations) > ANSWER_BOUND:
+    if bound_size and size_bound(fragment, result, declarations) > ANSWER_BOUND:
         check_size(result, declarations)
     return result
 
@@ -175,6 +181,7 @@ def expand_template(
             nonce=LOCAL_NONCE,
             region=region,
             account=account,
+            bound_size=False,  # counted below, always
         )
     except InvalidTemplate as error:
         raise InvalidTemplate(missing + error.problems) from None
@@ -373,9 +380,10 @@ _ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False, ensure_a
 
 def template_size(template: dict[str, Any]) -> int:
     """The bytes of the template as compact JSON with text in UTF-8, not \\u escapes (numbers
-    as Python writes them, which a shorter JSON could write in a byte or two less); counted a section and a resource
-    at a time: no megabyte string is made, and each piece stays small enough to stay in the
-    processor's cache, so the count grows with the template and no faster."""
+    as Python writes them, which a shorter JSON could write in a byte or two less); counted a
+    section and a resource at a time: no megabyte string is made, and each piece stays small
+    enough to stay in the processor's cache, so the count grows with the template and no
+    faster."""
     return _map_size(template, depth=2)
 
 
@@ -435,7 +443,7 @@ def check_limits(template: dict[str, Any], declarations: list[str]) -> None:
 # about 1.2 KB at most; and what each task adds to its declaration's shared resources (its roles'
 # ARNs in PassRole, its images and secrets in the execution role, a Spot service's states in the
 # fallback workflow). tests/test_hardening.py checks the bound on every example, on generated
-# declarations and on templates made to copy large values many times (the second adversarial review's too).
+# declarations and on templates made to copy large values many times (a review's included).
 _MOST_OWN_BYTES = {"AWS::StepFunctions::StateMachine": 24_000}
 _MOST_OTHER_BYTES = 3_000
 _MOST_SHARED_BYTES_PER_TASK = 4_000
